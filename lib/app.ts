@@ -1,0 +1,82 @@
+import { App, Tags } from 'aws-cdk-lib';
+import { loadStageConfigs, type StageConfig } from './config';
+import { addNagPacks } from './compliance/nag-packs';
+import { DataStack } from './stacks/data-stack';
+import { NetworkStack } from './stacks/network-stack';
+import { RecoveryStack } from './stacks/recovery-stack';
+import { SecurityStack } from './stacks/security-stack';
+
+/** The stacks of one stage. */
+export interface StageStacks {
+  readonly config: StageConfig;
+  readonly network: NetworkStack;
+  readonly recovery: RecoveryStack;
+  readonly data: DataStack;
+  readonly security: SecurityStack;
+}
+
+/** Creates every stack of one stage in the app. Stacks only wire constructs. */
+export function addStage(app: App, config: StageConfig): StageStacks {
+  const prefix = `Bulwark-${config.title}`;
+  const primary = { account: config.account, region: config.region };
+  const description = (part: string) => `Bulwark ${config.name}: ${part}`;
+
+  const network = new NetworkStack(app, `${prefix}-Network`, {
+    env: primary,
+    config,
+    description: description('isolated VPC, endpoints, flow logs, security groups'),
+  });
+  const recovery = new RecoveryStack(app, `${prefix}-Recovery`, {
+    env: { account: config.account, region: config.drRegion },
+    config,
+    description: description('object-locked backup replicas in the recovery region'),
+  });
+  const data = new DataStack(app, `${prefix}-Data`, {
+    env: primary,
+    config,
+    network: network.network,
+    securityGroups: network.securityGroups,
+    description: description('keys, database, proxy, backup vault, assets, access logs'),
+  });
+  data.addStackDependency(recovery, 'backups replicate into the recovery bucket by name');
+  const security = new SecurityStack(app, `${prefix}-Security`, {
+    env: primary,
+    config,
+    accessLogBucket: data.accessLogBucket,
+    dataEventBuckets: [data.backupBucket, data.assetsBucket],
+    description: description('CloudTrail, GuardDuty, Security Hub, alerts, CIS alarms'),
+  });
+
+  for (const stack of [network, recovery, data, security]) {
+    Tags.of(stack).add('bulwark:stage', config.name);
+    Tags.of(stack).add('bulwark:managed-by', 'cdk');
+  }
+  return { config, network, recovery, data, security };
+}
+
+/** Options of {@link buildApp}. */
+export interface BuildAppOptions {
+  /**
+   * Only this stage (its key in `stages`); the others are still validated.
+   * @default - every stage
+   */
+  readonly stage?: string;
+}
+
+/**
+ * Validates the `stages` context of `app`, creates every stage's stacks and
+ * registers the nag packs. Throws {@link ConfigError} on invalid config.
+ */
+export function buildApp(app: App, options: BuildAppOptions = {}): StageStacks[] {
+  const configs = loadStageConfigs(app.node.tryGetContext('stages'));
+  const selected = options.stage ? configs.filter((c) => c.name === options.stage) : configs;
+  if (options.stage && selected.length === 0) {
+    throw new Error(
+      `Unknown stage '${options.stage}'; configured stages: ${configs.map((c) => c.name).join(', ')}`,
+    );
+  }
+  Tags.of(app).add('bulwark:project', 'bulwark');
+  const stages = selected.map((config) => addStage(app, config));
+  addNagPacks(app);
+  return stages;
+}

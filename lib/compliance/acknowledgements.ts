@@ -1,0 +1,154 @@
+import { Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+
+/** One reviewed exception to nag rules, applied to one construct at a time. */
+export interface Acknowledgement {
+  /**
+   * The finding ids it covers: one rule (or one `Rule[finding]`) per entry, one entry
+   * per pack that reports the same gap. `{name}` placeholders are filled from the
+   * values given to {@link acknowledge}.
+   */
+  readonly findings: readonly string[];
+  /** Why the gap is acceptable, or how it is covered, in words an auditor can check. */
+  readonly reason: string;
+}
+
+const packs = (rule: string, ...more: string[]) =>
+  [`NIST.800.53.R5-${rule}`, `PCI.DSS.321-${rule}`, `HIPAA.Security-${rule}`, ...more] as const;
+
+/**
+ * Every nag acknowledgement in Bulwark. Constructs apply them to the exact resource
+ * with {@link acknowledge}; nothing is acknowledged on a stack or on the app.
+ */
+export const ACKNOWLEDGEMENTS = {
+  accessLogBucketSseS3: {
+    findings: packs('S3DefaultEncryptionKMS'),
+    reason:
+      'S3 server access log delivery only writes to buckets encrypted with SSE-S3 (AES-256); SSE-KMS targets are not supported by the logging service. The bucket holds request metadata, no content.',
+  },
+  accessLogBucketNotReplicated: {
+    findings: packs('S3BucketReplicationEnabled'),
+    reason:
+      'Access logs are operational evidence kept for the audit retention period in this region; the audit trail of record is CloudTrail. Replicating logs about logs adds cost and no control.',
+  },
+  assetsBucketNotReplicated: {
+    findings: packs('S3BucketReplicationEnabled'),
+    reason:
+      'Assets are versioned (old versions kept for the backup retention period) and stored in S3 across at least three AZs; the cross-region copy (BKP-REMOTE) is scoped to the backup vault by the control catalogue.',
+  },
+  replicaBucketIsDestination: {
+    findings: packs('S3BucketReplicationEnabled'),
+    reason:
+      'This bucket is the cross-region replication destination of the backup vault (BKP-REMOTE); replicating the replica again would add a third region outside the design.',
+  },
+  auditTrailBucketNotReplicated: {
+    findings: packs('S3BucketReplicationEnabled'),
+    reason:
+      'CloudTrail files are integrity-validated (digest files) and every event is also delivered to the encrypted CloudWatch Logs group with the same retention, which is the second copy.',
+  },
+  rdsDefaultPort: {
+    findings: ['AwsSolutions-RDS11'],
+    reason:
+      'Port obscurity adds no control here: instances are in isolated subnets without internet routes, the security group admits only the proxy and rotation groups, and TLS plus IAM auth are required.',
+  },
+  rdsSingleAzStaging: {
+    findings: [
+      'AwsSolutions-RDS3',
+      'NIST.800.53.R5-RDSMultiAZSupport',
+      'HIPAA.Security-RDSMultiAZSupport',
+    ],
+    reason:
+      'Staging is production downscaled (SDLC-STAGE): database.multiAz is false only in a stage config that opts out; production config sets it true and a test asserts MultiAZ there.',
+  },
+  rdsReplicaSingleAz: {
+    findings: [
+      'AwsSolutions-RDS3',
+      'NIST.800.53.R5-RDSMultiAZSupport',
+      'HIPAA.Security-RDSMultiAZSupport',
+    ],
+    reason:
+      'Read replicas are placed in different AZs from each other and the primary; a failed replica is re-created from the primary and reads fall back to the primary. Availability of writes comes from the Multi-AZ primary.',
+  },
+  rdsReplicaNoDeletionProtection: {
+    findings: [
+      'AwsSolutions-RDS10',
+      'NIST.800.53.R5-RDSInstanceDeletionProtectionEnabled',
+      'HIPAA.Security-RDSInstanceDeletionProtectionEnabled',
+    ],
+    reason:
+      'A read replica holds no data of its own (it is a copy of the deletion-protected primary); it must be removable when the stage lowers database.readReplicas.',
+  },
+  rdsReplicaEncryptionInherited: {
+    findings: ['AwsSolutions-RDS2', ...packs('RDSStorageEncrypted')],
+    reason:
+      'A same-region read replica inherits storage encryption and the customer key from its encrypted source; CloudFormation rejects StorageEncrypted together with SourceDBInstanceIdentifier.',
+  },
+  rdsNotInAwsBackupPlan: {
+    findings: ['NIST.800.53.R5-RDSInBackupPlan', 'HIPAA.Security-RDSInBackupPlan'],
+    reason:
+      'Backups are RDS automated backups with point-in-time recovery for 30+ days (BKP-DB) plus nightly logical exports into an object-locked, cross-region-replicated vault (BKP-DAILY, BKP-REMOTE).',
+  },
+  rdsMonitoringManagedPolicy: {
+    findings: [
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]',
+    ],
+    reason:
+      'AmazonRDSEnhancedMonitoringRole is the AWS-maintained policy for the RDS monitoring service role; it only writes the RDSOSMetrics log group and follows AWS changes to the service.',
+  },
+  cdkGeneratedRolePolicy: {
+    findings: packs('IAMNoInlinePolicy'),
+    reason:
+      'Policy generated by the CDK L2 construct for its one service role, scoped to the resources it names; a standalone managed policy would allow reuse by other principals, not less access.',
+  },
+  replicationReadsSourceObjects: {
+    findings: ['AwsSolutions-IAM5[Resource::<{sourceBucket}.Arn>/*]'],
+    reason:
+      'S3 replication reads every object version of the one backup bucket; object keys are dated and unknown in advance. Actions are the five read-for-replication actions only.',
+  },
+  replicationWritesReplicaObjects: {
+    findings: ['AwsSolutions-IAM5[Resource::{destinationBucketArn}/*]'],
+    reason:
+      'S3 replication writes replicas of any key into the one recovery bucket (ReplicateObject, ReplicateTags only; no deletes).',
+  },
+  replicationDestinationKeyByAlias: {
+    findings: ['AwsSolutions-IAM5[Resource::{destinationKeyPattern}]'],
+    reason:
+      'The recovery key lives in another region and stack, so its id is unknown here; the statement is limited by kms:ResourceAliases to that key alias and by kms:ViaService to S3 in the recovery region.',
+  },
+  deadLetterQueue: {
+    findings: ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy'],
+    reason:
+      'This queue is itself a dead-letter queue (for EventBridge or SNS deliveries), watched by an alarm; a dead-letter queue of a dead-letter queue has no consumer.',
+  },
+} as const satisfies Record<string, Acknowledgement>;
+
+/** Name of an entry of {@link ACKNOWLEDGEMENTS}. */
+export type AcknowledgementName = keyof typeof ACKNOWLEDGEMENTS;
+
+/** Fills `{name}` placeholders of a finding id. */
+export function findingIds(
+  name: AcknowledgementName,
+  values: Record<string, string> = {},
+): string[] {
+  return ACKNOWLEDGEMENTS[name].findings.map((f) =>
+    f.replace(/\{(\w+)\}/g, (_, key: string) => {
+      if (!(key in values)) throw new Error(`Acknowledgement ${name} needs a value for {${key}}`);
+      return values[key];
+    }),
+  );
+}
+
+/**
+ * Acknowledges each finding of one registered exception on one construct (the
+ * resource that has the gap, never a stack or the app).
+ */
+export function acknowledge(
+  scope: IConstruct,
+  name: AcknowledgementName,
+  values?: Record<string, string>,
+): void {
+  const reason = ACKNOWLEDGEMENTS[name].reason;
+  for (const id of findingIds(name, values)) {
+    Validations.of(scope).acknowledge({ id, reason });
+  }
+}

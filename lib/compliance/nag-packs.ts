@@ -1,0 +1,32 @@
+import { Validations, type Stage } from 'aws-cdk-lib';
+import {
+  AwsSolutionsChecks,
+  HIPAASecurityChecks,
+  NIST80053R5Checks,
+  PCIDSS321Checks,
+  ServerlessChecks,
+} from 'cdk-nag';
+
+/** Names of the cdk-nag packs that gate every stack of every stage. */
+export const NAG_PACKS = [
+  'AwsSolutions',
+  'NIST.800.53.R5',
+  'PCI.DSS.321',
+  'HIPAA.Security',
+  'Serverless',
+] as const;
+
+/**
+ * Registers the nag packs as policy-validation plugins of the app: synthesis fails,
+ * and `validation-report.json` lists every finding, unless each is fixed or
+ * acknowledged (see `acknowledgements.ts`).
+ */
+export function addNagPacks(app: Stage): void {
+  Validations.of(app).addPlugins(
+    new AwsSolutionsChecks(app),
+    new NIST80053R5Checks(app),
+    new PCIDSS321Checks(app),
+    new HIPAASecurityChecks(app),
+    new ServerlessChecks(app),
+  );
+}

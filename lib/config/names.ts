@@ -1,0 +1,16 @@
+import type { StageConfig } from './stage-config';
+
+/**
+ * Physical names that must be known in another region before deployment.
+ * Everything else is named by CloudFormation.
+ */
+export const physicalNames = (cfg: Pick<StageConfig, 'name' | 'account' | 'drRegion'>) => ({
+  /** Object-locked copy of the backups in the DR region (BKP-REMOTE). */
+  replicaBucket: `bulwark-${cfg.name}-backups-${cfg.account}-${cfg.drRegion}`,
+  /** Alias of the DR region's backup key, referenced by the replication rule. */
+  replicaKeyAlias: `alias/bulwark-${cfg.name}-backup-replica`,
+  /** RDS instance identifier of the primary; fixes its log group names. */
+  databaseInstance: `bulwark-${cfg.name}-db`,
+  /** RDS instance identifier of read replica `n` (1-based). */
+  replicaInstance: (n: number) => `bulwark-${cfg.name}-db-replica-${n}`,
+});

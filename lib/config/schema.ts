@@ -1,0 +1,153 @@
+import { z } from 'zod';
+import { ALLOWED_REGIONS, LOG_RETENTION_DAYS } from './regions';
+
+const ID_PATTERN = /^[a-z][a-z0-9-]{1,11}$/;
+const HOSTNAME = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const DB_INSTANCE_CLASS =
+  /^(t3|t4g|m5|m6g|m6i|m7g|m7i|m8g|r5|r6g|r6i|r7g|r7i|r8g)\.(micro|small|medium|large|xlarge|[1-9][0-9]?xlarge)$/;
+
+/** Stage names become part of stack names (`Bulwark-<Stage>-<Part>`). */
+export const stageNameSchema = z
+  .string()
+  .regex(ID_PATTERN, {
+    error: 'must be lower-case letters, digits and dashes (2-12 chars, starting with a letter)',
+  });
+
+const region = z.enum(ALLOWED_REGIONS, {
+  error: `must be a commercial AWS region (PHY-DC); allowed: ${ALLOWED_REGIONS.join(', ')}`,
+});
+
+const retention = (min: number, why: string) =>
+  z
+    .number({ error: 'must be a number of days' })
+    .int({ error: 'must be a whole number of days' })
+    .min(min, { error: `must be ≥ ${min} (${why})` })
+    .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
+      error: `must be a CloudWatch Logs retention value: ${LOG_RETENTION_DAYS.join(', ')}`,
+    });
+
+const prefixAtLeast = (cidr: string, v4: number, v6: number) => {
+  const bits = Number(cidr.split('/')[1]);
+  return cidr.includes(':') ? bits >= v6 : bits >= v4;
+};
+
+const networkSchema = z.strictObject({
+  /** IPv4 range of the VPC, /16 to /24. */
+  vpcCidr: z
+    .cidrv4({ error: 'must be an IPv4 CIDR such as 10.20.0.0/16' })
+    .refine((c) => Number(c.split('/')[1]) >= 16 && Number(c.split('/')[1]) <= 24, {
+      error: 'prefix length must be between /16 and /24',
+    }),
+  /** Availability zones the VPC spans (2 or 3). */
+  azCount: z
+    .number({ error: 'must be a number' })
+    .int({ error: 'must be a whole number' })
+    .min(2, { error: 'must be ≥ 2 (AVL-LB: every tier spans at least two AZs)' })
+    .max(3, { error: 'must be ≤ 3' }),
+  /** Explicit AZ names; defaults to `<region>a`, `<region>b`, `<region>c`. */
+  availabilityZones: z.array(z.string()).optional(),
+});
+
+const databaseSchema = z.strictObject({
+  /** RDS instance class without the `db.` prefix, e.g. `r7g.large`. */
+  instanceClass: z.string().regex(DB_INSTANCE_CLASS, {
+    error: 'must be an RDS PostgreSQL instance class such as r7g.large or t4g.medium',
+  }),
+  /** Standby in a second AZ with synchronous replication. */
+  multiAz: z.boolean({ error: 'must be true or false' }),
+  /** In-region read replicas (0-5). */
+  readReplicas: z
+    .number({ error: 'must be a number' })
+    .int({ error: 'must be a whole number' })
+    .min(0, { error: 'must be ≥ 0' })
+    .max(5, { error: 'must be ≤ 5 (RDS PostgreSQL replica limit)' }),
+  /** Initial storage in GiB (20-65536); storage autoscaling may grow it to 4×. */
+  allocatedStorageGiB: z
+    .number({ error: 'must be a number' })
+    .int({ error: 'must be a whole number' })
+    .min(20, { error: 'must be ≥ 20 (gp3 minimum)' })
+    .max(16384, { error: 'must be ≤ 16384' }),
+});
+
+const alertsSchema = z.strictObject({
+  /** Mailbox subscribed to the alert topic. */
+  email: z.email({ error: 'must be an e-mail address' }),
+  /** On-call webhook (HTTPS) subscribed to the alert topic. */
+  onCallUrl: z
+    .url({ error: 'must be a URL' })
+    .refine((u) => u.startsWith('https://'), { error: 'must use https:// (ENC-TRANSIT)' }),
+  /** Lowest GuardDuty severity (1-8.9) that pages on-call. */
+  guardDutyMinSeverity: z
+    .number({ error: 'must be a number' })
+    .min(1, { error: 'must be ≥ 1' })
+    .max(8.9, { error: 'must be ≤ 8.9' }),
+});
+
+const singleton = z.enum(['create', 'existing'], { error: "must be 'create' or 'existing'" });
+
+/** Schema of one stage block in `cdk.json` → `context.stages.<name>`. */
+export const stageSchema = z
+  .strictObject({
+    /** 12-digit AWS account id. */
+    account: z.string({ error: 'must be a 12-digit account id in quotes' }).regex(/^\d{12}$/, {
+      error: 'must be a 12-digit account id',
+    }),
+    /** Primary region. */
+    region,
+    /** Disaster-recovery region that receives backup copies. */
+    drRegion: region,
+    /** Public domain of the content platform. */
+    domainName: z.string().regex(HOSTNAME, { error: 'must be a lower-case DNS name' }),
+    network: networkSchema,
+    database: databaseSchema,
+    /** RDS automated backups and object-locked exports are kept this long (30-35). */
+    backupRetentionDays: z
+      .number({ error: 'must be a number of days' })
+      .int({ error: 'must be a whole number of days' })
+      .min(30, { error: 'must be ≥ 30 (BKP-DB, BKP-DAILY)' })
+      .max(35, { error: 'must be ≤ 35 (RDS automated-backup maximum)' }),
+    /** Retention of operational log groups (flow logs, database logs). */
+    logRetentionDays: retention(90, 'RET-DATA: operational logs kept at least 90 days'),
+    /** Retention of the audit trail (CloudTrail log group and bucket). */
+    auditLogRetentionDays: retention(365, 'MON-AUDIT: audit trail kept at least one year'),
+    alerts: alertsSchema,
+    /** Shield Advanced protections on the edge (requires a Shield Advanced subscription). */
+    shieldAdvanced: z.boolean({ error: 'must be true or false' }),
+    /** Addresses that threat response never blocks and WAF always admits. */
+    trustedCidrs: z.array(
+      z
+        .union([z.cidrv4(), z.cidrv6()], { error: 'must be an IPv4 or IPv6 CIDR' })
+        .refine((c) => prefixAtLeast(c, 8, 32), {
+          error: 'is too wide to trust (needs at least /8 for IPv4, /32 for IPv6)',
+        }),
+    ),
+    /** Create the GuardDuty detector, or use the account's existing one. */
+    guardDuty: singleton,
+    /** Create the Security Hub hub, or use the account's existing one. */
+    securityHub: singleton,
+  })
+  .superRefine((s, ctx) => {
+    if (s.drRegion === s.region) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['drRegion'],
+        message: 'must differ from region (BKP-REMOTE needs a second region)',
+        input: s.drRegion,
+      });
+    }
+    const azs = s.network.availabilityZones;
+    if (azs && (azs.length !== s.network.azCount || azs.some((a) => !a.startsWith(s.region)))) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['network', 'availabilityZones'],
+        message: `must list exactly azCount (${s.network.azCount}) zones of ${s.region}`,
+        input: azs,
+      });
+    }
+  });
+
+/** Validated stage configuration as written in `cdk.json`. */
+export type StageInput = z.infer<typeof stageSchema>;
+
+/** The whole `stages` context block: at least one stage. */
+export const stagesSchema = z.record(stageNameSchema, stageSchema);

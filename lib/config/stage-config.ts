@@ -1,0 +1,86 @@
+import { stageSchema, stageNameSchema, type StageInput } from './schema';
+
+/** A validated stage with derived values filled in. */
+export interface StageConfig extends StageInput {
+  /** Stage key in `cdk.json` (`staging`, `production`). */
+  readonly name: string;
+  /** Stage name as used in stack names (`Staging`). */
+  readonly title: string;
+  /** The availability zones the VPC spans. */
+  readonly availabilityZones: string[];
+}
+
+/** Thrown when the stage configuration is invalid; lists every problem at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `Invalid stage configuration in cdk.json (context.stages):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+const show = (v: unknown): string => (v === undefined ? 'missing' : JSON.stringify(v));
+
+const valueAt = (root: unknown, path: PropertyKey[]): unknown =>
+  path.reduce<unknown>(
+    (node, key) =>
+      node !== null && typeof node === 'object'
+        ? (node as Record<PropertyKey, unknown>)[key]
+        : undefined,
+    root,
+  );
+
+/**
+ * Validates the `stages` context block and returns one config per stage.
+ *
+ * Every problem in every stage is collected and reported in one error, each naming
+ * the key, the value received and what is allowed.
+ */
+export function loadStageConfigs(raw: unknown): StageConfig[] {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError([
+      `stages: ${show(raw)} is not an object of stage blocks (e.g. { "staging": {...} })`,
+    ]);
+  }
+  const entries = Object.entries(raw as Record<string, unknown>);
+  if (entries.length === 0) throw new ConfigError(['stages: must define at least one stage']);
+
+  const problems: string[] = [];
+  const configs: StageConfig[] = [];
+  for (const [name, block] of entries) {
+    const nameCheck = stageNameSchema.safeParse(name);
+    if (!nameCheck.success) {
+      problems.push(`stages.${name}: stage name ${nameCheck.error.issues[0].message}`);
+      continue;
+    }
+    const parsed = stageSchema.safeParse(block);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        const key = ['stages', name, ...issue.path].join('.');
+        if (issue.code === 'unrecognized_keys') {
+          problems.push(`${key}: unknown key(s) ${issue.keys.join(', ')}`);
+        } else if (valueAt(block, issue.path) === undefined && issue.code === 'invalid_type') {
+          problems.push(`${key}: is required; ${issue.message}`);
+        } else {
+          problems.push(`${key} = ${show(valueAt(block, issue.path))}: ${issue.message}`);
+        }
+      }
+      continue;
+    }
+    const s = parsed.data;
+    configs.push({
+      ...s,
+      name,
+      title: name
+        .split('-')
+        .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+        .join(''),
+      availabilityZones:
+        s.network.availabilityZones ??
+        ['a', 'b', 'c'].slice(0, s.network.azCount).map((l) => `${s.region}${l}`),
+    });
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return configs;
+}

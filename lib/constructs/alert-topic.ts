@@ -1,0 +1,71 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { acknowledge } from '../compliance/acknowledgements';
+
+/** Properties of an {@link AlertTopic}. */
+export interface AlertTopicProps {
+  /** Customer key of the topic and its dead-letter queue (ENC-REST). */
+  readonly encryptionKey: kms.IKey;
+  /** Mailbox that receives every alert. */
+  readonly email: string;
+  /** HTTPS endpoint of the on-call system. */
+  readonly onCallUrl: string;
+}
+
+/**
+ * Where every alarm and security finding goes (MON-ALERT): an encrypted SNS topic
+ * that only accepts TLS publishers, with e-mail and HTTPS on-call subscriptions.
+ * Alerts a subscription could not deliver land in a dead-letter queue, and a
+ * message there raises an alarm of its own.
+ */
+export class AlertTopic extends Construct {
+  /** The topic. */
+  readonly topic: sns.Topic;
+  /** Alerts that could not be delivered to a subscriber. */
+  readonly deadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: AlertTopicProps) {
+    super(scope, id);
+    this.topic = new sns.Topic(this, 'Resource', {
+      displayName: 'Bulwark alerts',
+      masterKey: props.encryptionKey,
+      enforceSSL: true,
+    });
+    this.deadLetterQueue = new sqs.Queue(this, 'UndeliveredAlerts', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: props.encryptionKey,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledge(this.deadLetterQueue, 'deadLetterQueue');
+    const deadLetterQueue = this.deadLetterQueue;
+    this.topic.addSubscription(new subs.EmailSubscription(props.email, { deadLetterQueue }));
+    this.topic.addSubscription(
+      new subs.UrlSubscription(props.onCallUrl, {
+        protocol: sns.SubscriptionProtocol.HTTPS,
+        deadLetterQueue,
+      }),
+    );
+  }
+
+  /** Raises an alarm to this topic as soon as `queue` holds a message. */
+  alarmOnDeadLetters(scope: Construct, id: string, queue: sqs.IQueue): cloudwatch.Alarm {
+    const alarm = queue
+      .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) })
+      .createAlarm(scope, id, {
+        alarmDescription: `Undelivered messages in ${queue.node.path}`,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    alarm.addAlarmAction(new actions.SnsAction(this.topic));
+    return alarm;
+  }
+}

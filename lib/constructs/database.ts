@@ -1,0 +1,237 @@
+import { CfnResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { Construct } from 'constructs';
+import { acknowledge } from '../compliance/acknowledgements';
+import { EncryptedLogGroup } from './encrypted-log-group';
+
+/** PostgreSQL engine version; pinned so that a minor upgrade is a reviewed change. */
+export const POSTGRES_VERSION = rds.PostgresEngineVersion.VER_18_3;
+
+/** PostgreSQL port of the instances and the proxy. */
+export const DATABASE_PORT = 5432;
+
+/** Log types each instance exports to CloudWatch Logs. */
+const LOG_EXPORTS = ['postgresql', 'upgrade'] as const;
+
+/** Properties of a {@link Database}. */
+export interface DatabaseProps {
+  /** The VPC. */
+  readonly vpc: ec2.IVpc;
+  /** Isolated subnets of the data tier. */
+  readonly subnets: ec2.SubnetSelection;
+  /** Subnets of the rotation Lambda. */
+  readonly rotationSubnets: ec2.SubnetSelection;
+  /** Availability zones, in order; replica `n` is placed in zone `n mod count`. */
+  readonly availabilityZones: string[];
+  /** Security groups of the instances, the proxy and the rotation Lambda. */
+  readonly securityGroups: {
+    readonly database: ec2.ISecurityGroup;
+    readonly proxy: ec2.ISecurityGroup;
+    readonly rotation: ec2.ISecurityGroup;
+  };
+  /** Secrets Manager interface endpoint the rotation Lambda calls. */
+  readonly secretsManagerEndpoint: ec2.IInterfaceVpcEndpoint;
+  /** Customer key for storage, Performance Insights, the secret and database logs. */
+  readonly encryptionKey: kms.IKey;
+  /** Instance class, e.g. `r7g.large`. */
+  readonly instanceClass: string;
+  /** Synchronous standby in another AZ. */
+  readonly multiAz: boolean;
+  /** Number of in-region read replicas. */
+  readonly readReplicas: number;
+  /** Initial storage (GiB); autoscaling may grow it to four times this. */
+  readonly allocatedStorageGiB: number;
+  /** Automated backup retention in days (≥ 30). */
+  readonly backupRetentionDays: number;
+  /** Retention of the exported database logs in days. */
+  readonly logRetentionDays: number;
+  /** Instance identifier of the primary. */
+  readonly instanceIdentifier: string;
+  /** Instance identifier of replica `n` (1-based). */
+  readonly replicaIdentifier: (n: number) => string;
+  /**
+   * PostgreSQL port.
+   * @default DATABASE_PORT
+   */
+  readonly port?: number;
+}
+
+/**
+ * The content database (BKP-DB, ENC-REST, ENC-TRANSIT, ACC-DATA, DR-REPL):
+ * RDS PostgreSQL encrypted with a customer key, TLS forced by the parameter group,
+ * IAM authentication, deletion protection and a final snapshot on removal,
+ * automated backups for the configured days, Multi-AZ and read replicas per
+ * stage, Performance Insights and enhanced monitoring, connection logging
+ * exported to encrypted log groups; an RDS Proxy that requires TLS and IAM auth;
+ * the master secret in Secrets Manager, encrypted and rotated every 30 days.
+ */
+export class Database extends Construct {
+  /** The primary instance (writes). */
+  readonly instance: rds.DatabaseInstance;
+  /** Read replicas (reads), possibly none. */
+  readonly replicas: rds.DatabaseInstanceReadReplica[];
+  /** RDS Proxy in front of the primary. */
+  readonly proxy: rds.DatabaseProxy;
+  /** Master credentials. */
+  readonly secret: rds.DatabaseSecret;
+
+  constructor(scope: Construct, id: string, props: DatabaseProps) {
+    super(scope, id);
+    const engine = rds.DatabaseInstanceEngine.postgres({ version: POSTGRES_VERSION });
+    const instanceType = new ec2.InstanceType(props.instanceClass);
+    const port = props.port ?? DATABASE_PORT;
+    // The firewall is owned by WorkloadSecurityGroups; RDS helpers must not add rules.
+    const fixed = (name: string, sg: ec2.ISecurityGroup) =>
+      ec2.SecurityGroup.fromSecurityGroupId(this, name, sg.securityGroupId, {
+        mutable: false,
+        allowAllOutbound: false,
+      });
+    const groups = {
+      database: fixed('DatabaseSecurityGroup', props.securityGroups.database),
+      proxy: fixed('ProxySecurityGroup', props.securityGroups.proxy),
+      rotation: fixed('RotationSecurityGroup', props.securityGroups.rotation),
+    };
+
+    const parameterGroup = new rds.ParameterGroup(this, 'Parameters', {
+      engine,
+      description: 'Bulwark PostgreSQL: TLS only, connection logging',
+      parameters: {
+        'rds.force_ssl': '1',
+        ssl_min_protocol_version: 'TLSv1.2',
+        password_encryption: 'scram-sha-256',
+        log_connections: '1',
+        log_disconnections: '1',
+        log_min_duration_statement: '1000',
+        'pgaudit.log': 'ddl,role',
+        shared_preload_libraries: 'pg_stat_statements,pgaudit',
+      },
+    });
+
+    const monitoringRole = new iam.Role(this, 'MonitoringRole', {
+      assumedBy: new iam.ServicePrincipal('monitoring.rds.amazonaws.com'),
+      managedPolicies: [
+        iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonRDSEnhancedMonitoringRole'),
+      ],
+    });
+    acknowledge(monitoringRole, 'rdsMonitoringManagedPolicy');
+
+    this.secret = new rds.DatabaseSecret(this, 'Secret', {
+      username: 'bulwark_admin',
+      encryptionKey: props.encryptionKey,
+    });
+
+    const logGroups = (identifier: string, owner: string) =>
+      LOG_EXPORTS.map(
+        (type) =>
+          new EncryptedLogGroup(
+            this,
+            `${owner}${type === 'postgresql' ? 'Postgres' : 'Upgrade'}Logs`,
+            {
+              logGroupName: `/aws/rds/instance/${identifier}/${type}`,
+              encryptionKey: props.encryptionKey,
+              retentionDays: props.logRetentionDays,
+            },
+          ),
+      );
+
+    // The instance must find its log groups in place (with key and retention), and only
+    // the instance itself waits for them: its proxy and secret attachment need not.
+    const after = (resource: Construct, groups: EncryptedLogGroup[]) =>
+      groups.forEach((g) =>
+        (resource.node.defaultChild as CfnResource).addResourceDependency(
+          g.node.defaultChild as CfnResource,
+        ),
+      );
+
+    const common = {
+      instanceType,
+      vpc: props.vpc,
+      vpcSubnets: props.subnets,
+      securityGroups: [groups.database],
+      parameterGroup,
+      storageType: rds.StorageType.GP3,
+      enablePerformanceInsights: true,
+      performanceInsightEncryptionKey: props.encryptionKey,
+      performanceInsightRetention: rds.PerformanceInsightRetention.DEFAULT,
+      monitoringInterval: Duration.seconds(30),
+      monitoringRole,
+      cloudwatchLogsExports: [...LOG_EXPORTS],
+      iamAuthentication: true,
+      autoMinorVersionUpgrade: true,
+      publiclyAccessible: false,
+      caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
+      port,
+    };
+
+    const primaryLogs = logGroups(props.instanceIdentifier, 'Primary');
+    this.instance = new rds.DatabaseInstance(this, 'Primary', {
+      ...common,
+      engine,
+      storageEncryptionKey: props.encryptionKey,
+      instanceIdentifier: props.instanceIdentifier,
+      credentials: rds.Credentials.fromSecret(this.secret),
+      multiAz: props.multiAz,
+      allocatedStorage: props.allocatedStorageGiB,
+      maxAllocatedStorage: props.allocatedStorageGiB * 4,
+      backupRetention: Duration.days(props.backupRetentionDays),
+      preferredBackupWindow: '01:00-01:30',
+      preferredMaintenanceWindow: 'sun:03:00-sun:04:00',
+      copyTagsToSnapshot: true,
+      deleteAutomatedBackups: false,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.SNAPSHOT,
+    });
+    after(this.instance, primaryLogs);
+    acknowledge(this.instance, 'rdsDefaultPort');
+    acknowledge(this.instance, 'rdsNotInAwsBackupPlan');
+    if (!props.multiAz) {
+      acknowledge(this.instance, 'rdsSingleAzStaging');
+    }
+
+    this.replicas = Array.from({ length: props.readReplicas }, (_, i) => {
+      const n = i + 1;
+      const identifier = props.replicaIdentifier(n);
+      const logs = logGroups(identifier, `Replica${n}`);
+      const replica = new rds.DatabaseInstanceReadReplica(this, `Replica${n}`, {
+        ...common,
+        sourceDatabaseInstance: this.instance,
+        instanceIdentifier: identifier,
+        availabilityZone: props.availabilityZones[n % props.availabilityZones.length],
+        deletionProtection: false,
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      after(replica, logs);
+      acknowledge(replica, 'rdsDefaultPort');
+      acknowledge(replica, 'rdsReplicaSingleAz');
+      acknowledge(replica, 'rdsReplicaNoDeletionProtection');
+      acknowledge(replica, 'rdsReplicaEncryptionInherited');
+      acknowledge(replica, 'rdsNotInAwsBackupPlan');
+      return replica;
+    });
+
+    this.instance.addRotationSingleUser({
+      automaticallyAfter: Duration.days(30),
+      securityGroup: groups.rotation,
+      vpcSubnets: props.rotationSubnets,
+      endpoint: props.secretsManagerEndpoint,
+    });
+
+    this.proxy = this.instance.addProxy('Proxy', {
+      secrets: [this.secret],
+      vpc: props.vpc,
+      vpcSubnets: props.subnets,
+      securityGroups: [groups.proxy],
+      requireTLS: true,
+      iamAuth: true,
+      debugLogging: false,
+      idleClientTimeout: Duration.minutes(30),
+    });
+    acknowledge(
+      this.proxy.node.findChild('IAMRole').node.findChild('DefaultPolicy'),
+      'cdkGeneratedRolePolicy',
+    );
+  }
+}

@@ -1,0 +1,107 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { acknowledge } from '../compliance/acknowledgements';
+import { EncryptedLogGroup } from './encrypted-log-group';
+
+/** Properties of an {@link IsolatedNetwork}. */
+export interface IsolatedNetworkProps {
+  /** IPv4 range of the VPC. */
+  readonly cidr: string;
+  /** Availability zones to span (≥ 2). */
+  readonly availabilityZones: string[];
+  /** Customer key for the flow-log group. */
+  readonly logKey: kms.IKey;
+  /** Flow-log retention in days (RET-DATA). */
+  readonly logRetentionDays: number;
+}
+
+/** Interface endpoints every Lambda and the secret rotation need without internet access. */
+const INTERFACE_ENDPOINTS = {
+  SecretsManager: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+  Kms: ec2.InterfaceVpcEndpointAwsService.KMS,
+  Logs: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
+  Monitoring: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING,
+  Sqs: ec2.InterfaceVpcEndpointAwsService.SQS,
+  Sts: ec2.InterfaceVpcEndpointAwsService.STS,
+} as const;
+
+/** Name of an interface endpoint of the network. */
+export type InterfaceEndpointName = keyof typeof INTERFACE_ENDPOINTS;
+
+/**
+ * A VPC with no route to the internet (ACC-DATA, NET-SG): isolated subnets for the
+ * data tier and for Lambdas in every configured AZ, no internet or NAT gateway;
+ * AWS APIs reached through gateway and interface endpoints that admit only the
+ * groups allowed to use them; every flow logged to an encrypted log group (MON-AUDIT).
+ */
+export class IsolatedNetwork extends Construct {
+  /** The VPC. */
+  readonly vpc: ec2.Vpc;
+  /** Security group of every interface endpoint (HTTPS in, nothing out). */
+  readonly endpointSecurityGroup: ec2.SecurityGroup;
+  /** Interface endpoints by name. */
+  readonly endpoints: Record<InterfaceEndpointName, ec2.InterfaceVpcEndpoint>;
+  /** Log group receiving VPC flow logs. */
+  readonly flowLogGroup: EncryptedLogGroup;
+
+  constructor(scope: Construct, id: string, props: IsolatedNetworkProps) {
+    super(scope, id);
+    this.vpc = new ec2.Vpc(this, 'Vpc', {
+      ipAddresses: ec2.IpAddresses.cidr(props.cidr),
+      availabilityZones: props.availabilityZones,
+      natGateways: 0,
+      createInternetGateway: false,
+      restrictDefaultSecurityGroup: true,
+      subnetConfiguration: [
+        { name: 'Data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+        { name: 'App', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      ],
+      gatewayEndpoints: {
+        S3: { service: ec2.GatewayVpcEndpointAwsService.S3 },
+        DynamoDb: { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB },
+      },
+    });
+
+    this.flowLogGroup = new EncryptedLogGroup(this, 'FlowLogGroup', {
+      encryptionKey: props.logKey,
+      retentionDays: props.logRetentionDays,
+    });
+    const flowLog = this.vpc.addFlowLog('FlowLog', {
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup),
+      trafficType: ec2.FlowLogTrafficType.ALL,
+      maxAggregationInterval: ec2.FlowLogMaxAggregationInterval.ONE_MINUTE,
+    });
+    acknowledge(
+      flowLog.node.findChild('IAMRole').node.findChild('DefaultPolicy'),
+      'cdkGeneratedRolePolicy',
+    );
+
+    this.endpointSecurityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
+      vpc: this.vpc,
+      description: 'VPC interface endpoints: HTTPS from Bulwark workloads only',
+      allowAllOutbound: false,
+    });
+    const endpoints = {} as Record<InterfaceEndpointName, ec2.InterfaceVpcEndpoint>;
+    for (const [name, service] of Object.entries(INTERFACE_ENDPOINTS)) {
+      endpoints[name as InterfaceEndpointName] = this.vpc.addInterfaceEndpoint(`${name}Endpoint`, {
+        service,
+        subnets: { subnetGroupName: 'App' },
+        securityGroups: [this.endpointSecurityGroup],
+        privateDnsEnabled: true,
+        open: false,
+      });
+    }
+    this.endpoints = endpoints;
+  }
+
+  /** Subnets for the data tier (database, proxy). */
+  get dataSubnets(): ec2.SubnetSelection {
+    return { subnetGroupName: 'Data' };
+  }
+
+  /** Subnets for VPC-attached Lambdas. */
+  get appSubnets(): ec2.SubnetSelection {
+    return { subnetGroupName: 'App' };
+  }
+}

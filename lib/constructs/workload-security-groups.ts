@@ -1,0 +1,63 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Construct } from 'constructs';
+
+/** Properties of {@link WorkloadSecurityGroups}. */
+export interface WorkloadSecurityGroupsProps {
+  /** The VPC the groups belong to. */
+  readonly vpc: ec2.IVpc;
+  /** Security group of the VPC interface endpoints. */
+  readonly endpointSecurityGroup: ec2.ISecurityGroup;
+  /** PostgreSQL port of the database and the proxy. */
+  readonly databasePort: number;
+}
+
+/**
+ * The stateful firewall between Bulwark's tiers (NET-SG). No group has open
+ * egress or any `0.0.0.0/0` ingress; each rule names one peer group and one port:
+ *
+ * | from | to | port |
+ * |---|---|---|
+ * | API, backup Lambdas | proxy | database port |
+ * | API, backup, rotation Lambdas | interface endpoints | 443 |
+ * | proxy, rotation Lambda | database | database port |
+ *
+ * The load balancer's group starts closed; the edge adds CloudFront as its only source.
+ */
+export class WorkloadSecurityGroups extends Construct {
+  /** Application load balancer: admits CloudFront only (added by the edge). */
+  readonly alb: ec2.SecurityGroup;
+  /** Content API Lambda. */
+  readonly api: ec2.SecurityGroup;
+  /** Nightly backup Lambda. */
+  readonly backup: ec2.SecurityGroup;
+  /** Secrets Manager rotation Lambda of the database secret. */
+  readonly rotation: ec2.SecurityGroup;
+  /** RDS Proxy. */
+  readonly proxy: ec2.SecurityGroup;
+  /** RDS PostgreSQL instances. */
+  readonly database: ec2.SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: WorkloadSecurityGroupsProps) {
+    super(scope, id);
+    const group = (name: string, description: string) =>
+      new ec2.SecurityGroup(this, name, { vpc: props.vpc, description, allowAllOutbound: false });
+
+    this.alb = group('Alb', 'Application load balancer: CloudFront only');
+    this.api = group('ApiFunction', 'Content API Lambda: proxy and endpoints only');
+    this.backup = group('BackupFunction', 'Nightly backup Lambda: proxy and endpoints only');
+    this.rotation = group('RotationFunction', 'Secret rotation Lambda: database and endpoints');
+    this.proxy = group('Proxy', 'RDS Proxy: from the Lambdas, to the database');
+    this.database = group('Database', 'PostgreSQL: from the proxy and secret rotation only');
+
+    const db = ec2.Port.tcp(props.databasePort);
+    const https = ec2.Port.tcp(443);
+    for (const fn of [this.api, this.backup]) {
+      fn.connections.allowTo(this.proxy, db, 'Lambda to RDS Proxy');
+    }
+    for (const fn of [this.api, this.backup, this.rotation]) {
+      fn.connections.allowTo(props.endpointSecurityGroup, https, 'Lambda to AWS API endpoints');
+    }
+    this.proxy.connections.allowTo(this.database, db, 'RDS Proxy to PostgreSQL');
+    this.rotation.connections.allowTo(this.database, db, 'Secret rotation to PostgreSQL');
+  }
+}

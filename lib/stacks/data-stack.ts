@@ -1,0 +1,117 @@
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { physicalNames, type StageConfig } from '../config';
+import { acknowledge } from '../compliance/acknowledgements';
+import { AccessLogBucket } from '../constructs/access-log-bucket';
+import { BackupReplicationRole } from '../constructs/backup-replication-role';
+import { DATABASE_PORT, Database } from '../constructs/database';
+import { EncryptionKey } from '../constructs/encryption-key';
+import type { IsolatedNetwork } from '../constructs/isolated-network';
+import { ObjectLockVault } from '../constructs/object-lock-vault';
+import { SecureBucket } from '../constructs/secure-bucket';
+import type { WorkloadSecurityGroups } from '../constructs/workload-security-groups';
+
+/** Properties of the {@link DataStack}. */
+export interface DataStackProps extends StackProps {
+  /** Validated stage configuration. */
+  readonly config: StageConfig;
+  /** The network the data tier lives in. */
+  readonly network: IsolatedNetwork;
+  /** Security groups of the workloads. */
+  readonly securityGroups: WorkloadSecurityGroups;
+}
+
+/**
+ * Stateful data tier (termination-protected): customer keys, the database and its
+ * proxy, the backup vault with its cross-region copy, the assets bucket and the
+ * region's access-log bucket.
+ */
+export class DataStack extends Stack {
+  /** Key for the database, its secret and logs, and the assets bucket. */
+  readonly dataKey: EncryptionKey;
+  /** Key for backup objects. */
+  readonly backupKey: EncryptionKey;
+  /** The content database. */
+  readonly database: Database;
+  /** Object-locked bucket of the nightly exports. */
+  readonly backupBucket: ObjectLockVault;
+  /** Assets (media) served through CloudFront. */
+  readonly assetsBucket: s3.Bucket;
+  /** Server access logs of every bucket in the region. */
+  readonly accessLogBucket: s3.Bucket;
+
+  constructor(scope: Construct, id: string, props: DataStackProps) {
+    super(scope, id, { ...props, terminationProtection: true });
+    const cfg = props.config;
+    const names = physicalNames(cfg);
+
+    this.dataKey = new EncryptionKey(this, 'DataKey', {
+      alias: `bulwark-${cfg.name}-data`,
+      description: 'Bulwark content database, its secret and logs, and the assets bucket',
+      allowCloudWatchLogs: true,
+    });
+    this.backupKey = new EncryptionKey(this, 'BackupKey', {
+      alias: `bulwark-${cfg.name}-backup`,
+      description: 'Bulwark object-locked backup exports',
+    });
+
+    this.accessLogBucket = new AccessLogBucket(this, 'AccessLogBucket', {
+      retentionDays: cfg.auditLogRetentionDays,
+    });
+
+    const replication = new BackupReplicationRole(this, 'BackupReplicationRole', {
+      destinationRegion: cfg.drRegion,
+      destinationBucketArn: `arn:${this.partition}:s3:::${names.replicaBucket}`,
+      destinationKeyAlias: names.replicaKeyAlias,
+    });
+    this.backupBucket = new ObjectLockVault(this, 'BackupBucket', {
+      encryptionKey: this.backupKey,
+      retentionDays: cfg.backupRetentionDays,
+      accessLogs: this.accessLogBucket,
+      replication: {
+        role: replication.role,
+        destinationBucketArn: `arn:${this.partition}:s3:::${names.replicaBucket}`,
+        destinationKeyArn: `arn:${this.partition}:kms:${cfg.drRegion}:${cfg.account}:${names.replicaKeyAlias}`,
+      },
+    });
+    replication.allowReplicationFrom(this.backupBucket, this.backupKey);
+
+    this.assetsBucket = new SecureBucket(this, 'AssetsBucket', {
+      encryptionKey: this.dataKey,
+      serverAccessLogsBucket: this.accessLogBucket,
+      serverAccessLogsPrefix: 'AssetsBucket/',
+      lifecycleRules: [
+        {
+          id: 'ExpireOldVersions',
+          noncurrentVersionExpiration: Duration.days(cfg.backupRetentionDays),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+    });
+    acknowledge(this.assetsBucket, 'assetsBucketNotReplicated');
+
+    this.database = new Database(this, 'Database', {
+      vpc: props.network.vpc,
+      subnets: props.network.dataSubnets,
+      rotationSubnets: props.network.appSubnets,
+      availabilityZones: cfg.availabilityZones,
+      securityGroups: {
+        database: props.securityGroups.database,
+        proxy: props.securityGroups.proxy,
+        rotation: props.securityGroups.rotation,
+      },
+      secretsManagerEndpoint: props.network.endpoints.SecretsManager,
+      encryptionKey: this.dataKey,
+      instanceClass: cfg.database.instanceClass,
+      multiAz: cfg.database.multiAz,
+      readReplicas: cfg.database.readReplicas,
+      allocatedStorageGiB: cfg.database.allocatedStorageGiB,
+      backupRetentionDays: cfg.backupRetentionDays,
+      logRetentionDays: cfg.logRetentionDays,
+      instanceIdentifier: names.databaseInstance,
+      replicaIdentifier: names.replicaInstance,
+      port: DATABASE_PORT,
+    });
+  }
+}

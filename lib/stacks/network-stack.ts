@@ -1,0 +1,55 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import type { StageConfig } from '../config';
+import { DATABASE_PORT } from '../constructs/database';
+import { EncryptionKey } from '../constructs/encryption-key';
+import { IsolatedNetwork } from '../constructs/isolated-network';
+import { WorkloadSecurityGroups } from '../constructs/workload-security-groups';
+
+/** Properties of the {@link NetworkStack}. */
+export interface NetworkStackProps extends StackProps {
+  /** Validated stage configuration. */
+  readonly config: StageConfig;
+}
+
+/**
+ * The isolated VPC, its endpoints and flow logs, and the security groups of every
+ * tier (termination-protected: replacing the VPC would replace the database).
+ */
+export class NetworkStack extends Stack {
+  /** VPC, subnets, endpoints and flow logs. */
+  readonly network: IsolatedNetwork;
+  /** Security groups of the tiers. */
+  readonly securityGroups: WorkloadSecurityGroups;
+  /** Key of the flow-log group. */
+  readonly logKey: EncryptionKey;
+
+  private readonly zones: string[];
+
+  constructor(scope: Construct, id: string, props: NetworkStackProps) {
+    super(scope, id, { ...props, terminationProtection: true });
+    const cfg = props.config;
+    this.zones = cfg.availabilityZones;
+    this.logKey = new EncryptionKey(this, 'NetworkLogKey', {
+      alias: `bulwark-${cfg.name}-network-logs`,
+      description: 'Bulwark VPC flow logs',
+      allowCloudWatchLogs: true,
+    });
+    this.network = new IsolatedNetwork(this, 'Network', {
+      cidr: cfg.network.vpcCidr,
+      availabilityZones: this.availabilityZones,
+      logKey: this.logKey,
+      logRetentionDays: cfg.logRetentionDays,
+    });
+    this.securityGroups = new WorkloadSecurityGroups(this, 'SecurityGroups', {
+      vpc: this.network.vpc,
+      endpointSecurityGroup: this.network.endpointSecurityGroup,
+      databasePort: DATABASE_PORT,
+    });
+  }
+
+  /** The configured zones: no account lookup, so synthesis works offline. */
+  override get availabilityZones(): string[] {
+    return this.zones;
+  }
+}

@@ -1,0 +1,81 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { StageConfig } from '../config';
+import { AlertTopic } from '../constructs/alert-topic';
+import { AuditTrail } from '../constructs/audit-trail';
+import { CisAlarms } from '../constructs/cis-alarms';
+import { EncryptionKey } from '../constructs/encryption-key';
+import { SecurityHub } from '../constructs/security-hub';
+import { ThreatDetection } from '../constructs/threat-detection';
+
+/** Properties of the {@link SecurityStack}. */
+export interface SecurityStackProps extends StackProps {
+  /** Validated stage configuration. */
+  readonly config: StageConfig;
+  /** Bucket receiving the trail bucket's access logs. */
+  readonly accessLogBucket: s3.IBucket;
+  /** Buckets whose object-level activity is recorded (backups, assets). */
+  readonly dataEventBuckets: s3.IBucket[];
+}
+
+/**
+ * Audit and threat detection (termination-protected; the trail bucket is retained):
+ * CloudTrail, GuardDuty, Security Hub, the alert topic, the finding route and the
+ * CIS alarms.
+ */
+export class SecurityStack extends Stack {
+  /** Key of the trail, its log group, the alert topic and queues. */
+  readonly auditKey: EncryptionKey;
+  /** Topic every alarm goes to. */
+  readonly alertTopic: AlertTopic;
+  /** CloudTrail. */
+  readonly auditTrail: AuditTrail;
+  /** GuardDuty and the finding route. */
+  readonly threatDetection: ThreatDetection;
+
+  constructor(scope: Construct, id: string, props: SecurityStackProps) {
+    super(scope, id, { ...props, terminationProtection: true });
+    const cfg = props.config;
+    this.auditKey = new EncryptionKey(this, 'AuditKey', {
+      alias: `bulwark-${cfg.name}-audit`,
+      description: 'Bulwark audit trail, alert topic and security queues',
+      allowCloudWatchLogs: true,
+      servicePrincipals: ['events', 'cloudwatch', 'sns'],
+    });
+    this.alertTopic = new AlertTopic(this, 'AlertTopic', {
+      encryptionKey: this.auditKey,
+      email: cfg.alerts.email,
+      onCallUrl: cfg.alerts.onCallUrl,
+    });
+    this.auditTrail = new AuditTrail(this, 'AuditTrail', {
+      encryptionKey: this.auditKey,
+      retentionDays: cfg.auditLogRetentionDays,
+      accessLogs: props.accessLogBucket,
+      dataEventBuckets: props.dataEventBuckets,
+    });
+    this.threatDetection = new ThreatDetection(this, 'ThreatDetection', {
+      createDetector: cfg.guardDuty === 'create',
+      minSeverity: cfg.alerts.guardDutyMinSeverity,
+      alertTopic: this.alertTopic.topic,
+      encryptionKey: this.auditKey,
+    });
+    if (cfg.securityHub === 'create') {
+      new SecurityHub(this, 'SecurityHub');
+    }
+    this.alertTopic.alarmOnDeadLetters(
+      this,
+      'UndeliveredAlertsAlarm',
+      this.alertTopic.deadLetterQueue,
+    );
+    this.alertTopic.alarmOnDeadLetters(
+      this,
+      'UndeliveredFindingsAlarm',
+      this.threatDetection.deadLetterQueue,
+    );
+    new CisAlarms(this, 'CisAlarms', {
+      trailLogGroup: this.auditTrail.logGroup,
+      alertTopic: this.alertTopic.topic,
+    });
+  }
+}
