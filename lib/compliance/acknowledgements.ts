@@ -138,6 +138,18 @@ export function findingIds(
   );
 }
 
+/** An acknowledgement as applied to a construct. */
+export interface AppliedAcknowledgement {
+  /** Registry entry. */
+  readonly name: AcknowledgementName;
+  /** Finding id, placeholders filled. */
+  readonly id: string;
+  /** Construct path it was applied to. */
+  readonly path: string;
+}
+
+let recorder: AppliedAcknowledgement[] | undefined;
+
 /**
  * Acknowledges each finding of one registered exception on one construct (the
  * resource that has the gap, never a stack or the app).
@@ -149,6 +161,28 @@ export function acknowledge(
 ): void {
   const reason = ACKNOWLEDGEMENTS[name].reason;
   for (const id of findingIds(name, values)) {
-    Validations.of(scope).acknowledge({ id, reason });
+    if (recorder) {
+      recorder.push({ name, id, path: scope.node.path });
+    } else {
+      Validations.of(scope).acknowledge({ id, reason });
+    }
+  }
+}
+
+/**
+ * Runs `build` with acknowledgements recorded instead of applied, so that a check
+ * can prove each of them silences a finding that the nag packs really report.
+ */
+export function recordAcknowledgements<T>(build: () => T): {
+  result: T;
+  acknowledgements: AppliedAcknowledgement[];
+} {
+  const previous = recorder;
+  recorder = [];
+  try {
+    const result = build();
+    return { result, acknowledgements: recorder };
+  } finally {
+    recorder = previous;
   }
 }

@@ -5,6 +5,7 @@ import {
   NIST80053R5Checks,
   PCIDSS321Checks,
   ServerlessChecks,
+  type NagPack,
 } from 'cdk-nag';
 
 /** Names of the cdk-nag packs that gate every stack of every stage. */
@@ -16,17 +17,22 @@ export const NAG_PACKS = [
   'Serverless',
 ] as const;
 
+/** One instance of each pack of {@link NAG_PACKS}. */
+export function createNagPacks(scope?: Stage): NagPack[] {
+  return [
+    new AwsSolutionsChecks(scope),
+    new NIST80053R5Checks(scope),
+    new PCIDSS321Checks(scope),
+    new HIPAASecurityChecks(scope),
+    new ServerlessChecks(scope),
+  ];
+}
+
 /**
  * Registers the nag packs as policy-validation plugins of the app: synthesis fails,
  * and `validation-report.json` lists every finding, unless each is fixed or
  * acknowledged (see `acknowledgements.ts`).
  */
 export function addNagPacks(app: Stage): void {
-  Validations.of(app).addPlugins(
-    new AwsSolutionsChecks(app),
-    new NIST80053R5Checks(app),
-    new PCIDSS321Checks(app),
-    new HIPAASecurityChecks(app),
-    new ServerlessChecks(app),
-  );
+  Validations.of(app).addPlugins(...createNagPacks(app));
 }

@@ -7,11 +7,9 @@ const DB_INSTANCE_CLASS =
   /^(t3|t4g|m5|m6g|m6i|m7g|m7i|m8g|r5|r6g|r6i|r7g|r7i|r8g)\.(micro|small|medium|large|xlarge|[1-9][0-9]?xlarge)$/;
 
 /** Stage names become part of stack names (`Bulwark-<Stage>-<Part>`). */
-export const stageNameSchema = z
-  .string()
-  .regex(ID_PATTERN, {
-    error: 'must be lower-case letters, digits and dashes (2-12 chars, starting with a letter)',
-  });
+export const stageNameSchema = z.string().regex(ID_PATTERN, {
+  error: 'must be lower-case letters, digits and dashes (2-12 chars, starting with a letter)',
+});
 
 const region = z.enum(ALLOWED_REGIONS, {
   error: `must be a commercial AWS region (PHY-DC); allowed: ${ALLOWED_REGIONS.join(', ')}`,
@@ -34,7 +32,7 @@ const prefixAtLeast = (cidr: string, v4: number, v6: number) => {
 const networkSchema = z.strictObject({
   /** IPv4 range of the VPC, /16 to /24. */
   vpcCidr: z
-    .cidrv4({ error: 'must be an IPv4 CIDR such as 10.20.0.0/16' })
+    .cidrv4({ error: 'must be an IPv4 CIDR such as 10.20.0.0/16', abort: true })
     .refine((c) => Number(c.split('/')[1]) >= 16 && Number(c.split('/')[1]) <= 24, {
       error: 'prefix length must be between /16 and /24',
     }),
@@ -44,8 +42,6 @@ const networkSchema = z.strictObject({
     .int({ error: 'must be a whole number' })
     .min(2, { error: 'must be ≥ 2 (AVL-LB: every tier spans at least two AZs)' })
     .max(3, { error: 'must be ≤ 3' }),
-  /** Explicit AZ names; defaults to `<region>a`, `<region>b`, `<region>c`. */
-  availabilityZones: z.array(z.string()).optional(),
 });
 
 const databaseSchema = z.strictObject({
@@ -133,15 +129,6 @@ export const stageSchema = z
         path: ['drRegion'],
         message: 'must differ from region (BKP-REMOTE needs a second region)',
         input: s.drRegion,
-      });
-    }
-    const azs = s.network.availabilityZones;
-    if (azs && (azs.length !== s.network.azCount || azs.some((a) => !a.startsWith(s.region)))) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['network', 'availabilityZones'],
-        message: `must list exactly azCount (${s.network.azCount}) zones of ${s.region}`,
-        input: azs,
       });
     }
   });

@@ -6,8 +6,6 @@ export interface StageConfig extends StageInput {
   readonly name: string;
   /** Stage name as used in stack names (`Staging`). */
   readonly title: string;
-  /** The availability zones the VPC spans. */
-  readonly availabilityZones: string[];
 }
 
 /** Thrown when the stage configuration is invalid; lists every problem at once. */
@@ -76,9 +74,6 @@ export function loadStageConfigs(raw: unknown): StageConfig[] {
         .split('-')
         .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
         .join(''),
-      availabilityZones:
-        s.network.availabilityZones ??
-        ['a', 'b', 'c'].slice(0, s.network.azCount).map((l) => `${s.region}${l}`),
     });
   }
   if (problems.length > 0) throw new ConfigError(problems);

@@ -1,3 +1,4 @@
+import { Fn } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -14,6 +15,14 @@ export interface IsolatedNetworkProps {
   readonly logKey: kms.IKey;
   /** Flow-log retention in days (RET-DATA). */
   readonly logRetentionDays: number;
+}
+
+/**
+ * The first `count` availability zones of the stack's region, as CloudFormation
+ * resolves them at deploy time (`Fn::GetAZs`).
+ */
+export function availabilityZoneTokens(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => Fn.select(i, Fn.getAzs()));
 }
 
 /** Interface endpoints every Lambda and the secret rotation need without internet access. */

@@ -7,7 +7,7 @@ import { AccessLogBucket } from '../constructs/access-log-bucket';
 import { BackupReplicationRole } from '../constructs/backup-replication-role';
 import { DATABASE_PORT, Database } from '../constructs/database';
 import { EncryptionKey } from '../constructs/encryption-key';
-import type { IsolatedNetwork } from '../constructs/isolated-network';
+import { availabilityZoneTokens, type IsolatedNetwork } from '../constructs/isolated-network';
 import { ObjectLockVault } from '../constructs/object-lock-vault';
 import { SecureBucket } from '../constructs/secure-bucket';
 import type { WorkloadSecurityGroups } from '../constructs/workload-security-groups';
@@ -95,7 +95,7 @@ export class DataStack extends Stack {
       vpc: props.network.vpc,
       subnets: props.network.dataSubnets,
       rotationSubnets: props.network.appSubnets,
-      availabilityZones: cfg.availabilityZones,
+      availabilityZones: availabilityZoneTokens(cfg.network.azCount),
       securityGroups: {
         database: props.securityGroups.database,
         proxy: props.securityGroups.proxy,

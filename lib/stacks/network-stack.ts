@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
 import { DATABASE_PORT } from '../constructs/database';
 import { EncryptionKey } from '../constructs/encryption-key';
-import { IsolatedNetwork } from '../constructs/isolated-network';
+import { IsolatedNetwork, availabilityZoneTokens } from '../constructs/isolated-network';
 import { WorkloadSecurityGroups } from '../constructs/workload-security-groups';
 
 /** Properties of the {@link NetworkStack}. */
@@ -29,7 +29,7 @@ export class NetworkStack extends Stack {
   constructor(scope: Construct, id: string, props: NetworkStackProps) {
     super(scope, id, { ...props, terminationProtection: true });
     const cfg = props.config;
-    this.zones = cfg.availabilityZones;
+    this.zones = availabilityZoneTokens(cfg.network.azCount);
     this.logKey = new EncryptionKey(this, 'NetworkLogKey', {
       alias: `bulwark-${cfg.name}-network-logs`,
       description: 'Bulwark VPC flow logs',
@@ -48,7 +48,10 @@ export class NetworkStack extends Stack {
     });
   }
 
-  /** The configured zones: no account lookup, so synthesis works offline. */
+  /**
+   * The first `azCount` zones of the region, resolved by CloudFormation
+   * (`Fn::GetAZs`): no account lookup, so synthesis works offline.
+   */
   override get availabilityZones(): string[] {
     return this.zones;
   }

@@ -1,0 +1,29 @@
+/**
+ * Findings that aws-cdk-lib itself acknowledges on constructs it generates. They
+ * are not Bulwark's exceptions, but they appear in the cloud assembly next to
+ * Bulwark's own, so each is listed here with why it is harmless.
+ */
+export const CDK_INTERNAL_ACKNOWLEDGEMENTS = [
+  {
+    ids: ['CloudFormation-Validate::F3002', 'CloudFormation-Validate::F3003'],
+    construct: 'ec2.FlowLog',
+    reason:
+      'AWS::EC2::FlowLog DestinationOptions accepts properties in camelCase, even they are listed as PascalCase in the spec',
+    why: 'Schema-lint false positive on a property Bulwark does not set (flow logs go to CloudWatch Logs, not S3); no control is affected.',
+  },
+] as const;
+
+/**
+ * CDK-owned resources that Bulwark does not write but deploys, with why each is
+ * acceptable. No nag pack reports them (they are raw custom-resource providers).
+ */
+export const CDK_INTERNAL_RESOURCES = [
+  {
+    resource: 'Custom::VpcRestrictDefaultSG and its provider Lambda (Network stack)',
+    why: 'Removes every rule of the VPC default security group at deploy time (VPCDefaultSecurityGroupClosed, NET-SG). Runs only during CloudFormation operations, with ec2:AuthorizeSecurityGroup*/Revoke* on that one group.',
+  },
+  {
+    resource: 'AWS::Serverless::Application for the secret rotation (Data stack)',
+    why: 'The AWS-published Secrets Manager single-user rotation function for PostgreSQL, deployed in the isolated App subnets with the rotation security group and the Secrets Manager endpoint (ACC-DATA).',
+  },
+] as const;

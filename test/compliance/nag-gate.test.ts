@@ -1,0 +1,131 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import {
+  ACKNOWLEDGEMENTS,
+  recordAcknowledgements,
+  type AcknowledgementName,
+} from '../../lib/compliance/acknowledgements';
+import { CDK_INTERNAL_ACKNOWLEDGEMENTS } from '../../lib/compliance/cdk-internal';
+import { NAG_PACKS, addNagPacks, createNagPacks } from '../../lib/compliance/nag-packs';
+import { STAGES, readAssemblyJson } from '../support/assembly';
+import { bulwarkApp, synthesize } from '../support/synth';
+
+interface Report {
+  pluginReports: {
+    pluginName: string;
+    violations: { ruleName: string; violatingConstructs: { constructPath: string }[] }[];
+  }[];
+}
+
+const findingsOf = (report: Report) =>
+  report.pluginReports.flatMap((p) =>
+    p.violations.flatMap((v) =>
+      v.violatingConstructs.map((c) => `${v.ruleName} at ${c.constructPath} (${p.pluginName})`),
+    ),
+  );
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-nag-'));
+
+describe('nag gate', () => {
+  it('leaves no unacknowledged finding in any stack of any stage', () => {
+    const report = readAssemblyJson<Report>('validation-report.json');
+    expect(findingsOf(report)).toEqual([]);
+  });
+
+  it('synthesizes every stack of every stage', () => {
+    const stacks = Object.keys(readAssemblyJson<any>('manifest.json').artifacts);
+    for (const stage of STAGES) {
+      for (const part of ['Network', 'Recovery', 'Data', 'Security']) {
+        expect(stacks).toContain(`Bulwark-${stage}-${part}`);
+      }
+    }
+  });
+
+  it('fails a stack with an insecure bucket, naming rule and path', () => {
+    const app = new App({ outdir: tmp() });
+    const stack = new Stack(app, 'Insecure', {
+      env: { account: '111111111111', region: 'eu-west-1' },
+    });
+    new s3.Bucket(stack, 'Plain');
+    addNagPacks(app);
+    const result = synthesize(app);
+    expect(result.validationError).toMatch(/validation ?failed/i);
+    const findings = findingsOf(readAssemblyJson<Report>('validation-report.json', result.outdir));
+    for (const rule of [
+      'AwsSolutions-S1',
+      'AwsSolutions-S10',
+      'NIST.800.53.R5-S3DefaultEncryptionKMS',
+    ]) {
+      expect(findings).toContainEqual(
+        expect.stringContaining(`${rule} at Insecure/Plain/Resource`),
+      );
+    }
+  });
+
+  it('runs the five packs', () => {
+    expect(createNagPacks().map((p) => p.readPackName)).toEqual([...NAG_PACKS]);
+  });
+});
+
+describe('acknowledgements', () => {
+  const { result: app, acknowledgements } = recordAcknowledgements(() => bulwarkApp(tmp()));
+  const findings = createNagPacks().flatMap((pack) =>
+    pack
+      .validateScope(app)
+      .violations.flatMap((v) =>
+        v.violatingResources.map((r) => ({ id: v.ruleName, path: r.constructPath })),
+      ),
+  );
+
+  it('are each on one resource, never on a stack or the app', () => {
+    expect(acknowledgements.length).toBeGreaterThan(0);
+    for (const ack of acknowledgements) {
+      expect(ack.path.split('/').length).toBeGreaterThanOrEqual(2);
+    }
+  });
+
+  it('each silence a finding that the packs really report there', () => {
+    const unneeded = acknowledgements.filter(
+      (ack) =>
+        !findings.some(
+          (f) => f.id === ack.id && (f.path === ack.path || f.path.startsWith(`${ack.path}/`)),
+        ),
+    );
+    expect(unneeded).toEqual([]);
+  });
+
+  it('are all used, and give a specific reason', () => {
+    const used = new Set(acknowledgements.map((a) => a.name));
+    for (const [name, ack] of Object.entries(ACKNOWLEDGEMENTS)) {
+      expect(used).toContain(name as AcknowledgementName);
+      expect(ack.reason.length).toBeGreaterThan(80);
+    }
+  });
+
+  it('are the only findings silenced, besides the listed CDK-internal ones', () => {
+    const reasons = new Set<string>([
+      ...Object.values(ACKNOWLEDGEMENTS).map((a) => a.reason),
+      ...CDK_INTERNAL_ACKNOWLEDGEMENTS.map((a) => a.reason),
+    ]);
+    const manifest = readAssemblyJson<any>('manifest.json');
+    let seen = 0;
+    const stacks = Object.entries<any>(manifest.artifacts)
+      .filter(([, a]) => a.type === 'aws:cloudformation:stack')
+      .map(([name]) => name);
+    for (const stack of stacks) {
+      const metadata = readAssemblyJson<Record<string, any[]>>(`${stack}.metadata.json`);
+      for (const entries of Object.values(metadata)) {
+        for (const entry of entries.filter((e) => e.type === 'aws:cdk:acknowledged-rules')) {
+          for (const reason of Object.values<string>(entry.data)) {
+            expect(reasons).toContain(reason);
+            seen++;
+          }
+        }
+      }
+    }
+    expect(seen).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,201 @@
+import { ALLOWED_REGIONS, ConfigError, loadStageConfigs } from '../../lib/config';
+import { projectContext } from '../support/synth';
+
+type Block = Record<string, any>;
+const shipped = () => structuredClone(projectContext().stages as Record<string, Block>);
+
+/** Applies `change` to a copy of the shipped staging block. */
+function stagingWith(change: (b: Block) => void): Record<string, Block> {
+  const stages = shipped();
+  change(stages.staging);
+  return { staging: stages.staging };
+}
+
+function problemsOf(raw: unknown): string[] {
+  try {
+    loadStageConfigs(raw);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+  throw new Error('expected the configuration to be rejected');
+}
+
+describe('loadStageConfigs', () => {
+  it('accepts the shipped staging and production stages', () => {
+    const configs = loadStageConfigs(shipped());
+    expect(configs.map((c) => [c.name, c.title])).toEqual([
+      ['staging', 'Staging'],
+      ['production', 'Production'],
+    ]);
+  });
+
+  it('sizes production up and staging down from the same schema (SDLC-STAGE)', () => {
+    const [staging, production] = loadStageConfigs(shipped());
+    expect(production.network.azCount).toBe(3);
+    expect(production.database.multiAz).toBe(true);
+    expect(production.database.readReplicas).toBe(2);
+    expect(production.shieldAdvanced).toBe(true);
+    expect(staging.network.azCount).toBe(2);
+    expect(staging.database.multiAz).toBe(false);
+    expect(staging.database.readReplicas).toBeLessThanOrEqual(1);
+    expect(staging.shieldAdvanced).toBe(false);
+  });
+
+  it.each<[string, (b: Block) => void, RegExp]>([
+    [
+      'backup retention below 30 days',
+      (b) => (b.backupRetentionDays = 7),
+      /^stages\.staging\.backupRetentionDays = 7: must be ≥ 30/,
+    ],
+    [
+      'backup retention above the RDS maximum',
+      (b) => (b.backupRetentionDays = 40),
+      /backupRetentionDays = 40: must be ≤ 35/,
+    ],
+    [
+      'a GovCloud region (PHY-DC)',
+      (b) => (b.region = 'us-gov-west-1'),
+      /region = "us-gov-west-1": must be a commercial AWS region/,
+    ],
+    [
+      'a China region as DR region (PHY-DC)',
+      (b) => (b.drRegion = 'cn-north-1'),
+      /drRegion = "cn-north-1": must be a commercial AWS region/,
+    ],
+    [
+      'a DR region equal to the primary region',
+      (b) => (b.drRegion = b.region),
+      /drRegion = "eu-west-1": must differ from region/,
+    ],
+    ['an account id that is not 12 digits', (b) => (b.account = '1234'), /account = "1234"/],
+    ['a missing account', (b) => delete b.account, /stages\.staging\.account: is required/],
+    ['a one-AZ network', (b) => (b.network.azCount = 1), /network\.azCount = 1: must be ≥ 2/],
+    [
+      'a VPC CIDR that is not a CIDR',
+      (b) => (b.network.vpcCidr = '10.0.0.0'),
+      /network\.vpcCidr = "10\.0\.0\.0": must be an IPv4 CIDR/,
+    ],
+    [
+      'a VPC too small for the subnets',
+      (b) => (b.network.vpcCidr = '10.0.0.0/27'),
+      /prefix length must be between \/16 and \/24/,
+    ],
+    [
+      'an unknown instance class',
+      (b) => (b.database.instanceClass = 'db.huge'),
+      /database\.instanceClass = "db\.huge"/,
+    ],
+    [
+      'too many read replicas',
+      (b) => (b.database.readReplicas = 6),
+      /database\.readReplicas = 6: must be ≤ 5/,
+    ],
+    [
+      'Multi-AZ given as a string',
+      (b) => (b.database.multiAz = 'yes'),
+      /database\.multiAz = "yes": must be true or false/,
+    ],
+    [
+      'storage below the gp3 minimum',
+      (b) => (b.database.allocatedStorageGiB = 5),
+      /allocatedStorageGiB = 5: must be ≥ 20/,
+    ],
+    [
+      'log retention CloudWatch does not offer',
+      (b) => (b.logRetentionDays = 100),
+      /logRetentionDays = 100: must be a CloudWatch Logs retention value/,
+    ],
+    [
+      'operational logs kept under 90 days (RET-DATA)',
+      (b) => (b.logRetentionDays = 30),
+      /logRetentionDays = 30: must be ≥ 90/,
+    ],
+    [
+      'an audit trail kept under a year',
+      (b) => (b.auditLogRetentionDays = 180),
+      /auditLogRetentionDays = 180: must be ≥ 365/,
+    ],
+    [
+      'an alert address that is not an e-mail',
+      (b) => (b.alerts.email = 'ops'),
+      /alerts\.email = "ops": must be an e-mail address/,
+    ],
+    [
+      'an on-call endpoint over plain HTTP',
+      (b) => (b.alerts.onCallUrl = 'http://oncall.example.com/hook'),
+      /alerts\.onCallUrl = "http:\/\/oncall\.example\.com\/hook": must use https/,
+    ],
+    [
+      'a GuardDuty severity outside 1-8.9',
+      (b) => (b.alerts.guardDutyMinSeverity = 9),
+      /guardDutyMinSeverity = 9: must be ≤ 8\.9/,
+    ],
+    [
+      'a trusted CIDR that is not a CIDR',
+      (b) => (b.trustedCidrs = ['not-an-ip']),
+      /trustedCidrs\.0 = "not-an-ip": must be an IPv4 or IPv6 CIDR/,
+    ],
+    [
+      'trusting the whole internet',
+      (b) => (b.trustedCidrs = ['0.0.0.0/0']),
+      /trustedCidrs\.0 = "0\.0\.0\.0\/0": is too wide to trust/,
+    ],
+    [
+      'an unknown GuardDuty mode',
+      (b) => (b.guardDuty = 'maybe'),
+      /guardDuty = "maybe": must be 'create' or 'existing'/,
+    ],
+    [
+      'a misspelt key',
+      (b) => (b.backupRetentionDay = 30),
+      /stages\.staging: unknown key\(s\) backupRetentionDay/,
+    ],
+    [
+      'a domain that is not a DNS name',
+      (b) => (b.domainName = 'https://example.com'),
+      /domainName = "https:\/\/example\.com": must be a lower-case DNS name/,
+    ],
+  ])('rejects %s, naming the key and the value', (_, change, expected) => {
+    const problems = problemsOf(stagingWith(change));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(expected);
+  });
+
+  it('reports every problem of every stage in one error', () => {
+    const stages = shipped();
+    stages.staging.backupRetentionDays = 7;
+    stages.staging.region = 'moon-1';
+    stages.production.alerts.email = 'nobody';
+    const err = (() => {
+      try {
+        loadStageConfigs(stages);
+      } catch (e) {
+        return e as ConfigError;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+    expect(err.problems).toHaveLength(3);
+    expect(err.message).toContain('stages.staging.backupRetentionDays = 7: must be ≥ 30');
+    expect(err.message).toContain('stages.staging.region = "moon-1"');
+    expect(err.message).toContain('stages.production.alerts.email = "nobody"');
+  });
+
+  it('rejects a stage name that cannot become a stack name', () => {
+    const stages = shipped();
+    expect(problemsOf({ 'Prod Env': stages.production })).toEqual([
+      expect.stringMatching(/^stages\.Prod Env: stage name must be lower-case/),
+    ]);
+  });
+
+  it.each([undefined, [], 'staging', {}])('rejects a stages block of %p', (raw) => {
+    expect(problemsOf(raw)[0]).toMatch(/^stages: /);
+  });
+
+  it('offers only commercial regions', () => {
+    expect(ALLOWED_REGIONS.length).toBeGreaterThan(20);
+    for (const region of ALLOWED_REGIONS) {
+      expect(region).not.toMatch(/^(us-gov|cn|us-iso|eusc)-/);
+    }
+  });
+});
