@@ -17,4 +17,9 @@ export default tseslint.config(
     files: ['scripts/**/*.ts', 'bin/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // Tests read synthesized CloudFormation JSON, which has no static type.
+    files: ['test/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
 );

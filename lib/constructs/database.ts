@@ -122,6 +122,8 @@ export class Database extends Construct {
       username: 'bulwark_admin',
       encryptionKey: props.encryptionKey,
     });
+    // The secret opens the final snapshot; it outlives the stack like the snapshot does.
+    this.secret.applyRemovalPolicy(RemovalPolicy.RETAIN);
 
     const logGroups = (identifier: string, owner: string) =>
       LOG_EXPORTS.map(

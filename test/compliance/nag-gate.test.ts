@@ -76,7 +76,7 @@ describe('acknowledgements', () => {
     pack
       .validateScope(app)
       .violations.flatMap((v) =>
-        v.violatingResources.map((r) => ({ id: v.ruleName, path: r.constructPath })),
+        v.violatingResources.map((r) => ({ id: v.ruleName, path: r.constructPath ?? '' })),
       ),
   );
 

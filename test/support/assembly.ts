@@ -26,12 +26,17 @@ export function template(stage: StageTitle, part: StackPart): Template {
   return t;
 }
 
+/** A resource as it stands in a synthesized template. */
+export interface CfnResourceJson {
+  Type: string;
+  Properties: Record<string, any>;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+}
+
 /** Resources of one CloudFormation type in a template, by logical id. */
-export function resourcesOf(
-  t: Template,
-  type: string,
-): Record<string, { Properties: Record<string, any>; [k: string]: any }> {
-  return t.findResources(type);
+export function resourcesOf(t: Template, type: string): Record<string, CfnResourceJson> {
+  return t.findResources(type) as Record<string, CfnResourceJson>;
 }
 
 /** The only resource of `type` whose logical id starts with `prefix`. */

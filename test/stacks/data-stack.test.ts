@@ -1,0 +1,253 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { STAGES, onlyResource, resourcesOf, template } from '../support/assembly';
+
+const REPLICAS = { Staging: 1, Production: 2 } as const;
+const ACCOUNT = { Staging: '111111111111', Production: '222222222222' } as const;
+const keyArn = (prefix: string) => ({
+  'Fn::GetAtt': [Match.stringLikeRegexp(`^${prefix}`), 'Arn'],
+});
+
+describe.each(STAGES)('Data stack (%s)', (stage) => {
+  const t = template(stage, 'Data');
+  const instances = () => Object.values(resourcesOf(t, 'AWS::RDS::DBInstance'));
+  const primary = () => onlyResource(t, 'AWS::RDS::DBInstance', 'DatabasePrimary');
+  const backupBucket = () => onlyResource(t, 'AWS::S3::Bucket', 'BackupBucket');
+
+  describe('ENC-REST', () => {
+    it('rotates every customer key yearly and retains it', () => {
+      const keys = resourcesOf(t, 'AWS::KMS::Key');
+      expect(Object.keys(keys).sort()).toEqual([
+        expect.stringMatching(/^BackupKey/),
+        expect.stringMatching(/^DataKey/),
+      ]);
+      for (const key of Object.values(keys)) {
+        expect(key.Properties).toMatchObject({
+          EnableKeyRotation: true,
+          RotationPeriodInDays: 365,
+          PendingWindowInDays: 30,
+        });
+        expect(key.DeletionPolicy).toBe('Retain');
+      }
+    });
+
+    it('encrypts the database storage and Performance Insights with the data key', () => {
+      expect(primary().Properties).toMatchObject({
+        StorageEncrypted: true,
+        KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] },
+        EnablePerformanceInsights: true,
+        PerformanceInsightsKMSKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] },
+      });
+    });
+
+    it('encrypts the database secret and database logs with the data key', () => {
+      t.hasResourceProperties('AWS::SecretsManager::Secret', { KmsKeyId: keyArn('DataKey') });
+      const groups = Object.values(resourcesOf(t, 'AWS::Logs::LogGroup'));
+      expect(groups).toHaveLength(2 * (1 + REPLICAS[stage]));
+      for (const g of groups) {
+        expect(g.Properties.KmsKeyId).toEqual({
+          'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'],
+        });
+      }
+    });
+
+    it('encrypts the backup bucket with the backup key and the assets bucket with the data key', () => {
+      const sse = (id: string) =>
+        onlyResource(t, 'AWS::S3::Bucket', id).Properties.BucketEncryption
+          .ServerSideEncryptionConfiguration[0];
+      expect(sse('BackupBucket')).toEqual({
+        BucketKeyEnabled: true,
+        ServerSideEncryptionByDefault: {
+          SSEAlgorithm: 'aws:kms',
+          KMSMasterKeyID: { 'Fn::GetAtt': [expect.stringMatching(/^BackupKey/), 'Arn'] },
+        },
+      });
+      expect(sse('AssetsBucket')).toEqual({
+        BucketKeyEnabled: true,
+        ServerSideEncryptionByDefault: {
+          SSEAlgorithm: 'aws:kms',
+          KMSMasterKeyID: { 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] },
+        },
+      });
+      expect(sse('AccessLogBucket').ServerSideEncryptionByDefault).toEqual({
+        SSEAlgorithm: 'AES256',
+      });
+    });
+  });
+
+  describe('ENC-TRANSIT', () => {
+    it('forces TLS 1.2+ in the PostgreSQL parameter group', () => {
+      t.hasResourceProperties('AWS::RDS::DBParameterGroup', {
+        Parameters: Match.objectLike({ 'rds.force_ssl': '1', ssl_min_protocol_version: 'TLSv1.2' }),
+      });
+      for (const db of instances()) {
+        expect(db.Properties.DBParameterGroupName).toEqual({
+          Ref: expect.stringMatching(/^DatabaseParameters/),
+        });
+      }
+    });
+
+    it('requires TLS and IAM auth at the proxy', () => {
+      t.hasResourceProperties('AWS::RDS::DBProxy', {
+        RequireTLS: true,
+        EngineFamily: 'POSTGRESQL',
+        Auth: [Match.objectLike({ IAMAuth: 'REQUIRED' })],
+      });
+    });
+
+    it('denies non-TLS and pre-1.2 requests on every bucket', () => {
+      const policies = Object.values(resourcesOf(t, 'AWS::S3::BucketPolicy'));
+      expect(policies).toHaveLength(3);
+      for (const p of policies) {
+        const statements = p.Properties.PolicyDocument.Statement;
+        expect(statements).toContainEqual(
+          expect.objectContaining({
+            Effect: 'Deny',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        );
+        expect(statements).toContainEqual(
+          expect.objectContaining({
+            Effect: 'Deny',
+            Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } },
+          }),
+        );
+      }
+    });
+  });
+
+  describe('BKP-DB', () => {
+    it('keeps automated backups 30 days, snapshots on delete and is deletion-protected', () => {
+      const db = primary();
+      expect(db.Properties.BackupRetentionPeriod).toBeGreaterThanOrEqual(30);
+      expect(db.Properties.DeletionProtection).toBe(true);
+      expect(db.Properties.DeleteAutomatedBackups).toBe(false);
+      expect(db.DeletionPolicy).toBe('Snapshot');
+      expect(db.UpdateReplacePolicy).toBe('Snapshot');
+    });
+  });
+
+  describe('BKP-DAILY (backup vault)', () => {
+    it('locks every object in COMPLIANCE mode for 30 days', () => {
+      expect(backupBucket().Properties).toMatchObject({
+        ObjectLockEnabled: true,
+        ObjectLockConfiguration: {
+          ObjectLockEnabled: 'Enabled',
+          Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 30 } },
+        },
+        VersioningConfiguration: { Status: 'Enabled' },
+      });
+    });
+
+    it('expires current and noncurrent versions only after the lock has run out (RET-DATA)', () => {
+      const rules = backupBucket().Properties.LifecycleConfiguration.Rules;
+      expect(rules).toContainEqual(
+        expect.objectContaining({
+          Status: 'Enabled',
+          ExpirationInDays: 31,
+          NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+        }),
+      );
+      for (const rule of rules) {
+        if (rule.ExpirationInDays !== undefined) expect(rule.ExpirationInDays).toBeGreaterThan(30);
+      }
+    });
+
+    it('blocks all public access, logs access and is retained', () => {
+      const b = backupBucket();
+      expect(b.Properties.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      expect(b.Properties.LoggingConfiguration.DestinationBucketName).toEqual({
+        Ref: expect.stringMatching(/^AccessLogBucket/),
+      });
+      expect(b.DeletionPolicy).toBe('Retain');
+    });
+  });
+
+  describe('BKP-REMOTE', () => {
+    it('replicates every backup object, KMS-encrypted, to the recovery region within 15 minutes', () => {
+      const replication = backupBucket().Properties.ReplicationConfiguration;
+      expect(replication.Rules).toEqual([
+        expect.objectContaining({
+          Status: 'Enabled',
+          Filter: { Prefix: '' },
+          SourceSelectionCriteria: { SseKmsEncryptedObjects: { Status: 'Enabled' } },
+          Destination: expect.objectContaining({
+            Bucket: `arn:aws:s3:::bulwark-${stage.toLowerCase()}-backups-${ACCOUNT[stage]}-eu-central-1`,
+            EncryptionConfiguration: {
+              ReplicaKmsKeyID: `arn:aws:kms:eu-central-1:${ACCOUNT[stage]}:alias/bulwark-${stage.toLowerCase()}-backup-replica`,
+            },
+            ReplicationTime: { Status: 'Enabled', Time: { Minutes: 15 } },
+          }),
+        }),
+      ]);
+      expect(replication.Role).toEqual({
+        'Fn::GetAtt': [expect.stringMatching(/^BackupReplicationRole/), 'Arn'],
+      });
+    });
+
+    it('lets the replication role read the source with its lock and write only replicas', () => {
+      const policy = onlyResource(t, 'AWS::IAM::ManagedPolicy', 'BackupReplicationRole');
+      const actions = policy.Properties.PolicyDocument.Statement.flatMap((s: any) =>
+        [s.Action].flat(),
+      );
+      expect(actions).toEqual(
+        expect.arrayContaining([
+          's3:GetObjectRetention',
+          's3:GetObjectLegalHold',
+          's3:ReplicateObject',
+        ]),
+      );
+      expect(actions).not.toContain('s3:ReplicateDelete');
+      expect(actions.filter((a: string) => a.endsWith('*'))).toEqual([]);
+    });
+  });
+
+  describe('ACC-DATA', () => {
+    it('keeps every instance private, with IAM authentication and monitoring', () => {
+      for (const db of instances()) {
+        expect(db.Properties).toMatchObject({
+          PubliclyAccessible: false,
+          EnableIAMDatabaseAuthentication: true,
+          MonitoringInterval: 30,
+          EnableCloudwatchLogsExports: ['postgresql', 'upgrade'],
+        });
+      }
+    });
+
+    it('logs connections and disconnections', () => {
+      t.hasResourceProperties('AWS::RDS::DBParameterGroup', {
+        Parameters: Match.objectLike({ log_connections: '1', log_disconnections: '1' }),
+      });
+    });
+
+    it('rotates the database secret every 30 days, and retains it', () => {
+      t.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+        RotationRules: { ScheduleExpression: 'rate(30 days)' },
+      });
+      t.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
+    });
+  });
+
+  describe('DR-REPL', () => {
+    it(`runs ${REPLICAS[stage]} read replica(s) of the primary in other AZs`, () => {
+      const replicas = instances().filter((i) => i.Properties.SourceDBInstanceIdentifier);
+      expect(replicas).toHaveLength(REPLICAS[stage]);
+      const zones = replicas.map((r) => r.Properties.AvailabilityZone['Fn::Select'][0]);
+      expect(new Set(zones).size).toBe(replicas.length);
+      expect(zones).not.toContain(0);
+    });
+
+    it(
+      stage === 'Production'
+        ? 'runs the primary Multi-AZ'
+        : 'runs the primary single-AZ (downscaled)',
+      () => {
+        expect(primary().Properties.MultiAZ).toBe(stage === 'Production');
+      },
+    );
+  });
+});

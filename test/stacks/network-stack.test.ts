@@ -1,0 +1,124 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { STAGES, resourcesOf, template, type StackPart } from '../support/assembly';
+
+const AZS = { Staging: 2, Production: 3 } as const;
+const ALL_PARTS: StackPart[] = ['Network', 'Recovery', 'Data', 'Security'];
+
+/** Logical id of the security group named `name` under `SecurityGroups/` or `Network/`. */
+const groupRef = (ref: any): string => ref?.['Fn::GetAtt']?.[0] ?? JSON.stringify(ref);
+
+describe.each(STAGES)('Network stack (%s)', (stage) => {
+  const t = template(stage, 'Network');
+
+  it(`spans ${AZS[stage]} AZs with isolated Data and App subnets only (ACC-DATA, AVL-LB)`, () => {
+    t.resourceCountIs('AWS::EC2::Subnet', AZS[stage] * 2);
+    t.allResourcesProperties('AWS::EC2::Subnet', { MapPublicIpOnLaunch: false });
+    t.resourceCountIs('AWS::EC2::InternetGateway', 0);
+    t.resourceCountIs('AWS::EC2::NatGateway', 0);
+    t.resourceCountIs('AWS::EC2::Route', 0);
+    const azs = Object.values(resourcesOf(t, 'AWS::EC2::Subnet')).map(
+      (s) => s.Properties.AvailabilityZone['Fn::Select'][0],
+    );
+    expect(new Set(azs).size).toBe(AZS[stage]);
+  });
+
+  it('reaches AWS through S3 and DynamoDB gateways and private interface endpoints', () => {
+    const endpoints = Object.values(resourcesOf(t, 'AWS::EC2::VPCEndpoint'));
+    const services = endpoints.map((e) => JSON.stringify(e.Properties.ServiceName));
+    for (const svc of [
+      '.s3"',
+      '.dynamodb"',
+      '.secretsmanager"',
+      '.kms"',
+      '.logs"',
+      '.monitoring"',
+      '.sqs"',
+      '.sts"',
+    ]) {
+      expect(services.filter((s) => s.includes(svc))).toHaveLength(1);
+    }
+    const interfaces = endpoints.filter((e) => e.Properties.SubnetIds);
+    expect(interfaces).toHaveLength(6);
+    for (const e of interfaces) {
+      expect(e.Properties.PrivateDnsEnabled).toBe(true);
+      expect(e.Properties.SecurityGroupIds).toEqual([
+        { 'Fn::GetAtt': [expect.stringMatching(/^NetworkEndpointSecurityGroup/), 'GroupId'] },
+      ]);
+    }
+  });
+
+  it('logs all VPC traffic to a KMS-encrypted log group with retention (MON-AUDIT, RET-DATA)', () => {
+    t.hasResourceProperties('AWS::EC2::FlowLog', {
+      ResourceType: 'VPC',
+      TrafficType: 'ALL',
+      LogDestinationType: 'cloud-watch-logs',
+    });
+    t.hasResourceProperties('AWS::Logs::LogGroup', {
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NetworkLogKey'), 'Arn'] },
+      RetentionInDays: stage === 'Production' ? 365 : 90,
+    });
+    t.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain' });
+  });
+
+  it('allows exactly the tier-to-tier paths of the design (NET-SG)', () => {
+    const edges = new Set<string>();
+    for (const r of Object.values(resourcesOf(t, 'AWS::EC2::SecurityGroupIngress'))) {
+      const p = r.Properties;
+      edges.add(
+        `${groupRef(p.SourceSecurityGroupId)} -> ${groupRef(p.GroupId)} :${p.FromPort}-${p.ToPort}`,
+      );
+    }
+    for (const r of Object.values(resourcesOf(t, 'AWS::EC2::SecurityGroupEgress'))) {
+      const p = r.Properties;
+      edges.add(
+        `${groupRef(p.GroupId)} -> ${groupRef(p.DestinationSecurityGroupId)} :${p.FromPort}-${p.ToPort}`,
+      );
+    }
+    const strip = (e: string) => e.replace(/([A-Za-z]+?)(?:[0-9A-F]{8})/g, '$1');
+    expect([...edges].map(strip).sort()).toEqual(
+      [
+        'SecurityGroupsApiFunction -> SecurityGroupsProxy :5432-5432',
+        'SecurityGroupsBackupFunction -> SecurityGroupsProxy :5432-5432',
+        'SecurityGroupsApiFunction -> NetworkEndpointSecurityGroup :443-443',
+        'SecurityGroupsBackupFunction -> NetworkEndpointSecurityGroup :443-443',
+        'SecurityGroupsRotationFunction -> NetworkEndpointSecurityGroup :443-443',
+        'SecurityGroupsProxy -> SecurityGroupsDatabase :5432-5432',
+        'SecurityGroupsRotationFunction -> SecurityGroupsDatabase :5432-5432',
+      ].sort(),
+    );
+  });
+
+  it('gives every security group explicit egress (no allow-all outbound)', () => {
+    const groups = resourcesOf(t, 'AWS::EC2::SecurityGroup');
+    expect(Object.keys(groups).length).toBe(7);
+    for (const [id, g] of Object.entries(groups)) {
+      for (const rule of g.Properties.SecurityGroupEgress ?? []) {
+        // The only inline egress CDK writes for a closed group is its "disallow all" marker.
+        expect({ id, rule: rule.CidrIp }).toEqual({ id, rule: '255.255.255.255/32' });
+      }
+      expect(g.Properties.SecurityGroupIngress).toBeUndefined();
+    }
+  });
+
+  it('closes the default security group of the VPC', () => {
+    t.resourceCountIs('Custom::VpcRestrictDefaultSG', 1);
+  });
+});
+
+describe.each(STAGES)('every stack of %s', (stage) => {
+  it.each(ALL_PARTS)('%s opens nothing to 0.0.0.0/0 or ::/0 (NET-SG)', (part) => {
+    const t = template(stage, part);
+    const rules = [
+      ...Object.values(resourcesOf(t, 'AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties),
+      ...Object.values(resourcesOf(t, 'AWS::EC2::SecurityGroupEgress')).map((r) => r.Properties),
+      ...Object.values(resourcesOf(t, 'AWS::EC2::SecurityGroup')).flatMap((g) => [
+        ...(g.Properties.SecurityGroupIngress ?? []),
+        ...(g.Properties.SecurityGroupEgress ?? []),
+      ]),
+    ];
+    for (const rule of rules) {
+      expect(rule.CidrIp).not.toBe('0.0.0.0/0');
+      expect(rule.CidrIpv6).not.toBe('::/0');
+    }
+  });
+});

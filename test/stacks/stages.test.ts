@@ -1,0 +1,45 @@
+import { ALLOWED_REGIONS } from '../../lib/config';
+import { manifest, template, type StackPart } from '../support/assembly';
+
+const PARTS: StackPart[] = ['Network', 'Recovery', 'Data', 'Security'];
+
+/** Resources that exist once per AZ or per replica, so that counts differ by stage. */
+const SCALED = /(Subnet3|Replica2)/;
+
+/** Logical ids without the stage name and the hashes derived from it. */
+const shape = (id: string) =>
+  id
+    .replace(/staging|production/gi, '')
+    .replace(/[0-9A-F]{8}$/, '')
+    .replace(/[0-9A-F]{8}(\d+)$/, '$1');
+
+describe('SDLC-STAGE: staging is production, downscaled', () => {
+  it.each(PARTS)('%s has the same resources in both stages, but for scaled ones', (part) => {
+    const ids = (stage: 'Staging' | 'Production') =>
+      Object.keys(template(stage, part).toJSON().Resources)
+        .filter((id) => !SCALED.test(id))
+        .map(shape);
+    expect(ids('Staging').sort()).toEqual(ids('Production').sort());
+  });
+
+  it.each(PARTS)('%s sets the same properties on shared resource types', (part) => {
+    const types = (stage: 'Staging' | 'Production') =>
+      [
+        ...new Set(Object.values<any>(template(stage, part).toJSON().Resources).map((r) => r.Type)),
+      ].sort();
+    expect(types('Staging')).toEqual(types('Production'));
+  });
+});
+
+describe('PHY-DC: only commercial AWS regions', () => {
+  it('deploys every stack to an allowed region', () => {
+    const stacks = Object.values<any>(manifest().artifacts).filter(
+      (a) => a.type === 'aws:cloudformation:stack',
+    );
+    expect(stacks).toHaveLength(8);
+    for (const stack of stacks) {
+      const region = stack.environment.split('/').pop();
+      expect(ALLOWED_REGIONS).toContain(region);
+    }
+  });
+});

@@ -1,0 +1,83 @@
+import { STAGES, manifest, resourcesOf, template, type StackPart } from '../support/assembly';
+
+/**
+ * Logical ids of stateful resources (SDLC-CHANGE). A changed id makes CloudFormation
+ * replace the resource: a database, key or bucket would be created anew, empty. If a
+ * change here is intended, it needs a migration plan, not an update of this list.
+ */
+const PINNED: Record<StackPart, string[]> = {
+  Network: [
+    'NetworkLogKey8E3AEAE4',
+    'NetworkVpc7FB7348F',
+    'NetworkVpcDataSubnet1SubnetC4E2CA79',
+    'NetworkVpcDataSubnet2Subnet1DE78234',
+    'NetworkVpcAppSubnet1SubnetFA2393E9',
+    'NetworkVpcAppSubnet2SubnetF926DC8B',
+    'NetworkFlowLogGroup4F8CEEEF',
+    'SecurityGroupsDatabase03711F2A',
+    'SecurityGroupsProxy0E652629',
+  ],
+  Recovery: ['BackupReplicaKey360DBFCC', 'AccessLogBucketDA470295', 'BackupReplicaBucket15CA5756'],
+  Data: [
+    'DataKey17AFBB84',
+    'BackupKey60B97760',
+    'AccessLogBucketDA470295',
+    'BackupBucket26B8E51C',
+    'AssetsBucket5CB76180',
+    'DatabaseSecret3B817195',
+    'DatabasePrimaryEDE0B3D0',
+    'DatabasePrimaryPostgresLogs200EEEF2',
+    'DatabasePrimaryUpgradeLogs18B3A864',
+  ],
+  Security: ['AuditKeyB2DBB069', 'AuditTrailBucketA91FD435', 'AuditTrailLogGroup28BB9333'],
+};
+
+/** Types whose loss loses data: CloudFormation must keep them on delete and replace. */
+const KEEP = [
+  'AWS::KMS::Key',
+  'AWS::S3::Bucket',
+  'AWS::Logs::LogGroup',
+  'AWS::SecretsManager::Secret',
+  'AWS::DynamoDB::Table',
+];
+
+describe.each(STAGES)('SDLC-CHANGE (%s)', (stage) => {
+  it.each(Object.keys(PINNED) as StackPart[])(
+    'keeps the logical ids of stateful resources in %s',
+    (part) => {
+      const ids = Object.keys(template(stage, part).toJSON().Resources);
+      expect(PINNED[part].filter((id) => !ids.includes(id))).toEqual([]);
+    },
+  );
+
+  it.each(Object.keys(PINNED) as StackPart[])(
+    'retains every key, bucket, log group and secret in %s',
+    (part) => {
+      const t = template(stage, part);
+      for (const type of KEEP) {
+        for (const [id, r] of Object.entries(resourcesOf(t, type))) {
+          expect({ id, deletion: r.DeletionPolicy, replace: r.UpdateReplacePolicy }).toEqual({
+            id,
+            deletion: 'Retain',
+            replace: 'Retain',
+          });
+        }
+      }
+    },
+  );
+
+  it('snapshots the primary database on delete or replacement', () => {
+    const primary = resourcesOf(
+      template(stage, 'Data'),
+      'AWS::RDS::DBInstance',
+    ).DatabasePrimaryEDE0B3D0;
+    expect([primary.DeletionPolicy, primary.UpdateReplacePolicy]).toEqual(['Snapshot', 'Snapshot']);
+  });
+
+  it('protects every stateful stack from termination', () => {
+    const artifacts = manifest().artifacts;
+    for (const part of Object.keys(PINNED)) {
+      expect(artifacts[`Bulwark-${stage}-${part}`].properties.terminationProtection).toBe(true);
+    }
+  });
+});
