@@ -1,0 +1,67 @@
+/**
+ * `npm run bench:synth [-- --runs N]`
+ *
+ * Times `npm run synth` (every stage, nag packs, CloudFormation validation) against
+ * synthesizing an empty one-stack app with the same runner, alternating the two
+ * N times (default 5), and prints the medians and their ratio on the last line:
+ *
+ *   bench:synth full_s=<x> empty_s=<y> ratio=<x/y>
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const runsArg = process.argv.indexOf('--runs');
+const runs = runsArg >= 0 ? Number(process.argv[runsArg + 1]) : 5;
+if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive integer');
+
+const emptyOut = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-bench-'));
+const commands = {
+  full: ['npm', ['run', '--silent', 'synth']],
+  empty: [
+    'npm',
+    [
+      'run',
+      '--silent',
+      'synth',
+      '--',
+      '--app',
+      'npx tsx scripts/bench/empty-app.ts',
+      '-o',
+      emptyOut,
+    ],
+  ],
+} as const;
+
+function time(name: keyof typeof commands): number {
+  const [cmd, args] = commands[name];
+  const start = process.hrtime.bigint();
+  const r = spawnSync(cmd, [...args], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (r.status !== 0) throw new Error(`${name} synth failed:\n${r.stderr}`);
+  return seconds;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+const samples = { full: [] as number[], empty: [] as number[] };
+for (let i = 0; i < runs; i++) {
+  const order: (keyof typeof commands)[] = i % 2 === 0 ? ['full', 'empty'] : ['empty', 'full'];
+  for (const name of order) {
+    samples[name].push(time(name));
+  }
+  console.error(
+    `run ${i + 1}/${runs}: full ${samples.full.at(-1)!.toFixed(2)} s, empty ${samples.empty.at(-1)!.toFixed(2)} s`,
+  );
+}
+fs.rmSync(emptyOut, { recursive: true, force: true });
+const full = median(samples.full);
+const empty = median(samples.empty);
+console.log(
+  `bench:synth full_s=${full.toFixed(2)} empty_s=${empty.toFixed(2)} ratio=${(full / empty).toFixed(2)}`,
+);

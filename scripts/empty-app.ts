@@ -1,4 +1,0 @@
-import { App, Stack } from 'aws-cdk-lib';
-const app = new App();
-new Stack(app, 'Empty');
-app.synth();

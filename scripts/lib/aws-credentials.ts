@@ -1,0 +1,43 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/**
+ * Where the AWS SDK's default credential chain would find credentials, without
+ * contacting AWS (not even the instance-metadata address). `undefined` when
+ * there are none.
+ */
+export function credentialSource(
+  env: NodeJS.ProcessEnv = process.env,
+  home: string = os.homedir(),
+): string | undefined {
+  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) return 'environment variables';
+  if (env.AWS_PROFILE) return `profile ${env.AWS_PROFILE}`;
+  if (env.AWS_WEB_IDENTITY_TOKEN_FILE) return 'web identity token';
+  if (env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI || env.AWS_CONTAINER_CREDENTIALS_FULL_URI) {
+    return 'container credentials';
+  }
+  const files = [
+    env.AWS_SHARED_CREDENTIALS_FILE ?? path.join(home, '.aws', 'credentials'),
+    env.AWS_CONFIG_FILE ?? path.join(home, '.aws', 'config'),
+  ];
+  const found = files.find((f) => fs.existsSync(f));
+  return found ? `shared file ${found}` : undefined;
+}
+
+/** Exit code of a tool that cannot run because AWS access is missing. */
+export const EXIT_CANNOT_RUN = 2;
+
+/** Stops the process with a clear message when no AWS credentials are configured. */
+export function requireCredentials(tool: string): string {
+  const source = credentialSource();
+  if (!source) {
+    console.error(
+      `${tool} needs a real AWS account, and no AWS credentials are configured.\n` +
+        'Configure them as for the AWS CLI (AWS_PROFILE, aws sso login, or access keys), then run it again.\n' +
+        'Nothing else in Bulwark needs an account: `npm run synth` and `npm test` run offline.',
+    );
+    process.exit(EXIT_CANNOT_RUN);
+  }
+  return source;
+}
