@@ -1,5 +1,5 @@
 import { App, Tags } from 'aws-cdk-lib';
-import { loadStageConfigs, type StageConfig } from './config';
+import { ConfigError, loadStageConfigs, type StageConfig } from './config';
 import { addNagPacks } from './compliance/nag-packs';
 import { DataStack } from './stacks/data-stack';
 import { NetworkStack } from './stacks/network-stack';
@@ -71,9 +71,9 @@ export function buildApp(app: App, options: BuildAppOptions = {}): StageStacks[]
   const configs = loadStageConfigs(app.node.tryGetContext('stages'));
   const selected = options.stage ? configs.filter((c) => c.name === options.stage) : configs;
   if (options.stage && selected.length === 0) {
-    throw new Error(
-      `Unknown stage '${options.stage}'; configured stages: ${configs.map((c) => c.name).join(', ')}`,
-    );
+    throw new ConfigError([
+      `stage = ${JSON.stringify(options.stage)}: Unknown stage '${options.stage}'; configured stages: ${configs.map((c) => c.name).join(', ')}`,
+    ]);
   }
   Tags.of(app).add('bulwark:project', 'bulwark');
   const stages = selected.map((config) => addStage(app, config));

@@ -115,6 +115,11 @@ export const ACKNOWLEDGEMENTS = {
     reason:
       'The recovery key lives in another region and stack, so its id is unknown here; the statement is limited by kms:ResourceAliases to that key alias and by kms:ViaService to S3 in the recovery region.',
   },
+  accessLogsPolicyInTargetBucket: {
+    findings: ['Annotation::@aws-cdk/aws-s3:accessLogsPolicyNotAdded'],
+    reason:
+      'The target is the access-log bucket of the Data stack, whose own policy admits S3 log delivery from buckets of this account only (aws:SourceAccount); CDK cannot edit that policy from this stack, and need not.',
+  },
   deadLetterQueue: {
     findings: ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy'],
     reason:

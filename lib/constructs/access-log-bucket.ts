@@ -1,4 +1,6 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge } from '../compliance/acknowledgements';
 import { SecureBucket } from './secure-bucket';
@@ -10,7 +12,9 @@ export interface AccessLogBucketProps {
 }
 
 /**
- * The one bucket per region that receives S3 server access logs (MON-AUDIT).
+ * The one bucket per region that receives S3 server access logs (MON-AUDIT). Buckets
+ * in other stacks log into it through {@link AccessLogBucket.target}, so that only
+ * the account-scoped statement of this bucket's policy admits their logs.
  *
  * S3 log delivery cannot write to SSE-KMS buckets, so this bucket uses SSE-S3
  * (AES-256); every other Bulwark bucket uses a customer key.
@@ -28,7 +32,29 @@ export class AccessLogBucket extends SecureBucket {
         },
       ],
     });
+    // Log delivery for buckets of other stacks of this account: CDK only scopes the
+    // statements it writes for buckets of the same stack.
+    this.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowAccessLogsFromThisAccount',
+        principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+        actions: ['s3:PutObject'],
+        resources: [this.arnForObjects('*')],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
     acknowledge(this, 'accessLogBucketSseS3');
     acknowledge(this, 'accessLogBucketNotReplicated');
+  }
+
+  /**
+   * A reference for buckets of another stack to log into. Unlike the bucket itself,
+   * it makes CDK add no unconditioned log-delivery statement to this bucket's policy.
+   */
+  target(scope: Construct, id: string): s3.IBucket {
+    return s3.Bucket.fromBucketAttributes(scope, id, {
+      bucketArn: this.bucketArn,
+      bucketName: this.bucketName,
+    });
   }
 }

@@ -80,6 +80,7 @@ export class AuditTrail extends Construct {
       managementEvents: cloudtrail.ReadWriteType.ALL,
     });
     acknowledge(this.bucket, 'auditTrailBucketNotReplicated');
+    acknowledge(this.bucket, 'accessLogsPolicyInTargetBucket');
     acknowledge(
       this.trail.node.findChild('LogsRole').node.findChild('DefaultPolicy'),
       'cdkGeneratedRolePolicy',

@@ -39,7 +39,7 @@ export class DataStack extends Stack {
   /** Assets (media) served through CloudFront. */
   readonly assetsBucket: s3.Bucket;
   /** Server access logs of every bucket in the region. */
-  readonly accessLogBucket: s3.Bucket;
+  readonly accessLogBucket: AccessLogBucket;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, { ...props, terminationProtection: true });

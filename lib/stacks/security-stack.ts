@@ -2,6 +2,7 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
+import type { AccessLogBucket } from '../constructs/access-log-bucket';
 import { AlertTopic } from '../constructs/alert-topic';
 import { AuditTrail } from '../constructs/audit-trail';
 import { CisAlarms } from '../constructs/cis-alarms';
@@ -14,7 +15,7 @@ export interface SecurityStackProps extends StackProps {
   /** Validated stage configuration. */
   readonly config: StageConfig;
   /** Bucket receiving the trail bucket's access logs. */
-  readonly accessLogBucket: s3.IBucket;
+  readonly accessLogBucket: AccessLogBucket;
   /** Buckets whose object-level activity is recorded (backups, assets). */
   readonly dataEventBuckets: s3.IBucket[];
 }
@@ -51,7 +52,7 @@ export class SecurityStack extends Stack {
     this.auditTrail = new AuditTrail(this, 'AuditTrail', {
       encryptionKey: this.auditKey,
       retentionDays: cfg.auditLogRetentionDays,
-      accessLogs: props.accessLogBucket,
+      accessLogs: props.accessLogBucket.target(this, 'AccessLogBucket'),
       dataEventBuckets: props.dataEventBuckets,
     });
     this.threatDetection = new ThreatDetection(this, 'ThreatDetection', {

@@ -206,6 +206,20 @@ describe.each(STAGES)('Data stack (%s)', (stage) => {
     });
   });
 
+  describe('MON-AUDIT (access logs)', () => {
+    it("accepts S3 log delivery only from this account's buckets", () => {
+      const policy = onlyResource(t, 'AWS::S3::BucketPolicy', 'AccessLogBucketPolicy');
+      const delivery = policy.Properties.PolicyDocument.Statement.filter(
+        (st: any) => st.Effect === 'Allow' && st.Principal?.Service === 'logging.s3.amazonaws.com',
+      );
+      expect(delivery.length).toBeGreaterThan(0);
+      for (const st of delivery) {
+        expect(st.Action).toBe('s3:PutObject');
+        expect(st.Condition.StringEquals['aws:SourceAccount']).toBe(ACCOUNT[stage]);
+      }
+    });
+  });
+
   describe('ACC-DATA', () => {
     it('keeps every instance private, with IAM authentication and monitoring', () => {
       for (const db of instances()) {
