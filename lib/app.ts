@@ -8,10 +8,15 @@ import { SecurityStack } from './stacks/security-stack';
 
 /** The stacks of one stage. */
 export interface StageStacks {
+  /** The stage's validated configuration. */
   readonly config: StageConfig;
+  /** VPC, endpoints, flow logs, security groups. */
   readonly network: NetworkStack;
+  /** Backup replicas in the recovery region. */
   readonly recovery: RecoveryStack;
+  /** Keys, database, buckets. */
   readonly data: DataStack;
+  /** Audit trail, threat detection, alerting. */
   readonly security: SecurityStack;
 }
 

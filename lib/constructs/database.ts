@@ -141,8 +141,8 @@ export class Database extends Construct {
 
     // The instance must find its log groups in place (with key and retention), and only
     // the instance itself waits for them: its proxy and secret attachment need not.
-    const after = (resource: Construct, groups: EncryptedLogGroup[]) =>
-      groups.forEach((g) =>
+    const after = (resource: Construct, logs: EncryptedLogGroup[]) =>
+      logs.forEach((g) =>
         (resource.node.defaultChild as CfnResource).addResourceDependency(
           g.node.defaultChild as CfnResource,
         ),

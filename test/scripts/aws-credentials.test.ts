@@ -32,19 +32,17 @@ describe('credentialSource', () => {
   });
 });
 
+/** Runs the deploy script as `npm run deploy -- --stage <stage>` would, with no AWS setup. */
+const runDeploy = (stage: string) =>
+  spawnSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(__dirname, '..', '..', 'scripts', 'deploy.ts'), '--stage', stage],
+    { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: emptyHome() } },
+  );
+
 describe('npm run deploy', () => {
   it('says it needs an account and exits 2 when no credentials are configured', () => {
-    const r = spawnSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        path.join(__dirname, '..', '..', 'scripts', 'deploy.ts'),
-        '--stage',
-        'staging',
-      ],
-      { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: emptyHome() } },
-    );
+    const r = runDeploy('staging');
     expect(r.status).toBe(EXIT_CANNOT_RUN);
     expect(r.stderr).toContain(
       'deploy needs a real AWS account, and no AWS credentials are configured',
@@ -52,17 +50,7 @@ describe('npm run deploy', () => {
   });
 
   it('rejects an unknown stage with its usage', () => {
-    const r = spawnSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        path.join(__dirname, '..', '..', 'scripts', 'deploy.ts'),
-        '--stage',
-        'qa',
-      ],
-      { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: emptyHome() } },
-    );
+    const r = runDeploy('qa');
     expect(r.status).toBe(EXIT_CANNOT_RUN);
     expect(r.stderr).toContain('usage: npm run deploy -- --stage <staging|production>');
   });
