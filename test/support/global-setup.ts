@@ -1,13 +1,30 @@
 import * as fs from 'node:fs';
+import {
+  startThrowawayPostgres,
+  type ThrowawayPostgres,
+} from '../../scripts/lib/throwaway-postgres';
 import { SHARED_ASSEMBLY_DIR } from './paths';
 import { bulwarkApp, synthesize } from './synth';
 
+declare global {
+  var __BULWARK_POSTGRES__: ThrowawayPostgres | undefined;
+}
+
 /**
- * Synthesizes every stage once, before any test file runs; test files read the
- * templates from disk (`test/support/assembly.ts`) instead of synthesizing again.
+ * Before any test file runs: synthesizes every stage once (test files read the
+ * templates from disk, `test/support/assembly.ts`), and starts one throwaway
+ * PostgreSQL cluster in which each test file creates its own database.
  */
 export default async function globalSetup(): Promise<void> {
   process.env.AWS_EC2_METADATA_DISABLED = 'true';
-  fs.rmSync(SHARED_ASSEMBLY_DIR, { recursive: true, force: true });
-  synthesize(bulwarkApp(SHARED_ASSEMBLY_DIR));
+  const postgres = await startThrowawayPostgres();
+  try {
+    fs.rmSync(SHARED_ASSEMBLY_DIR, { recursive: true, force: true });
+    synthesize(bulwarkApp(SHARED_ASSEMBLY_DIR));
+  } catch (err) {
+    postgres.stop();
+    throw err;
+  }
+  globalThis.__BULWARK_POSTGRES__ = postgres;
+  process.env.BULWARK_TEST_POSTGRES_URL = postgres.url;
 }

@@ -1,0 +1,55 @@
+import type { Pool } from 'pg';
+import { MIGRATIONS, type Migration } from '../migrations';
+
+/** Arbitrary, fixed key of the advisory lock that serializes migration runs. */
+const LOCK_KEY = 7_411_001;
+
+/**
+ * Applies the migrations not yet applied, in order, each in one transaction with
+ * its bookkeeping row; concurrent runners wait on an advisory lock. Returns the
+ * names applied. `upTo` stops after that migration (restores use it).
+ */
+export async function migrate(pool: Pool, upTo?: string): Promise<string[]> {
+  const wanted: Migration[] = [];
+  for (const m of MIGRATIONS) {
+    wanted.push(m);
+    if (m.name === upTo) break;
+  }
+  if (upTo && wanted[wanted.length - 1].name !== upTo) throw new Error(`Unknown migration ${upTo}`);
+  const client = await pool.connect();
+  const applied: string[] = [];
+  try {
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
+    for (const m of wanted) {
+      await client.query('BEGIN');
+      try {
+        await client.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
+        const done = await client.query('SELECT 1 FROM schema_migrations WHERE name = $1', [
+          m.name,
+        ]);
+        if (done.rowCount === 0) {
+          await client.query(m.sql);
+          await client.query('INSERT INTO schema_migrations (name) VALUES ($1)', [m.name]);
+          applied.push(m.name);
+        }
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    }
+  } finally {
+    client.release();
+  }
+  return applied;
+}
+
+/** Creates a space; false when it already exists. */
+export async function createSpace(pool: Pool, spaceId: string): Promise<boolean> {
+  const r = await pool.query('INSERT INTO spaces (id) VALUES ($1) ON CONFLICT (id) DO NOTHING', [
+    spaceId,
+  ]);
+  return r.rowCount === 1;
+}

@@ -1,0 +1,263 @@
+import type { Pool, PoolClient, QueryResultRow } from 'pg';
+import { ConflictError } from '../../shared/errors';
+import type { ApiKeyRecord, AuditRecord, Entry, EntryPosition } from '../domain/model';
+import type { ContentStore, ContentWriter, EntryWrite } from '../domain/store';
+
+type Queryable = Pick<Pool | PoolClient, 'query'>;
+
+const iso = (v: Date | null): string | null => (v ? v.toISOString() : null);
+
+const toEntry = (r: QueryResultRow): Entry => ({
+  id: r.id,
+  contentType: r.content_type,
+  slug: r.slug,
+  fields: r.fields,
+  status: r.status,
+  version: r.version,
+  createdAt: iso(r.created_at)!,
+  updatedAt: iso(r.updated_at)!,
+  publishedAt: iso(r.published_at),
+});
+
+const toKey = (r: QueryResultRow): ApiKeyRecord => ({
+  id: r.id,
+  spaceId: r.space_id,
+  name: r.name,
+  role: r.role,
+  createdAt: iso(r.created_at)!,
+  expiresAt: iso(r.expires_at),
+  revokedAt: iso(r.revoked_at),
+});
+
+const ENTRY_COLUMNS =
+  'id, content_type, slug, fields, status, version, created_at, updated_at, published_at';
+const KEY_COLUMNS = 'id, space_id, name, role, created_at, expires_at, revoked_at';
+
+/** PostgreSQL unique violation on the slug constraint. */
+const isSlugClash = (err: unknown) =>
+  (err as { code?: string }).code === '23505' &&
+  /entries_space_id_content_type_slug_key/.test((err as { constraint?: string }).constraint ?? '');
+
+async function conditional(
+  db: Queryable,
+  spaceId: string,
+  id: string,
+  expectedVersion: number | undefined,
+  sql: string,
+  params: unknown[],
+): Promise<EntryWrite> {
+  const result = await db.query(sql, params);
+  if (result.rowCount === 1) return toEntry(result.rows[0]);
+  const exists = await db.query('SELECT version FROM entries WHERE space_id = $1 AND id = $2', [
+    spaceId,
+    id,
+  ]);
+  if (exists.rowCount === 0) return 'missing';
+  return expectedVersion === undefined ? 'missing' : 'stale';
+}
+
+class PgWriter implements ContentWriter {
+  constructor(private readonly db: PoolClient) {}
+
+  async insertEntry(spaceId: string, e: Entry): Promise<void> {
+    try {
+      await this.db.query(
+        `INSERT INTO entries (id, space_id, content_type, slug, fields, status, version, created_at, updated_at, published_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        [
+          e.id,
+          spaceId,
+          e.contentType,
+          e.slug,
+          JSON.stringify(e.fields),
+          e.status,
+          e.version,
+          e.createdAt,
+          e.updatedAt,
+          e.publishedAt,
+        ],
+      );
+    } catch (err) {
+      if (isSlugClash(err))
+        throw new ConflictError(`slug '${e.slug}' is taken for ${e.contentType}`);
+      throw err;
+    }
+  }
+
+  async updateEntry(
+    spaceId: string,
+    id: string,
+    expectedVersion: number | undefined,
+    change: { slug?: string; fields?: Record<string, unknown>; publishedAt?: string; at: string },
+  ): Promise<EntryWrite> {
+    try {
+      return await conditional(
+        this.db,
+        spaceId,
+        id,
+        expectedVersion,
+        `UPDATE entries SET
+           slug = COALESCE($4, slug),
+           fields = COALESCE($5::jsonb, fields),
+           status = CASE WHEN $6::timestamptz IS NULL THEN status ELSE 'published' END,
+           published_at = COALESCE($6::timestamptz, published_at),
+           version = version + 1,
+           updated_at = $7
+         WHERE space_id = $1 AND id = $2 AND ($3::int IS NULL OR version = $3)
+         RETURNING ${ENTRY_COLUMNS}`,
+        [
+          spaceId,
+          id,
+          expectedVersion ?? null,
+          change.slug ?? null,
+          change.fields ? JSON.stringify(change.fields) : null,
+          change.publishedAt ?? null,
+          change.at,
+        ],
+      );
+    } catch (err) {
+      if (isSlugClash(err)) throw new ConflictError(`slug '${change.slug}' is taken`);
+      throw err;
+    }
+  }
+
+  deleteEntry(
+    spaceId: string,
+    id: string,
+    expectedVersion: number | undefined,
+  ): Promise<EntryWrite> {
+    return conditional(
+      this.db,
+      spaceId,
+      id,
+      expectedVersion,
+      `DELETE FROM entries WHERE space_id = $1 AND id = $2 AND ($3::int IS NULL OR version = $3)
+       RETURNING ${ENTRY_COLUMNS}`,
+      [spaceId, id, expectedVersion ?? null],
+    );
+  }
+
+  async insertKey(
+    k: Omit<ApiKeyRecord, 'revokedAt' | 'expiresAt'> & { hash: Buffer },
+  ): Promise<void> {
+    await this.db.query(
+      'INSERT INTO api_keys (id, space_id, name, role, key_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
+      [k.id, k.spaceId, k.name, k.role, k.hash, k.createdAt],
+    );
+  }
+
+  async expireKey(spaceId: string, id: string, at: string): Promise<ApiKeyRecord | undefined> {
+    const r = await this.db.query(
+      `UPDATE api_keys SET expires_at = LEAST(COALESCE(expires_at, $3::timestamptz), $3::timestamptz)
+       WHERE space_id = $1 AND id = $2 AND revoked_at IS NULL RETURNING ${KEY_COLUMNS}`,
+      [spaceId, id, at],
+    );
+    return r.rows[0] && toKey(r.rows[0]);
+  }
+
+  async revokeKey(spaceId: string, id: string, at: string): Promise<ApiKeyRecord | undefined> {
+    const r = await this.db.query(
+      `UPDATE api_keys SET revoked_at = $3 WHERE space_id = $1 AND id = $2 AND revoked_at IS NULL
+       RETURNING ${KEY_COLUMNS}`,
+      [spaceId, id, at],
+    );
+    return r.rows[0] && toKey(r.rows[0]);
+  }
+
+  async audit(spaceId: string, a: AuditRecord): Promise<void> {
+    await this.db.query(
+      'INSERT INTO audit_log (space_id, at, key_id, action, target) VALUES ($1, $2, $3, $4, $5)',
+      [spaceId, a.at, a.keyId, a.action, a.target],
+    );
+  }
+}
+
+/** The content store on PostgreSQL: writes to the primary, reads from `reader` if given. */
+export class PgContentStore implements ContentStore {
+  constructor(
+    private readonly primary: Pool,
+    private readonly reader: Pool = primary,
+  ) {}
+
+  async findKeyByHash(hash: Buffer): Promise<ApiKeyRecord | undefined> {
+    const r = await this.primary.query(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE key_hash = $1`, [
+      hash,
+    ]);
+    return r.rows[0] && toKey(r.rows[0]);
+  }
+
+  async getEntry(spaceId: string, id: string): Promise<Entry | undefined> {
+    const r = await this.primary.query(
+      `SELECT ${ENTRY_COLUMNS} FROM entries WHERE space_id = $1 AND id = $2`,
+      [spaceId, id],
+    );
+    return r.rows[0] && toEntry(r.rows[0]);
+  }
+
+  async listEntries(
+    spaceId: string,
+    q: { contentType?: string; publishedOnly: boolean; after?: EntryPosition; limit: number },
+  ): Promise<Entry[]> {
+    const db = q.publishedOnly ? this.reader : this.primary;
+    const r = await db.query(
+      `SELECT ${ENTRY_COLUMNS} FROM entries
+       WHERE space_id = $1
+         AND ($2::text IS NULL OR content_type = $2)
+         AND (NOT $3 OR status = 'published')
+         AND ($4::timestamptz IS NULL OR (created_at, id) > ($4::timestamptz, $5::uuid))
+       ORDER BY created_at, id
+       LIMIT $6`,
+      [
+        spaceId,
+        q.contentType ?? null,
+        q.publishedOnly,
+        q.after?.createdAt ?? null,
+        q.after?.id ?? null,
+        q.limit,
+      ],
+    );
+    return r.rows.map(toEntry);
+  }
+
+  async listKeys(spaceId: string): Promise<ApiKeyRecord[]> {
+    const r = await this.primary.query(
+      `SELECT ${KEY_COLUMNS} FROM api_keys WHERE space_id = $1 ORDER BY created_at, id`,
+      [spaceId],
+    );
+    return r.rows.map(toKey);
+  }
+
+  async listAudit(
+    spaceId: string,
+    q: { beforeId?: number; limit: number },
+  ): Promise<(AuditRecord & { id: number })[]> {
+    const r = await this.primary.query(
+      `SELECT id, at, key_id, action, target FROM audit_log
+       WHERE space_id = $1 AND ($2::bigint IS NULL OR id < $2)
+       ORDER BY id DESC LIMIT $3`,
+      [spaceId, q.beforeId ?? null, q.limit],
+    );
+    return r.rows.map((row) => ({
+      id: Number(row.id),
+      at: iso(row.at)!,
+      keyId: row.key_id,
+      action: row.action,
+      target: row.target,
+    }));
+  }
+
+  async transaction<T>(work: (tx: ContentWriter) => Promise<T>): Promise<T> {
+    const client = await this.primary.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(new PgWriter(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+}

@@ -1,0 +1,272 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import {
+  ApiError,
+  BadRequestError,
+  MethodNotAllowedError,
+  NotFoundError,
+  PayloadTooLargeError,
+  PreconditionRequiredError,
+  UnsupportedMediaTypeError,
+} from '../shared/errors';
+import type { Principal, Role } from './domain/model';
+import {
+  auditQuerySchema,
+  entryPatchSchema,
+  listEntriesQuerySchema,
+  newEntrySchema,
+  newKeySchema,
+  previewQuerySchema,
+  spaceIdSchema,
+  uuidSchema,
+} from './domain/schemas';
+import type { ContentService } from './domain/service';
+import { NO_STORE, PUBLIC_CACHE, json, type ApiRequest, type ApiResponse } from './http';
+
+/** Largest accepted request body. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Receives one line per failed request with an internal error. */
+export type ErrorLog = (message: string, detail: Record<string, unknown>) => void;
+
+interface Ctx {
+  readonly req: ApiRequest;
+  readonly space: string;
+  readonly params: Record<string, string>;
+  readonly principal: Principal;
+}
+
+interface Route {
+  readonly pattern: RegExp;
+  readonly names: string[];
+  readonly methods: Record<string, { role: Role; run: (ctx: Ctx) => Promise<ApiResponse> }>;
+}
+
+const route = (path: string, methods: Route['methods']): Route => {
+  const names: string[] = [];
+  const source = path.replace(/\{(\w+)\}/g, (_, n: string) => {
+    names.push(n);
+    return '([^/]+)';
+  });
+  return { pattern: new RegExp(`^${source}$`), names, methods };
+};
+
+const parse = <S extends z.ZodType>(schema: S, value: unknown): z.output<S> => {
+  const r = schema.safeParse(value);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
+    throw new BadRequestError(`${where}${issue.message}`);
+  }
+  return r.data;
+};
+
+function jsonBody(req: ApiRequest): unknown {
+  const body = req.body ?? '';
+  if (Buffer.byteLength(body) > MAX_BODY_BYTES) throw new PayloadTooLargeError('1 MiB');
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/json') throw new UnsupportedMediaTypeError();
+  try {
+    return JSON.parse(body);
+  } catch {
+    throw new BadRequestError('The body is not valid JSON', 'invalid_json');
+  }
+}
+
+/** Parses `If-Match: 3` or `If-Match: "3"`; undefined when absent. */
+function ifMatch(req: ApiRequest): number | undefined {
+  const raw = req.headers['if-match'];
+  if (raw === undefined) return undefined;
+  const m = /^\s*(?:W\/)?"?([1-9][0-9]{0,9})"?\s*$/.exec(raw);
+  if (!m) throw new BadRequestError('If-Match must be an entry version', 'invalid_if_match');
+  return Number(m[1]);
+}
+
+const etag = (text: string) =>
+  `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`;
+
+const decodeSegment = (segment: string): string => {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new BadRequestError('The path is not valid', 'invalid_path');
+  }
+};
+
+const bearer = (req: ApiRequest): string | undefined => {
+  const m = /^Bearer ([^\s]+)$/i.exec(req.headers.authorization ?? '');
+  return m?.[1];
+};
+
+/**
+ * The content API over any transport: routing, authentication, authorization,
+ * input parsing and the mapping of results and errors to responses.
+ */
+export function createApi(service: ContentService, logError: ErrorLog) {
+  const entryId = (ctx: Ctx) => parse(uuidSchema, ctx.params.id);
+  const keyId = (ctx: Ctx) => parse(uuidSchema, ctx.params.keyId);
+  const preview = (ctx: Ctx, q: { preview?: string }) => {
+    const wanted = q.preview === 'true';
+    if (wanted) service.authorize(ctx.principal, ctx.space, 'write');
+    return wanted;
+  };
+  const published = (value: unknown, isPreview: boolean): ApiResponse => {
+    const text = JSON.stringify(value);
+    return json(200, value, {
+      'Cache-Control': isPreview ? NO_STORE : PUBLIC_CACHE,
+      ETag: etag(text),
+    });
+  };
+
+  const routes: Route[] = [
+    route('/v1/spaces/{space}/entries', {
+      GET: {
+        role: 'read',
+        run: async (ctx) => {
+          const q = parse(listEntriesQuerySchema, ctx.req.query);
+          const isPreview = preview(ctx, q);
+          return published(
+            await service.listEntries(ctx.space, { ...q, preview: isPreview }),
+            isPreview,
+          );
+        },
+      },
+      POST: {
+        role: 'write',
+        run: async (ctx) => {
+          const entry = await service.createEntry(
+            ctx.principal,
+            ctx.space,
+            parse(newEntrySchema, jsonBody(ctx.req)),
+          );
+          return json(201, entry, { Location: `/v1/spaces/${ctx.space}/entries/${entry.id}` });
+        },
+      },
+    }),
+    route('/v1/spaces/{space}/entries/{id}', {
+      GET: {
+        role: 'read',
+        run: async (ctx) => {
+          const isPreview = preview(ctx, parse(previewQuerySchema, ctx.req.query));
+          const entry = await service.getEntry(ctx.space, entryId(ctx), isPreview);
+          return published(entry, isPreview || entry.status !== 'published');
+        },
+      },
+      PUT: {
+        role: 'write',
+        run: async (ctx) => {
+          const id = entryId(ctx);
+          const version = ifMatch(ctx.req);
+          if (version === undefined) throw new PreconditionRequiredError();
+          const patch = parse(entryPatchSchema, jsonBody(ctx.req));
+          return json(200, await service.updateEntry(ctx.principal, ctx.space, id, version, patch));
+        },
+      },
+      DELETE: {
+        role: 'write',
+        run: async (ctx) => {
+          await service.deleteEntry(ctx.principal, ctx.space, entryId(ctx), ifMatch(ctx.req));
+          return json(204, undefined);
+        },
+      },
+    }),
+    route('/v1/spaces/{space}/entries/{id}/publish', {
+      POST: {
+        role: 'write',
+        run: async (ctx) =>
+          json(
+            200,
+            await service.publishEntry(ctx.principal, ctx.space, entryId(ctx), ifMatch(ctx.req)),
+          ),
+      },
+    }),
+    route('/v1/spaces/{space}/keys', {
+      GET: {
+        role: 'admin',
+        run: async (ctx) => json(200, { items: await service.listKeys(ctx.space) }),
+      },
+      POST: {
+        role: 'admin',
+        run: async (ctx) =>
+          json(
+            201,
+            await service.createKey(
+              ctx.principal,
+              ctx.space,
+              parse(newKeySchema, jsonBody(ctx.req)),
+            ),
+          ),
+      },
+    }),
+    route('/v1/spaces/{space}/keys/{keyId}', {
+      DELETE: {
+        role: 'admin',
+        run: async (ctx) => {
+          await service.revokeKey(ctx.principal, ctx.space, keyId(ctx));
+          return json(204, undefined);
+        },
+      },
+    }),
+    route('/v1/spaces/{space}/keys/{keyId}/rotate', {
+      POST: {
+        role: 'admin',
+        run: async (ctx) =>
+          json(201, await service.rotateKey(ctx.principal, ctx.space, keyId(ctx))),
+      },
+    }),
+    route('/v1/spaces/{space}/audit-log', {
+      GET: {
+        role: 'admin',
+        run: async (ctx) =>
+          json(200, await service.auditLog(ctx.space, parse(auditQuerySchema, ctx.req.query))),
+      },
+    }),
+  ];
+
+  async function dispatch(req: ApiRequest): Promise<ApiResponse> {
+    if (req.path === '/health') {
+      if (req.method !== 'GET' && req.method !== 'HEAD')
+        throw new MethodNotAllowedError(['GET', 'HEAD']);
+      return json(200, { status: 'ok' });
+    }
+    for (const r of routes) {
+      const m = r.pattern.exec(req.path);
+      if (!m) continue;
+      const handler = r.methods[req.method];
+      if (!handler) throw new MethodNotAllowedError(Object.keys(r.methods));
+      const params = Object.fromEntries(r.names.map((n, i) => [n, decodeSegment(m[i + 1])]));
+      const space = parse(spaceIdSchema, params.space);
+      const principal = await service.authenticate(bearer(req));
+      service.authorize(principal, space, handler.role);
+      return handler.run({ req, space, params, principal });
+    }
+    throw new NotFoundError('No such route');
+  }
+
+  /** Handles one request; never throws. */
+  return async function handle(req: ApiRequest): Promise<ApiResponse> {
+    try {
+      return await dispatch(req);
+    } catch (err) {
+      if (err instanceof ApiError) {
+        return json(err.status, { error: { code: err.code, message: err.message } }, err.headers);
+      }
+      const correlationId = randomUUID();
+      logError('Unhandled error', {
+        correlationId,
+        method: req.method,
+        path: req.path,
+        error:
+          err instanceof Error
+            ? { name: err.name, message: err.message, stack: err.stack }
+            : String(err),
+      });
+      return json(500, {
+        error: {
+          code: 'internal_error',
+          message: `Something went wrong; reference ${correlationId}`,
+        },
+      });
+    }
+  };
+}

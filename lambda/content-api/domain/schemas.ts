@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { ROLES } from './model';
+
+/** Ids of spaces, content types and slugs. */
+export const NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
+/** Largest `fields` object, serialized. */
+export const MAX_FIELDS_BYTES = 256 * 1024;
+
+const name = (what: string) =>
+  z.string({ error: `${what} must be a string` }).regex(NAME_PATTERN, {
+    error: `${what} must match ${NAME_PATTERN.source}`,
+  });
+
+const fields = z
+  .record(z.string(), z.unknown(), { error: 'fields must be a JSON object' })
+  .refine((f) => Buffer.byteLength(JSON.stringify(f)) <= MAX_FIELDS_BYTES, {
+    error: 'fields must be at most 256 KiB',
+  });
+
+export const spaceIdSchema = name('space');
+export const uuidSchema = z.uuid({ error: 'id must be a UUID' });
+
+export const newEntrySchema = z.strictObject({
+  contentType: name('contentType'),
+  slug: name('slug'),
+  fields,
+});
+export type NewEntry = z.infer<typeof newEntrySchema>;
+
+export const entryPatchSchema = z
+  .strictObject({ slug: name('slug').optional(), fields: fields.optional() })
+  .refine((p) => p.slug !== undefined || p.fields !== undefined, {
+    error: 'send slug, fields or both',
+  });
+export type EntryPatch = z.infer<typeof entryPatchSchema>;
+
+export const newKeySchema = z.strictObject({
+  name: z
+    .string({ error: 'name must be a string' })
+    .trim()
+    .min(1, { error: 'name must not be empty' })
+    .max(100, { error: 'name must be at most 100 characters' }),
+  role: z.enum(ROLES, { error: `role must be one of ${ROLES.join(', ')}` }),
+});
+export type NewKey = z.infer<typeof newKeySchema>;
+
+const limit = (max: number, fallback: number) =>
+  z
+    .string()
+    .regex(/^[0-9]{1,3}$/, { error: `limit must be a whole number from 1 to ${max}` })
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= max, { error: `limit must be from 1 to ${max}` })
+    .default(fallback);
+
+export const listEntriesQuerySchema = z.object({
+  contentType: name('contentType').optional(),
+  limit: limit(100, 20),
+  cursor: z.string().max(512, { error: 'cursor is invalid' }).optional(),
+  preview: z.enum(['true', 'false'], { error: 'preview must be true or false' }).optional(),
+});
+
+export const auditQuerySchema = z.object({
+  limit: limit(100, 50),
+  cursor: z.string().max(512, { error: 'cursor is invalid' }).optional(),
+});
+
+export const previewQuerySchema = z.object({
+  preview: z.enum(['true', 'false'], { error: 'preview must be true or false' }).optional(),
+});

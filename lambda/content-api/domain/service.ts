@@ -1,0 +1,294 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ForbiddenError,
+  NotFoundError,
+  PreconditionFailedError,
+  UnauthorizedError,
+} from '../../shared/errors';
+import { generateKey, hashKey, looksLikeKey } from './api-keys';
+import { decodeCursor, encodeCursor } from './cursor';
+import { roleIncludes, type ApiKeyRecord, type Entry, type Principal, type Role } from './model';
+import type { EntryPatch, NewEntry, NewKey } from './schemas';
+import type { ContentStore, EntryWrite, Invalidator } from './store';
+
+/** What the service needs from outside. */
+export interface ServiceDeps {
+  readonly store: ContentStore;
+  readonly invalidator: Invalidator;
+  /** Secret mixed into key hashes. */
+  readonly pepper: Buffer;
+  /** How long a rotated key keeps working, in seconds. */
+  readonly rotationGraceSeconds: number;
+  /** Current time (injectable for tests). */
+  readonly now: () => Date;
+}
+
+/** A key as shown to admins: never the key or its hash. */
+export type KeyView = Pick<ApiKeyRecord, 'id' | 'name' | 'role' | 'createdAt' | 'expiresAt'>;
+/** A newly minted key: the only time the key itself is shown. */
+export type NewKeyView = Pick<ApiKeyRecord, 'id' | 'name' | 'role' | 'createdAt'> & { key: string };
+
+const isPosition = (v: unknown): v is { c: string; i: string } =>
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as { c?: unknown }).c === 'string' &&
+  typeof (v as { i?: unknown }).i === 'string' &&
+  !Number.isNaN(Date.parse((v as { c: string }).c)) &&
+  /^[0-9a-f-]{36}$/.test((v as { i: string }).i);
+
+const isAuditPosition = (v: unknown): v is { b: number } =>
+  typeof v === 'object' &&
+  v !== null &&
+  Number.isSafeInteger((v as { b?: unknown }).b) &&
+  (v as { b: number }).b > 0;
+
+/** Paths of an entry that a CDN may have cached. */
+const entryPaths = (spaceId: string, id: string) => [
+  `/v1/spaces/${spaceId}/entries/${id}*`,
+  `/v1/spaces/${spaceId}/entries*`,
+];
+
+/**
+ * The content API's rules: who may do what, and what each operation changes.
+ * Pure of I/O: the store, invalidator and clock are injected.
+ */
+export class ContentService {
+  constructor(private readonly deps: ServiceDeps) {}
+
+  private stamp(): string {
+    return this.deps.now().toISOString();
+  }
+
+  /** Resolves a bearer token to its key, or throws 401. */
+  async authenticate(token: string | undefined): Promise<Principal> {
+    if (!token || !looksLikeKey(token)) throw new UnauthorizedError();
+    const key = await this.deps.store.findKeyByHash(hashKey(token, this.deps.pepper));
+    const now = this.deps.now().getTime();
+    if (!key || key.revokedAt || (key.expiresAt && Date.parse(key.expiresAt) <= now)) {
+      throw new UnauthorizedError();
+    }
+    return { keyId: key.id, spaceId: key.spaceId, role: key.role };
+  }
+
+  /** Throws 403 unless the principal belongs to `spaceId` and has at least `role`. */
+  authorize(principal: Principal, spaceId: string, role: Role): void {
+    if (principal.spaceId !== spaceId)
+      throw new ForbiddenError('This key belongs to another space');
+    if (!roleIncludes(principal.role, role)) {
+      throw new ForbiddenError(`This needs a key with the ${role} role`);
+    }
+  }
+
+  async getEntry(spaceId: string, id: string, preview: boolean): Promise<Entry> {
+    const entry = await this.deps.store.getEntry(spaceId, id);
+    if (!entry || (entry.status !== 'published' && !preview))
+      throw new NotFoundError('No such entry');
+    return entry;
+  }
+
+  async listEntries(
+    spaceId: string,
+    query: { contentType?: string; limit: number; cursor?: string; preview: boolean },
+  ): Promise<{ items: Entry[]; nextCursor: string | null }> {
+    const after = query.cursor ? decodeCursor(query.cursor, isPosition) : undefined;
+    const rows = await this.deps.store.listEntries(spaceId, {
+      contentType: query.contentType,
+      publishedOnly: !query.preview,
+      after: after && { createdAt: after.c, id: after.i },
+      limit: query.limit + 1,
+    });
+    const items = rows.slice(0, query.limit);
+    const last = items[items.length - 1];
+    return {
+      items,
+      nextCursor:
+        rows.length > query.limit ? encodeCursor({ c: last.createdAt, i: last.id }) : null,
+    };
+  }
+
+  async createEntry(principal: Principal, spaceId: string, input: NewEntry): Promise<Entry> {
+    const at = this.stamp();
+    const entry: Entry = {
+      id: randomUUID(),
+      contentType: input.contentType,
+      slug: input.slug,
+      fields: input.fields,
+      status: 'draft',
+      version: 1,
+      createdAt: at,
+      updatedAt: at,
+      publishedAt: null,
+    };
+    await this.deps.store.transaction(async (tx) => {
+      await tx.insertEntry(spaceId, entry);
+      await tx.audit(spaceId, {
+        at,
+        keyId: principal.keyId,
+        action: 'entry.create',
+        target: `entries/${entry.id}`,
+      });
+    });
+    return entry;
+  }
+
+  async updateEntry(
+    principal: Principal,
+    spaceId: string,
+    id: string,
+    version: number,
+    patch: EntryPatch,
+  ): Promise<Entry> {
+    const at = this.stamp();
+    return this.write(principal, spaceId, id, 'entry.update', (tx) =>
+      tx.updateEntry(spaceId, id, version, { ...patch, at }),
+    );
+  }
+
+  async publishEntry(
+    principal: Principal,
+    spaceId: string,
+    id: string,
+    version: number | undefined,
+  ): Promise<Entry> {
+    const at = this.stamp();
+    return this.write(principal, spaceId, id, 'entry.publish', (tx) =>
+      tx.updateEntry(spaceId, id, version, { publishedAt: at, at }),
+    );
+  }
+
+  async deleteEntry(
+    principal: Principal,
+    spaceId: string,
+    id: string,
+    version: number | undefined,
+  ): Promise<void> {
+    await this.write(principal, spaceId, id, 'entry.delete', (tx) =>
+      tx.deleteEntry(spaceId, id, version),
+    );
+  }
+
+  /** Runs one conditional entry write with its audit row, then invalidates if public. */
+  private async write(
+    principal: Principal,
+    spaceId: string,
+    id: string,
+    action: string,
+    change: (tx: Parameters<Parameters<ContentStore['transaction']>[0]>[0]) => Promise<EntryWrite>,
+  ): Promise<Entry> {
+    const at = this.stamp();
+    const entry = await this.deps.store.transaction(async (tx) => {
+      const result = await change(tx);
+      if (result === 'missing') throw new NotFoundError('No such entry');
+      if (result === 'stale') throw new PreconditionFailedError();
+      await tx.audit(spaceId, { at, keyId: principal.keyId, action, target: `entries/${id}` });
+      return result;
+    });
+    if (entry.status === 'published') {
+      await this.deps.invalidator.invalidate(entryPaths(spaceId, id));
+    }
+    return entry;
+  }
+
+  async listKeys(spaceId: string): Promise<KeyView[]> {
+    const keys = await this.deps.store.listKeys(spaceId);
+    return keys
+      .filter((k) => !k.revokedAt)
+      .map(({ id, name, role, createdAt, expiresAt }) => ({
+        id,
+        name,
+        role,
+        createdAt,
+        expiresAt,
+      }));
+  }
+
+  async createKey(
+    principal: Principal | null,
+    spaceId: string,
+    input: NewKey,
+    key = generateKey(),
+  ): Promise<NewKeyView> {
+    const createdAt = this.stamp();
+    const id = randomUUID();
+    await this.deps.store.transaction(async (tx) => {
+      await tx.insertKey({
+        id,
+        spaceId,
+        name: input.name,
+        role: input.role,
+        createdAt,
+        hash: hashKey(key, this.deps.pepper),
+      });
+      await tx.audit(spaceId, {
+        at: createdAt,
+        keyId: principal?.keyId ?? null,
+        action: 'key.create',
+        target: `keys/${id}`,
+      });
+    });
+    return { id, name: input.name, role: input.role, createdAt, key };
+  }
+
+  async rotateKey(principal: Principal, spaceId: string, keyId: string): Promise<NewKeyView> {
+    const at = this.stamp();
+    const graceEnd = new Date(
+      this.deps.now().getTime() + this.deps.rotationGraceSeconds * 1000,
+    ).toISOString();
+    const key = generateKey();
+    const id = randomUUID();
+    const old = await this.deps.store.transaction(async (tx) => {
+      const current = await tx.expireKey(spaceId, keyId, graceEnd);
+      if (!current) throw new NotFoundError('No such key');
+      await tx.insertKey({
+        id,
+        spaceId,
+        name: current.name,
+        role: current.role,
+        createdAt: at,
+        hash: hashKey(key, this.deps.pepper),
+      });
+      await tx.audit(spaceId, {
+        at,
+        keyId: principal.keyId,
+        action: 'key.rotate',
+        target: `keys/${keyId}`,
+      });
+      return current;
+    });
+    return { id, name: old.name, role: old.role, createdAt: at, key };
+  }
+
+  async revokeKey(principal: Principal, spaceId: string, keyId: string): Promise<void> {
+    const at = this.stamp();
+    await this.deps.store.transaction(async (tx) => {
+      const revoked = await tx.revokeKey(spaceId, keyId, at);
+      if (!revoked) throw new NotFoundError('No such key');
+      await tx.audit(spaceId, {
+        at,
+        keyId: principal.keyId,
+        action: 'key.revoke',
+        target: `keys/${keyId}`,
+      });
+    });
+  }
+
+  async auditLog(
+    spaceId: string,
+    query: { limit: number; cursor?: string },
+  ): Promise<{
+    items: { at: string; keyId: string | null; action: string; target: string }[];
+    nextCursor: string | null;
+  }> {
+    const before = query.cursor ? decodeCursor(query.cursor, isAuditPosition).b : undefined;
+    const rows = await this.deps.store.listAudit(spaceId, {
+      beforeId: before,
+      limit: query.limit + 1,
+    });
+    const items = rows.slice(0, query.limit);
+    return {
+      items: items.map(({ at, keyId, action, target }) => ({ at, keyId, action, target })),
+      nextCursor:
+        rows.length > query.limit ? encodeCursor({ b: items[items.length - 1].id }) : null,
+    };
+  }
+}

@@ -1,0 +1,54 @@
+import type { ApiKeyRecord, AuditRecord, Entry, EntryPosition, Role } from './model';
+
+/** Outcome of a conditional write on one entry. */
+export type EntryWrite = Entry | 'missing' | 'stale';
+
+/** Reads of the content database. */
+export interface ContentReader {
+  findKeyByHash(hash: Buffer): Promise<ApiKeyRecord | undefined>;
+  getEntry(spaceId: string, id: string): Promise<Entry | undefined>;
+  listEntries(
+    spaceId: string,
+    query: { contentType?: string; publishedOnly: boolean; after?: EntryPosition; limit: number },
+  ): Promise<Entry[]>;
+  listKeys(spaceId: string): Promise<ApiKeyRecord[]>;
+  listAudit(
+    spaceId: string,
+    query: { beforeId?: number; limit: number },
+  ): Promise<(AuditRecord & { id: number })[]>;
+}
+
+/** Writes, inside one transaction: all of them commit with their audit row, or none. */
+export interface ContentWriter {
+  /** Inserts an entry; throws ConflictError when the slug is taken. */
+  insertEntry(spaceId: string, entry: Entry): Promise<void>;
+  /** Applies a change when the entry exists and (if given) has `expectedVersion`. */
+  updateEntry(
+    spaceId: string,
+    id: string,
+    expectedVersion: number | undefined,
+    change: { slug?: string; fields?: Record<string, unknown>; publishedAt?: string; at: string },
+  ): Promise<EntryWrite>;
+  deleteEntry(
+    spaceId: string,
+    id: string,
+    expectedVersion: number | undefined,
+  ): Promise<EntryWrite>;
+  insertKey(
+    record: Omit<ApiKeyRecord, 'revokedAt' | 'expiresAt'> & { hash: Buffer; role: Role },
+  ): Promise<void>;
+  /** Sets a live key's expiry to `at` unless it expires earlier; undefined if no live key. */
+  expireKey(spaceId: string, id: string, at: string): Promise<ApiKeyRecord | undefined>;
+  revokeKey(spaceId: string, id: string, at: string): Promise<ApiKeyRecord | undefined>;
+  audit(spaceId: string, record: AuditRecord): Promise<void>;
+}
+
+/** The content database. */
+export interface ContentStore extends ContentReader {
+  transaction<T>(work: (tx: ContentWriter) => Promise<T>): Promise<T>;
+}
+
+/** Queues CDN invalidations of published paths. */
+export interface Invalidator {
+  invalidate(paths: string[]): Promise<void>;
+}

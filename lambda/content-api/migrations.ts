@@ -1,0 +1,67 @@
+/**
+ * The content schema, as ordered migrations. Each runs once, in one transaction,
+ * and is recorded in `schema_migrations`; names sort in the order they apply.
+ */
+export interface Migration {
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    name: '0001_spaces_and_entries',
+    sql: `
+      CREATE TABLE spaces (
+        id text PRIMARY KEY CHECK (id ~ '^[a-z0-9][a-z0-9-]{0,63}$'),
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE entries (
+        id uuid PRIMARY KEY,
+        space_id text NOT NULL REFERENCES spaces (id),
+        content_type text NOT NULL,
+        slug text NOT NULL,
+        fields jsonb NOT NULL,
+        status text NOT NULL CHECK (status IN ('draft', 'published')),
+        version integer NOT NULL CHECK (version > 0),
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL,
+        published_at timestamptz,
+        UNIQUE (space_id, content_type, slug)
+      );
+      CREATE INDEX entries_listing ON entries (space_id, created_at, id);
+    `,
+  },
+  {
+    name: '0002_api_keys',
+    sql: `
+      CREATE TABLE api_keys (
+        id uuid PRIMARY KEY,
+        space_id text NOT NULL REFERENCES spaces (id),
+        name text NOT NULL,
+        role text NOT NULL CHECK (role IN ('read', 'write', 'admin')),
+        key_hash bytea NOT NULL UNIQUE,
+        created_at timestamptz NOT NULL,
+        expires_at timestamptz,
+        revoked_at timestamptz
+      );
+      CREATE INDEX api_keys_space ON api_keys (space_id, created_at, id);
+    `,
+  },
+  {
+    name: '0003_audit_log',
+    sql: `
+      CREATE TABLE audit_log (
+        id bigserial PRIMARY KEY,
+        space_id text NOT NULL REFERENCES spaces (id),
+        at timestamptz NOT NULL,
+        key_id uuid,
+        action text NOT NULL,
+        target text NOT NULL
+      );
+      CREATE INDEX audit_log_space ON audit_log (space_id, id);
+    `,
+  },
+];
+
+/** Version of the newest migration: what a fully migrated database holds. */
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].name;

@@ -1,0 +1,107 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { Signer } from '@aws-sdk/rds-signer';
+import { Pool, type PoolConfig } from 'pg';
+import { createApi, type ErrorLog } from './api';
+import { PgContentStore } from './adapters/pg-store';
+import { LogInvalidator, SqsInvalidator } from './adapters/invalidators';
+import { ContentService } from './domain/service';
+import type { ApiRequest, ApiResponse } from './http';
+
+/** Reads a required variable or fails naming it. */
+export function requireEnv(env: NodeJS.ProcessEnv, name: string): string {
+  const v = env[name];
+  if (!v) throw new Error(`Environment variable ${name} is required`);
+  return v;
+}
+
+/** Pool settings from the environment: a URL (local), or the RDS Proxy with IAM auth. */
+export function poolConfig(env: NodeJS.ProcessEnv, hostVar = 'DB_PROXY_ENDPOINT'): PoolConfig {
+  const base: PoolConfig = {
+    max: Number(env.DB_POOL_MAX ?? 4),
+    idleTimeoutMillis: 60_000,
+    connectionTimeoutMillis: 5_000,
+  };
+  if (env.DATABASE_URL) return { ...base, connectionString: env.DATABASE_URL };
+  const host = requireEnv(env, hostVar);
+  const user = requireEnv(env, 'DB_USER');
+  const port = Number(env.DB_PORT ?? 5432);
+  const signer = new Signer({
+    hostname: host,
+    port,
+    username: user,
+    region: requireEnv(env, 'AWS_REGION'),
+  });
+  return {
+    ...base,
+    host,
+    port,
+    user,
+    database: requireEnv(env, 'DB_NAME'),
+    password: () => signer.getAuthToken(),
+    ssl: { rejectUnauthorized: true },
+  };
+}
+
+/** The API key pepper: `API_KEY_PEPPER` locally, or a Secrets Manager secret, read once. */
+function pepperSource(env: NodeJS.ProcessEnv): () => Promise<Buffer> {
+  if (env.API_KEY_PEPPER) {
+    const pepper = Buffer.from(env.API_KEY_PEPPER, 'utf8');
+    return async () => pepper;
+  }
+  const arn = requireEnv(env, 'API_KEY_PEPPER_SECRET_ARN');
+  let cached: Promise<Buffer> | undefined;
+  return () =>
+    (cached ??= new SecretsManagerClient({})
+      .send(new GetSecretValueCommand({ SecretId: arn }))
+      .then((r) => Buffer.from(r.SecretString ?? '', 'utf8'))
+      .catch((err) => {
+        cached = undefined;
+        throw err;
+      }));
+}
+
+/** Everything one process needs to serve the API. */
+export interface Runtime {
+  handle(req: ApiRequest): Promise<ApiResponse>;
+  readonly pool: Pool;
+  close(): Promise<void>;
+}
+
+/** Builds pools, adapters and the service from the environment. Makes no network call. */
+export function createRuntime(
+  env: NodeJS.ProcessEnv,
+  logs: { error: ErrorLog; info: (message: string, detail: Record<string, unknown>) => void },
+  now: () => Date = () => new Date(),
+): Runtime {
+  const pool = new Pool(poolConfig(env));
+  const reader = env.DB_READER_ENDPOINT ? new Pool(poolConfig(env, 'DB_READER_ENDPOINT')) : pool;
+  const invalidator = env.INVALIDATION_QUEUE_URL
+    ? new SqsInvalidator(new SQSClient({}), env.INVALIDATION_QUEUE_URL)
+    : new LogInvalidator((message, paths) => logs.info(message, { paths }));
+  const pepper = pepperSource(env);
+  const grace = Number(env.KEY_ROTATION_GRACE_SECONDS ?? 86_400);
+  if (!Number.isInteger(grace) || grace < 0)
+    throw new Error('KEY_ROTATION_GRACE_SECONDS must be a whole number ≥ 0');
+  let api: ((req: ApiRequest) => Promise<ApiResponse>) | undefined;
+  return {
+    pool,
+    async handle(req) {
+      if (!api) {
+        const service = new ContentService({
+          store: new PgContentStore(pool, reader),
+          invalidator,
+          pepper: await pepper(),
+          rotationGraceSeconds: grace,
+          now,
+        });
+        api = createApi(service, logs.error);
+      }
+      return api(req);
+    },
+    async close() {
+      await pool.end();
+      if (reader !== pool) await reader.end();
+    },
+  };
+}
