@@ -76,6 +76,11 @@ export function createRuntime(
 ): Runtime {
   const pool = new Pool(poolConfig(env));
   const reader = env.DB_READER_ENDPOINT ? new Pool(poolConfig(env, 'DB_READER_ENDPOINT')) : pool;
+  // An idle client dropped by the server (failover, proxy idle timeout) is discarded
+  // by the pool; without a listener its error would end the process.
+  for (const p of new Set([pool, reader])) {
+    p.on('error', (err) => logs.info('Idle database connection closed', { error: err.message }));
+  }
   const invalidator = env.INVALIDATION_QUEUE_URL
     ? new SqsInvalidator(new SQSClient({}), env.INVALIDATION_QUEUE_URL)
     : new LogInvalidator((message, paths) => logs.info(message, { paths }));
