@@ -1,0 +1,70 @@
+import type { Pool } from 'pg';
+import { createSpace, migrate } from '../../lambda/content-api/adapters/migrate';
+import { PgContentStore } from '../../lambda/content-api/adapters/pg-store';
+import { hashKey, looksLikeKey } from '../../lambda/content-api/domain/api-keys';
+import { spaceIdSchema } from '../../lambda/content-api/domain/schemas';
+import { ContentService } from '../../lambda/content-api/domain/service';
+
+/** Pepper of key hashes for local use; deployed stages read theirs from Secrets Manager. */
+export const LOCAL_PEPPER = 'bulwark-local-development-pepper';
+
+/** The pepper operators use: `API_KEY_PEPPER`, or the local one. */
+export const operatorPepper = (env: NodeJS.ProcessEnv = process.env): Buffer =>
+  Buffer.from(env.API_KEY_PEPPER ?? LOCAL_PEPPER, 'utf8');
+
+/** A problem an operator can fix; printed without a stack trace. */
+export class OperatorError extends Error {}
+
+const service = (pool: Pool, pepper: Buffer) =>
+  new ContentService({
+    store: new PgContentStore(pool),
+    invalidator: { invalidate: async () => undefined },
+    pepper,
+    rotationGraceSeconds: 0,
+    now: () => new Date(),
+  });
+
+/** Checks an operator-supplied key (it must look like a Bulwark key). */
+export function checkKey(key: string, source: string): string {
+  if (!looksLikeKey(key)) {
+    throw new OperatorError(
+      `${source} must look like a Bulwark key: bwk_ followed by 43 base64url characters`,
+    );
+  }
+  return key;
+}
+
+/**
+ * Runs the migrations, creates the space and mints its first admin key (the given
+ * one, or a new one). With `existingOk`, an existing space is kept and the key is
+ * only added when it is not there yet.
+ */
+export async function createSpaceWithAdmin(
+  pool: Pool,
+  spaceId: string,
+  pepper: Buffer,
+  options: { key?: string; existingOk?: boolean } = {},
+): Promise<{ key: string; created: boolean }> {
+  const parsed = spaceIdSchema.safeParse(spaceId);
+  if (!parsed.success)
+    throw new OperatorError(`space '${spaceId}' is invalid: ${parsed.error.issues[0].message}`);
+  await migrate(pool);
+  const created = await createSpace(pool, spaceId);
+  if (!created && !options.existingOk) throw new OperatorError(`space '${spaceId}' already exists`);
+  if (options.key) {
+    const known = await new PgContentStore(pool).findKeyByHash(hashKey(options.key, pepper));
+    if (known) {
+      if (known.spaceId !== spaceId || known.role !== 'admin') {
+        throw new OperatorError('the given admin key is already in use elsewhere');
+      }
+      return { key: options.key, created };
+    }
+  }
+  const minted = await service(pool, pepper).createKey(
+    null,
+    spaceId,
+    { name: 'bootstrap admin', role: 'admin' },
+    options.key,
+  );
+  return { key: minted.key, created };
+}

@@ -1,0 +1,36 @@
+import { Pool } from 'pg';
+import { migrate } from '../../../lambda/content-api/adapters/migrate';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../../lambda/content-api/migrations';
+import { createTestDatabase, type TestDatabase } from '../../support/database';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase({ migrate: false });
+});
+afterAll(() => db.drop());
+
+describe('migrations', () => {
+  it('stops at a given version, for restores of older backups', async () => {
+    expect(await migrate(db.pool, MIGRATIONS[0].name)).toEqual([MIGRATIONS[0].name]);
+    const tables = await db.pool.query("SELECT to_regclass('api_keys') AS t");
+    expect(tables.rows[0].t).toBeNull();
+  });
+
+  it('applies the rest in order, once, even when runners race', async () => {
+    const other = new Pool({ connectionString: db.url, max: 2 });
+    const runs = await Promise.all([migrate(db.pool), migrate(other)]);
+    await other.end();
+    expect(runs.flat().sort()).toEqual(MIGRATIONS.slice(1).map((m) => m.name));
+    const rows = await db.pool.query('SELECT name FROM schema_migrations ORDER BY name');
+    expect(rows.rows.map((r) => r.name)).toEqual(MIGRATIONS.map((m) => m.name));
+    expect(rows.rows.at(-1).name).toBe(SCHEMA_VERSION);
+  });
+
+  it('is a no-op on an up-to-date database', async () => {
+    expect(await migrate(db.pool)).toEqual([]);
+  });
+
+  it('rejects an unknown target version', async () => {
+    await expect(migrate(db.pool, '9999_nope')).rejects.toThrow('Unknown migration 9999_nope');
+  });
+});
