@@ -1,6 +1,7 @@
 import { App, Tags } from 'aws-cdk-lib';
 import { ConfigError, loadStageConfigs, type StageConfig } from './config';
 import { addNagPacks } from './compliance/nag-packs';
+import { AppStack } from './stacks/app-stack';
 import { DataStack } from './stacks/data-stack';
 import { NetworkStack } from './stacks/network-stack';
 import { RecoveryStack } from './stacks/recovery-stack';
@@ -18,25 +19,27 @@ export interface StageStacks {
   readonly data: DataStack;
   /** Audit trail, threat detection, alerting. */
   readonly security: SecurityStack;
+  /** Content API, invalidation queue, schema migrations. */
+  readonly app: AppStack;
 }
 
 /** Creates every stack of one stage in the app. Stacks only wire constructs. */
-export function addStage(app: App, config: StageConfig): StageStacks {
+export function addStage(scope: App, config: StageConfig): StageStacks {
   const prefix = `Bulwark-${config.title}`;
   const primary = { account: config.account, region: config.region };
   const description = (part: string) => `Bulwark ${config.name}: ${part}`;
 
-  const network = new NetworkStack(app, `${prefix}-Network`, {
+  const network = new NetworkStack(scope, `${prefix}-Network`, {
     env: primary,
     config,
     description: description('isolated VPC, endpoints, flow logs, security groups'),
   });
-  const recovery = new RecoveryStack(app, `${prefix}-Recovery`, {
+  const recovery = new RecoveryStack(scope, `${prefix}-Recovery`, {
     env: { account: config.account, region: config.drRegion },
     config,
     description: description('object-locked backup replicas in the recovery region'),
   });
-  const data = new DataStack(app, `${prefix}-Data`, {
+  const data = new DataStack(scope, `${prefix}-Data`, {
     env: primary,
     config,
     network: network.network,
@@ -44,7 +47,7 @@ export function addStage(app: App, config: StageConfig): StageStacks {
     description: description('keys, database, proxy, backup vault, assets, access logs'),
   });
   data.addStackDependency(recovery, 'backups replicate into the recovery bucket by name');
-  const security = new SecurityStack(app, `${prefix}-Security`, {
+  const security = new SecurityStack(scope, `${prefix}-Security`, {
     env: primary,
     config,
     accessLogBucket: data.accessLogBucket,
@@ -52,11 +55,20 @@ export function addStage(app: App, config: StageConfig): StageStacks {
     description: description('CloudTrail, GuardDuty, Security Hub, alerts, CIS alarms'),
   });
 
-  for (const stack of [network, recovery, data, security]) {
+  const app = new AppStack(scope, `${prefix}-App`, {
+    env: primary,
+    config,
+    network,
+    data,
+    security,
+    description: description('content API, CDN invalidation queue, schema migrations'),
+  });
+
+  for (const stack of [network, recovery, data, security, app]) {
     Tags.of(stack).add('bulwark:stage', config.name);
     Tags.of(stack).add('bulwark:managed-by', 'cdk');
   }
-  return { config, network, recovery, data, security };
+  return { config, network, recovery, data, security, app };
 }
 
 /** Options of {@link buildApp}. */

@@ -23,6 +23,10 @@ export const CDK_INTERNAL_RESOURCES = [
     why: 'Removes every rule of the VPC default security group at deploy time (VPCDefaultSecurityGroupClosed, NET-SG). Runs only during CloudFormation operations, with ec2:AuthorizeSecurityGroup*/Revoke* on that one group.',
   },
   {
+    resource: 'Custom::Trigger and its provider Lambda (App stack)',
+    why: 'Invokes the schema migrator once per deploy whose migrator code changed, and fails the deployment when it fails; it can only invoke that function version.',
+  },
+  {
     resource: 'AWS::Serverless::Application for the secret rotation (Data stack)',
     why: 'The AWS-published Secrets Manager single-user rotation function for PostgreSQL, deployed in the isolated App subnets with the rotation security group and the Secrets Manager endpoint (ACC-DATA).',
   },

@@ -65,6 +65,21 @@ const databaseSchema = z.strictObject({
     .max(16384, { error: 'must be ≤ 16384' }),
 });
 
+const apiSchema = z.strictObject({
+  /** Memory of the content API function in MiB (also scales its CPU). */
+  memoryMiB: z
+    .number({ error: 'must be a number' })
+    .int({ error: 'must be a whole number' })
+    .min(256, { error: 'must be ≥ 256' })
+    .max(10240, { error: 'must be ≤ 10240 (Lambda maximum)' }),
+  /** Concurrent executions reserved for (and capping) the content API. */
+  reservedConcurrency: z
+    .number({ error: 'must be a number' })
+    .int({ error: 'must be a whole number' })
+    .min(1, { error: 'must be ≥ 1' })
+    .max(1000, { error: 'must be ≤ 1000' }),
+});
+
 const alertsSchema = z.strictObject({
   /** Mailbox subscribed to the alert topic. */
   email: z.email({ error: 'must be an e-mail address' }),
@@ -96,6 +111,7 @@ export const stageSchema = z
     domainName: z.string().regex(HOSTNAME, { error: 'must be a lower-case DNS name' }),
     network: networkSchema,
     database: databaseSchema,
+    api: apiSchema,
     /** RDS automated backups and object-locked exports are kept this long (30-35). */
     backupRetentionDays: z
       .number({ error: 'must be a number of days' })

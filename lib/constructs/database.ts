@@ -1,4 +1,4 @@
-import { CfnResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -12,6 +12,12 @@ export const POSTGRES_VERSION = rds.PostgresEngineVersion.VER_18_3;
 
 /** PostgreSQL port of the instances and the proxy. */
 export const DATABASE_PORT = 5432;
+
+/** Database user the content API connects as (IAM authentication through the proxy). */
+export const API_DB_USER = 'bulwark_api';
+
+/** Name of the content database on the instance. */
+export const DATABASE_NAME = 'bulwark';
 
 /** Log types each instance exports to CloudWatch Logs. */
 const LOG_EXPORTS = ['postgresql', 'upgrade'] as const;
@@ -52,6 +58,12 @@ export interface DatabaseProps {
   readonly instanceIdentifier: string;
   /** Instance identifier of replica `n` (1-based). */
   readonly replicaIdentifier: (n: number) => string;
+  /**
+   * Database users that connect through the proxy; the proxy signs in as each of
+   * them with IAM (end-to-end IAM authentication).
+   * @default - none
+   */
+  readonly proxyUsers?: string[];
   /**
    * PostgreSQL port.
    * @default DATABASE_PORT
@@ -172,6 +184,7 @@ export class Database extends Construct {
     this.instance = new rds.DatabaseInstance(this, 'Primary', {
       ...common,
       engine,
+      databaseName: DATABASE_NAME,
       storageEncryptionKey: props.encryptionKey,
       instanceIdentifier: props.instanceIdentifier,
       credentials: rds.Credentials.fromSecret(this.secret),
@@ -221,19 +234,29 @@ export class Database extends Construct {
       endpoint: props.secretsManagerEndpoint,
     });
 
+    // End-to-end IAM authentication: clients and the proxy both use IAM tokens, so
+    // no database password is stored for application users.
     this.proxy = this.instance.addProxy('Proxy', {
-      secrets: [this.secret],
+      defaultAuthScheme: rds.DefaultAuthScheme.IAM_AUTH,
       vpc: props.vpc,
       vpcSubnets: props.subnets,
       securityGroups: [groups.proxy],
       requireTLS: true,
-      iamAuth: true,
       debugLogging: false,
       idleClientTimeout: Duration.minutes(30),
     });
-    acknowledge(
-      this.proxy.node.findChild('IAMRole').node.findChild('DefaultPolicy'),
-      'cdkGeneratedRolePolicy',
-    );
+    const { region, account, partition } = Stack.of(this);
+    const proxyRole = this.proxy.node.findChild('IAMRole') as iam.Role;
+    for (const user of props.proxyUsers ?? []) {
+      proxyRole.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['rds-db:connect'],
+          resources: [
+            `arn:${partition}:rds-db:${region}:${account}:dbuser:${this.instance.instanceResourceId}/${user}`,
+          ],
+        }),
+      );
+    }
+    if (props.proxyUsers?.length) acknowledge(proxyRole, 'cdkGeneratedRolePolicy');
   }
 }

@@ -19,7 +19,8 @@ export interface WorkloadSecurityGroupsProps {
  * |---|---|---|
  * | API, backup Lambdas | proxy | database port |
  * | API, backup, rotation Lambdas | interface endpoints | 443 |
- * | proxy, rotation Lambda | database | database port |
+ * | proxy, rotation and migration Lambdas | database | database port |
+ * | migration Lambda | interface endpoints | 443 |
  *
  * The load balancer's group starts closed; the edge adds CloudFront as its only source.
  */
@@ -32,6 +33,8 @@ export class WorkloadSecurityGroups extends Construct {
   readonly backup: ec2.SecurityGroup;
   /** Secrets Manager rotation Lambda of the database secret. */
   readonly rotation: ec2.SecurityGroup;
+  /** Schema migration Lambda, run on deploy. */
+  readonly migration: ec2.SecurityGroup;
   /** RDS Proxy. */
   readonly proxy: ec2.SecurityGroup;
   /** RDS PostgreSQL instances. */
@@ -46,18 +49,23 @@ export class WorkloadSecurityGroups extends Construct {
     this.api = group('ApiFunction', 'Content API Lambda: proxy and endpoints only');
     this.backup = group('BackupFunction', 'Nightly backup Lambda: proxy and endpoints only');
     this.rotation = group('RotationFunction', 'Secret rotation Lambda: database and endpoints');
+    this.migration = group(
+      'MigrationFunction',
+      'Schema migrations on deploy: database and endpoints',
+    );
     this.proxy = group('Proxy', 'RDS Proxy: from the Lambdas, to the database');
-    this.database = group('Database', 'PostgreSQL: from the proxy and secret rotation only');
+    this.database = group('Database', 'PostgreSQL: from the proxy, rotation and migrations only');
 
     const db = ec2.Port.tcp(props.databasePort);
     const https = ec2.Port.tcp(443);
     for (const fn of [this.api, this.backup]) {
       fn.connections.allowTo(this.proxy, db, 'Lambda to RDS Proxy');
     }
-    for (const fn of [this.api, this.backup, this.rotation]) {
+    for (const fn of [this.api, this.backup, this.rotation, this.migration]) {
       fn.connections.allowTo(props.endpointSecurityGroup, https, 'Lambda to AWS API endpoints');
     }
     this.proxy.connections.allowTo(this.database, db, 'RDS Proxy to PostgreSQL');
     this.rotation.connections.allowTo(this.database, db, 'Secret rotation to PostgreSQL');
+    this.migration.connections.allowTo(this.database, db, 'Schema migrations to PostgreSQL');
   }
 }

@@ -4,8 +4,9 @@ import { Construct } from 'constructs';
 import { physicalNames, type StageConfig } from '../config';
 import { acknowledge } from '../compliance/acknowledgements';
 import { AccessLogBucket } from '../constructs/access-log-bucket';
+import { ApiKeyPepper } from '../constructs/api-key-pepper';
 import { BackupReplicationRole } from '../constructs/backup-replication-role';
-import { DATABASE_PORT, Database } from '../constructs/database';
+import { API_DB_USER, DATABASE_PORT, Database } from '../constructs/database';
 import { EncryptionKey } from '../constructs/encryption-key';
 import { availabilityZoneTokens, type IsolatedNetwork } from '../constructs/isolated-network';
 import { ObjectLockVault } from '../constructs/object-lock-vault';
@@ -38,6 +39,8 @@ export class DataStack extends Stack {
   readonly backupBucket: ObjectLockVault;
   /** Assets (media) served through CloudFront. */
   readonly assetsBucket: s3.Bucket;
+  /** Pepper of API key hashes. */
+  readonly apiKeyPepper: ApiKeyPepper;
   /** Server access logs of every bucket in the region. */
   readonly accessLogBucket: AccessLogBucket;
 
@@ -91,6 +94,8 @@ export class DataStack extends Stack {
     });
     acknowledge(this.assetsBucket, 'assetsBucketNotReplicated');
 
+    this.apiKeyPepper = new ApiKeyPepper(this, 'ApiKeyPepper', { encryptionKey: this.dataKey });
+
     this.database = new Database(this, 'Database', {
       vpc: props.network.vpc,
       subnets: props.network.dataSubnets,
@@ -112,6 +117,7 @@ export class DataStack extends Stack {
       instanceIdentifier: names.databaseInstance,
       replicaIdentifier: names.replicaInstance,
       port: DATABASE_PORT,
+      proxyUsers: [API_DB_USER],
     });
   }
 }

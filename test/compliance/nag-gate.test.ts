@@ -38,7 +38,7 @@ describe('nag gate', () => {
   it('synthesizes every stack of every stage', () => {
     const stacks = Object.keys(readAssemblyJson<any>('manifest.json').artifacts);
     for (const stage of STAGES) {
-      for (const part of ['Network', 'Recovery', 'Data', 'Security']) {
+      for (const part of ['Network', 'Recovery', 'Data', 'Security', 'App']) {
         expect(stacks).toContain(`Bulwark-${stage}-${part}`);
       }
     }

@@ -86,12 +86,34 @@ describe.each(STAGES)('Data stack (%s)', (stage) => {
       }
     });
 
-    it('requires TLS and IAM auth at the proxy', () => {
-      t.hasResourceProperties('AWS::RDS::DBProxy', {
+    it('requires TLS and end-to-end IAM auth at the proxy, with no stored password', () => {
+      const proxy = onlyResource(t, 'AWS::RDS::DBProxy');
+      expect(proxy.Properties).toMatchObject({
         RequireTLS: true,
         EngineFamily: 'POSTGRESQL',
-        Auth: [Match.objectLike({ IAMAuth: 'REQUIRED' })],
+        DefaultAuthScheme: 'IAM_AUTH',
       });
+      expect(proxy.Properties.Auth).toBeUndefined();
+    });
+
+    it('lets the proxy sign in as the API user only (ACC-DATA)', () => {
+      const policy = onlyResource(t, 'AWS::IAM::Policy', 'DatabasePrimaryProxyIAMRole');
+      expect(policy.Properties.PolicyDocument.Statement).toEqual([
+        {
+          Action: 'rds-db:connect',
+          Effect: 'Allow',
+          Resource: {
+            'Fn::Join': [
+              '',
+              [
+                expect.stringMatching(/:dbuser:$/),
+                { 'Fn::GetAtt': ['DatabasePrimaryEDE0B3D0', 'DbiResourceId'] },
+                '/bulwark_api',
+              ],
+            ],
+          },
+        },
+      ]);
     });
 
     it('denies non-TLS and pre-1.2 requests on every bucket', () => {

@@ -2,7 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { STAGES, resourcesOf, template, type StackPart } from '../support/assembly';
 
 const AZS = { Staging: 2, Production: 3 } as const;
-const ALL_PARTS: StackPart[] = ['Network', 'Recovery', 'Data', 'Security'];
+const ALL_PARTS: StackPart[] = ['Network', 'Recovery', 'Data', 'Security', 'App'];
 
 /** Logical id of the security group named `name` under `SecurityGroups/` or `Network/`. */
 const groupRef = (ref: any): string => ref?.['Fn::GetAtt']?.[0] ?? JSON.stringify(ref);
@@ -84,13 +84,15 @@ describe.each(STAGES)('Network stack (%s)', (stage) => {
         'SecurityGroupsRotationFunction -> NetworkEndpointSecurityGroup :443-443',
         'SecurityGroupsProxy -> SecurityGroupsDatabase :5432-5432',
         'SecurityGroupsRotationFunction -> SecurityGroupsDatabase :5432-5432',
+        'SecurityGroupsMigrationFunction -> NetworkEndpointSecurityGroup :443-443',
+        'SecurityGroupsMigrationFunction -> SecurityGroupsDatabase :5432-5432',
       ].sort(),
     );
   });
 
   it('gives every security group explicit egress (no allow-all outbound)', () => {
     const groups = resourcesOf(t, 'AWS::EC2::SecurityGroup');
-    expect(Object.keys(groups).length).toBe(7);
+    expect(Object.keys(groups).length).toBe(8);
     for (const [id, g] of Object.entries(groups)) {
       for (const rule of g.Properties.SecurityGroupEgress ?? []) {
         // The only inline egress CDK writes for a closed group is its "disallow all" marker.

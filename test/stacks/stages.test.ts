@@ -1,7 +1,7 @@
 import { ALLOWED_REGIONS } from '../../lib/config';
 import { manifest, template, type StackPart } from '../support/assembly';
 
-const PARTS: StackPart[] = ['Network', 'Recovery', 'Data', 'Security'];
+const PARTS: StackPart[] = ['Network', 'Recovery', 'Data', 'Security', 'App'];
 
 /** Resources that exist once per AZ or per replica, so that counts differ by stage. */
 const SCALED = /(Subnet3|Replica2)/;
@@ -10,6 +10,7 @@ const SCALED = /(Subnet3|Replica2)/;
 const shape = (id: string) =>
   id
     .replace(/staging|production/gi, '')
+    .replace(/[0-9a-f]{32}$/, '')
     .replace(/[0-9A-F]{8}$/, '')
     .replace(/[0-9A-F]{8}(\d+)$/, '$1');
 
@@ -36,7 +37,7 @@ describe('PHY-DC: only commercial AWS regions', () => {
     const stacks = Object.values<any>(manifest().artifacts).filter(
       (a) => a.type === 'aws:cloudformation:stack',
     );
-    expect(stacks).toHaveLength(8);
+    expect(stacks).toHaveLength(10);
     for (const stack of stacks) {
       const region = stack.environment.split('/').pop();
       expect(ALLOWED_REGIONS).toContain(region);

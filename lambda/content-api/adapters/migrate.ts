@@ -46,6 +46,36 @@ export async function migrate(pool: Pool, upTo?: string): Promise<string[]> {
   return applied;
 }
 
+const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * Ensures the login role an application connects as, with data rights on the
+ * content tables and nothing else (no DDL). On RDS, where the `rds_iam` role exists,
+ * the role authenticates with IAM tokens only and has no password.
+ */
+export async function ensureAppRole(pool: Pool, role: string): Promise<void> {
+  if (!ROLE_NAME.test(role)) throw new Error(`Invalid role name ${role}`);
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
+    const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+    if (exists.rowCount === 0) await client.query(`CREATE ROLE ${role} LOGIN`);
+    const iam = await client.query("SELECT 1 FROM pg_roles WHERE rolname = 'rds_iam'");
+    if (iam.rowCount === 1) await client.query(`GRANT rds_iam TO ${role}`);
+    await client.query(`GRANT USAGE ON SCHEMA public TO ${role}`);
+    await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${role}`);
+    await client.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${role}`);
+    await client.query(`REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM ${role}`);
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
 /** Creates a space; false when it already exists. */
 export async function createSpace(pool: Pool, spaceId: string): Promise<boolean> {
   const r = await pool.query('INSERT INTO spaces (id) VALUES ($1) ON CONFLICT (id) DO NOTHING', [

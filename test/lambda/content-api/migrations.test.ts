@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { migrate } from '../../../lambda/content-api/adapters/migrate';
+import { ensureAppRole, migrate } from '../../../lambda/content-api/adapters/migrate';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../../lambda/content-api/migrations';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 
@@ -32,5 +32,43 @@ describe('migrations', () => {
 
   it('rejects an unknown target version', async () => {
     await expect(migrate(db.pool, '9999_nope')).rejects.toThrow('Unknown migration 9999_nope');
+  });
+});
+
+describe('ensureAppRole', () => {
+  const role = `api_${Date.now().toString(36)}`;
+
+  it('creates a login role with data rights and no DDL, granting rds_iam where it exists', async () => {
+    await db.pool.query(
+      "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rds_iam') THEN CREATE ROLE rds_iam; END IF; END $$",
+    );
+    await ensureAppRole(db.pool, role);
+    await ensureAppRole(db.pool, role); // idempotent
+    const member = await db.pool.query(
+      "SELECT pg_has_role($1, 'rds_iam', 'member') AS m, rolcanlogin FROM pg_roles WHERE rolname = $1",
+      [role],
+    );
+    expect(member.rows[0]).toEqual({ m: true, rolcanlogin: true });
+    const client = await db.pool.connect();
+    try {
+      await client.query(`SET ROLE ${role}`);
+      await client.query("INSERT INTO spaces (id) VALUES ('role-check')");
+      await expect(client.query('CREATE TABLE intruder (x int)')).rejects.toThrow(
+        /permission denied/,
+      );
+      await expect(client.query('DELETE FROM schema_migrations')).rejects.toThrow(
+        /permission denied/,
+      );
+      await expect(client.query('DROP TABLE entries')).rejects.toThrow(/must be owner/);
+    } finally {
+      await client.query('RESET ROLE');
+      client.release();
+    }
+  });
+
+  it('rejects a role name that is not a plain identifier', async () => {
+    await expect(ensureAppRole(db.pool, 'x; DROP TABLE entries')).rejects.toThrow(
+      'Invalid role name',
+    );
   });
 });

@@ -1,0 +1,38 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Pool } from 'pg';
+import { ensureAppRole, migrate } from '../content-api/adapters/migrate';
+import { requireEnv } from '../content-api/runtime';
+
+const logger = new Logger({ serviceName: 'schema-migrator' });
+const secretArn = requireEnv(process.env, 'DB_SECRET_ARN');
+const database = requireEnv(process.env, 'DB_NAME');
+const appRoles = requireEnv(process.env, 'APP_DB_USERS').split(',');
+const secrets = new SecretsManagerClient({});
+
+/**
+ * Runs on every deploy whose code changed (a CDK trigger): applies pending
+ * migrations as the master user, then ensures the application's IAM-authenticated
+ * login roles. Fails the deployment on any error.
+ */
+export async function handler(): Promise<{ applied: string[] }> {
+  const secret = await secrets.send(new GetSecretValueCommand({ SecretId: secretArn }));
+  const { host, port, username, password } = JSON.parse(secret.SecretString ?? '{}');
+  const pool = new Pool({
+    host,
+    port: Number(port ?? 5432),
+    user: username,
+    password,
+    database,
+    max: 1,
+    ssl: { rejectUnauthorized: true },
+  });
+  try {
+    const applied = await migrate(pool);
+    for (const role of appRoles) await ensureAppRole(pool, role);
+    logger.info('Schema up to date', { applied, roles: appRoles });
+    return { applied };
+  } finally {
+    await pool.end();
+  }
+}

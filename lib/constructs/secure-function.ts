@@ -1,0 +1,130 @@
+import * as path from 'node:path';
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Construct } from 'constructs';
+import { acknowledge } from '../compliance/acknowledgements';
+import { EncryptedLogGroup } from './encrypted-log-group';
+
+/** Root of the Lambda sources. */
+const LAMBDA_ROOT = path.join(__dirname, '..', '..', 'lambda');
+
+/** Properties of a {@link SecureFunction}. */
+export interface SecureFunctionProps {
+  /** Handler file under `lambda/`, e.g. `content-api/handler.ts` (exports `handler`). */
+  readonly entry: string;
+  /** What the function does. */
+  readonly description: string;
+  /** The VPC and isolated subnets it runs in. */
+  readonly vpc: ec2.IVpc;
+  /** Subnets of the function. */
+  readonly subnets: ec2.SubnetSelection;
+  /** Its security group (owned by the network stack, imported unchanged). */
+  readonly securityGroup: ec2.ISecurityGroup;
+  /** Customer key of its log group. */
+  readonly logKey: kms.IKey;
+  /** Log retention in days. */
+  readonly logRetentionDays: number;
+  /** Memory in MiB. */
+  readonly memoryMiB: number;
+  /** Timeout. */
+  readonly timeout: Duration;
+  /** Reserved (and maximum) concurrent executions. */
+  readonly reservedConcurrency: number;
+  /**
+   * Environment variables (never secrets: pass secret ARNs).
+   * @default - none
+   */
+  readonly environment?: Record<string, string>;
+}
+
+/**
+ * A Node.js Lambda with Bulwark's required settings: current LTS runtime on arm64,
+ * bundled and minified with source maps and every AWS SDK client it uses, inside
+ * the VPC's isolated subnets with its own security group, X-Ray tracing, reserved
+ * concurrency, and its own KMS-encrypted log group with retention. Trusts the RDS
+ * certificate authorities for TLS to the database.
+ */
+export class SecureFunction extends nodejs.NodejsFunction {
+  /** Its log group. */
+  readonly logs: EncryptedLogGroup;
+
+  constructor(scope: Construct, id: string, props: SecureFunctionProps) {
+    const logs = new EncryptedLogGroup(scope, `${id}Logs`, {
+      encryptionKey: props.logKey,
+      retentionDays: props.logRetentionDays,
+    });
+    super(scope, id, {
+      entry: path.join(LAMBDA_ROOT, props.entry),
+      handler: 'handler',
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memoryMiB,
+      timeout: props.timeout,
+      reservedConcurrentExecutions: props.reservedConcurrency,
+      vpc: props.vpc,
+      vpcSubnets: props.subnets,
+      securityGroups: [
+        // The firewall belongs to the network stack; the function may not add rules.
+        ec2.SecurityGroup.fromSecurityGroupId(
+          scope,
+          `${id}SecurityGroup`,
+          props.securityGroup.securityGroupId,
+          {
+            mutable: false,
+            allowAllOutbound: false,
+          },
+        ),
+      ],
+      allowPublicSubnet: false,
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup: logs,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
+        ...props.environment,
+      },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        target: 'node24',
+        format: nodejs.OutputFormat.CJS,
+        externalModules: ['pg-native'],
+      },
+    });
+    this.logs = logs;
+    // On the role: its grants (DefaultPolicy) are only added later, by callers.
+    acknowledge(this.role!, 'lambdaManagedExecutionPolicies');
+    acknowledge(this.role!, 'xrayNeedsWildcard');
+    acknowledge(this.role!, 'cdkGeneratedRolePolicy');
+  }
+
+  /** Lets the function read one secret (and decrypt it with its key, through Secrets Manager only). */
+  allowSecretRead(secretArn: string, key: kms.IKey): void {
+    this.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [secretArn],
+      }),
+    );
+    this.allowKeyVia(key, 'secretsmanager', ['kms:Decrypt']);
+  }
+
+  /** Lets the function use `key` for `actions`, only through the given AWS service. */
+  allowKeyVia(key: kms.IKey, service: string, actions: string[]): void {
+    this.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions,
+        resources: [key.keyArn],
+        conditions: {
+          StringEquals: { 'kms:ViaService': `${service}.${Stack.of(this).region}.amazonaws.com` },
+        },
+      }),
+    );
+  }
+}
