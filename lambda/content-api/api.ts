@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import {
   ApiError,
   BadRequestError,
@@ -9,7 +9,7 @@ import {
   PreconditionRequiredError,
   UnsupportedMediaTypeError,
 } from '../shared/errors';
-import type { Principal, Role } from './domain/model';
+import type { Entry, Principal, Role } from './domain/model';
 import {
   auditQuerySchema,
   entryPatchSchema,
@@ -29,17 +29,31 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 /** Receives one line per failed request with an internal error. */
 export type ErrorLog = (message: string, detail: Record<string, unknown>) => void;
 
-interface Ctx {
+interface ReadCtx {
   readonly req: ApiRequest;
   readonly space: string;
   readonly params: Record<string, string>;
+  /** The bearer token, for routes that authenticate together with their read. */
+  readonly token: string | undefined;
+}
+
+interface Ctx extends ReadCtx {
   readonly principal: Principal;
 }
+
+/**
+ * A method of a route: either the router authenticates and authorizes for `role`
+ * before `run`, or (`role: 'with-read'`) the service does both in the same database
+ * round trip as the read, before anything is returned.
+ */
+type Method =
+  | { readonly role: Role; readonly run: (ctx: Ctx) => Promise<ApiResponse> }
+  | { readonly role: 'with-read'; readonly run: (ctx: ReadCtx) => Promise<ApiResponse> };
 
 interface Route {
   readonly pattern: RegExp;
   readonly names: string[];
-  readonly methods: Record<string, { role: Role; run: (ctx: Ctx) => Promise<ApiResponse> }>;
+  readonly methods: Record<string, Method>;
 }
 
 const route = (path: string, methods: Route['methods']): Route => {
@@ -51,7 +65,7 @@ const route = (path: string, methods: Route['methods']): Route => {
   return { pattern: new RegExp(`^${source}$`), names, methods };
 };
 
-const parse = <S extends z.ZodType>(schema: S, value: unknown): z.output<S> => {
+const parse = <S extends z.ZodMiniType>(schema: S, value: unknown): z.output<S> => {
   const r = schema.safeParse(value);
   if (!r.success) {
     const issue = r.error.issues[0];
@@ -82,8 +96,18 @@ function ifMatch(req: ApiRequest): number | undefined {
   return Number(m[1]);
 }
 
-const etag = (text: string) =>
-  `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`;
+/** ETag of one entry: its version, which changes with every change to it. */
+const entryTag = (e: Entry) => `"${e.version}"`;
+
+/** ETag of a page: the ids and versions on it, and where it continues. */
+const pageTag = (items: Entry[], next: string | null) => {
+  const hash = createHash('sha256');
+  for (const e of items) hash.update(`${e.id}:${e.version};`);
+  return `"${hash
+    .update(next ?? '')
+    .digest('base64url')
+    .slice(0, 27)}"`;
+};
 
 const decodeSegment = (segment: string): string => {
   try {
@@ -103,32 +127,21 @@ const bearer = (req: ApiRequest): string | undefined => {
  * input parsing and the mapping of results and errors to responses.
  */
 export function createApi(service: ContentService, logError: ErrorLog) {
-  const entryId = (ctx: Ctx) => parse(uuidSchema, ctx.params.id);
+  const entryId = (ctx: ReadCtx) => parse(uuidSchema, ctx.params.id);
   const keyId = (ctx: Ctx) => parse(uuidSchema, ctx.params.keyId);
-  const preview = (ctx: Ctx, q: { preview?: string }) => {
-    const wanted = q.preview === 'true';
-    if (wanted) service.authorize(ctx.principal, ctx.space, 'write');
-    return wanted;
-  };
-  const published = (value: unknown, isPreview: boolean): ApiResponse => {
-    const text = JSON.stringify(value);
-    return json(200, value, {
-      'Cache-Control': isPreview ? NO_STORE : PUBLIC_CACHE,
-      ETag: etag(text),
-    });
-  };
+  /** Published content may be cached; previews (drafts) never are. */
+  const read = (value: unknown, tag: string, cacheable: boolean): ApiResponse =>
+    json(200, value, { 'Cache-Control': cacheable ? PUBLIC_CACHE : NO_STORE, ETag: tag });
 
   const routes: Route[] = [
     route('/v1/spaces/{space}/entries', {
       GET: {
-        role: 'read',
+        role: 'with-read',
         run: async (ctx) => {
           const q = parse(listEntriesQuerySchema, ctx.req.query);
-          const isPreview = preview(ctx, q);
-          return published(
-            await service.listEntries(ctx.space, { ...q, preview: isPreview }),
-            isPreview,
-          );
+          const preview = q.preview === 'true';
+          const page = await service.readEntries(ctx.token, ctx.space, { ...q, preview });
+          return read(page, pageTag(page.items, page.nextCursor), !preview);
         },
       },
       POST: {
@@ -145,11 +158,11 @@ export function createApi(service: ContentService, logError: ErrorLog) {
     }),
     route('/v1/spaces/{space}/entries/{id}', {
       GET: {
-        role: 'read',
+        role: 'with-read',
         run: async (ctx) => {
-          const isPreview = preview(ctx, parse(previewQuerySchema, ctx.req.query));
-          const entry = await service.getEntry(ctx.space, entryId(ctx), isPreview);
-          return published(entry, isPreview || entry.status !== 'published');
+          const preview = parse(previewQuerySchema, ctx.req.query).preview === 'true';
+          const entry = await service.readEntry(ctx.token, ctx.space, entryId(ctx), preview);
+          return read(entry, entryTag(entry), !preview && entry.status === 'published');
         },
       },
       PUT: {
@@ -236,9 +249,11 @@ export function createApi(service: ContentService, logError: ErrorLog) {
       if (!handler) throw new MethodNotAllowedError(Object.keys(r.methods));
       const params = Object.fromEntries(r.names.map((n, i) => [n, decodeSegment(m[i + 1])]));
       const space = parse(spaceIdSchema, params.space);
-      const principal = await service.authenticate(bearer(req));
+      const token = bearer(req);
+      if (handler.role === 'with-read') return handler.run({ req, space, params, token });
+      const principal = await service.authenticate(token);
       service.authorize(principal, space, handler.role);
-      return handler.run({ req, space, params, principal });
+      return handler.run({ req, space, params, token, principal });
     }
     throw new NotFoundError('No such route');
   }

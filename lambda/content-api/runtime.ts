@@ -1,6 +1,3 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { Signer } from '@aws-sdk/rds-signer';
 import { Pool, type PoolConfig } from 'pg';
 import { createApi, type ErrorLog } from './api';
 import { PgContentStore } from './adapters/pg-store';
@@ -16,29 +13,31 @@ export function requireEnv(env: NodeJS.ProcessEnv, name: string): string {
 }
 
 /** Pool settings from the environment: a URL (local), or the RDS Proxy with IAM auth. */
-export function poolConfig(env: NodeJS.ProcessEnv, hostVar = 'DB_PROXY_ENDPOINT'): PoolConfig {
+export function poolConfig(env: NodeJS.ProcessEnv): PoolConfig {
   const base: PoolConfig = {
     max: Number(env.DB_POOL_MAX ?? 4),
     idleTimeoutMillis: 60_000,
     connectionTimeoutMillis: 5_000,
   };
   if (env.DATABASE_URL) return { ...base, connectionString: env.DATABASE_URL };
-  const host = requireEnv(env, hostVar);
+  const host = requireEnv(env, 'DB_PROXY_ENDPOINT');
   const user = requireEnv(env, 'DB_USER');
   const port = Number(env.DB_PORT ?? 5432);
-  const signer = new Signer({
-    hostname: host,
-    port,
-    username: user,
-    region: requireEnv(env, 'AWS_REGION'),
-  });
+  const region = requireEnv(env, 'AWS_REGION');
+  // AWS SDK modules load on first connection, not at cold start.
+  let signer: Promise<{ getAuthToken(): Promise<string> }> | undefined;
   return {
     ...base,
     host,
     port,
     user,
     database: requireEnv(env, 'DB_NAME'),
-    password: () => signer.getAuthToken(),
+    password: async () => {
+      signer ??= import('@aws-sdk/rds-signer').then(
+        ({ Signer }) => new Signer({ hostname: host, port, username: user, region }),
+      );
+      return (await signer).getAuthToken();
+    },
     ssl: { rejectUnauthorized: true },
   };
 }
@@ -52,9 +51,14 @@ function pepperSource(env: NodeJS.ProcessEnv): () => Promise<Buffer> {
   const arn = requireEnv(env, 'API_KEY_PEPPER_SECRET_ARN');
   let cached: Promise<Buffer> | undefined;
   return () =>
-    (cached ??= new SecretsManagerClient({})
-      .send(new GetSecretValueCommand({ SecretId: arn }))
-      .then((r) => Buffer.from(r.SecretString ?? '', 'utf8'))
+    (cached ??= import('@aws-sdk/client-secrets-manager')
+      .then(({ SecretsManagerClient, GetSecretValueCommand }) =>
+        new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: arn })),
+      )
+      .then((r) => {
+        if (!r.SecretString) throw new Error('The API key pepper secret is empty');
+        return Buffer.from(r.SecretString, 'utf8');
+      })
       .catch((err) => {
         cached = undefined;
         throw err;
@@ -75,14 +79,11 @@ export function createRuntime(
   now: () => Date = () => new Date(),
 ): Runtime {
   const pool = new Pool(poolConfig(env));
-  const reader = env.DB_READER_ENDPOINT ? new Pool(poolConfig(env, 'DB_READER_ENDPOINT')) : pool;
   // An idle client dropped by the server (failover, proxy idle timeout) is discarded
   // by the pool; without a listener its error would end the process.
-  for (const p of new Set([pool, reader])) {
-    p.on('error', (err) => logs.info('Idle database connection closed', { error: err.message }));
-  }
+  pool.on('error', (err) => logs.info('Idle database connection closed', { error: err.message }));
   const invalidator = env.INVALIDATION_QUEUE_URL
-    ? new SqsInvalidator(new SQSClient({}), env.INVALIDATION_QUEUE_URL)
+    ? new SqsInvalidator(env.INVALIDATION_QUEUE_URL)
     : new LogInvalidator((message, paths) => logs.info(message, { paths }));
   const pepper = pepperSource(env);
   const grace = Number(env.KEY_ROTATION_GRACE_SECONDS ?? 86_400);
@@ -94,7 +95,7 @@ export function createRuntime(
     async handle(req) {
       if (!api) {
         const service = new ContentService({
-          store: new PgContentStore(pool, reader),
+          store: new PgContentStore(pool),
           invalidator,
           pepper: await pepper(),
           rotationGraceSeconds: grace,
@@ -106,7 +107,6 @@ export function createRuntime(
     },
     async close() {
       await pool.end();
-      if (reader !== pool) await reader.end();
     },
   };
 }

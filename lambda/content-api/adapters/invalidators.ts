@@ -1,17 +1,25 @@
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Invalidator } from '../domain/store';
 
-/** Queues invalidations for the cdn-invalidator function. */
+/**
+ * Queues invalidations for the cdn-invalidator function. The SQS client is loaded
+ * on first use, so that a cold start that publishes nothing does not pay for it.
+ */
 export class SqsInvalidator implements Invalidator {
-  constructor(
-    private readonly sqs: SQSClient,
-    private readonly queueUrl: string,
-  ) {}
+  private client?: Promise<{
+    sqs: SQSClient;
+    send: typeof import('@aws-sdk/client-sqs').SendMessageCommand;
+  }>;
+
+  constructor(private readonly queueUrl: string) {}
 
   async invalidate(paths: string[]): Promise<void> {
-    await this.sqs.send(
-      new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify({ paths }) }),
-    );
+    this.client ??= import('@aws-sdk/client-sqs').then((m) => ({
+      sqs: new m.SQSClient({}),
+      send: m.SendMessageCommand,
+    }));
+    const { sqs, send } = await this.client;
+    await sqs.send(new send({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify({ paths }) }));
   }
 }
 

@@ -64,7 +64,9 @@ export async function ensureAppRole(pool: Pool, role: string): Promise<void> {
     const iam = await client.query("SELECT 1 FROM pg_roles WHERE rolname = 'rds_iam'");
     if (iam.rowCount === 1) await client.query(`GRANT rds_iam TO ${role}`);
     await client.query(`GRANT USAGE ON SCHEMA public TO ${role}`);
-    await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${role}`);
+    await client.query(
+      `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${role}`,
+    );
     await client.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${role}`);
     await client.query(`REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM ${role}`);
     await client.query('COMMIT');

@@ -1,7 +1,7 @@
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import { ConflictError } from '../../shared/errors';
-import type { ApiKeyRecord, AuditRecord, Entry, EntryPosition } from '../domain/model';
-import type { ContentStore, ContentWriter, EntryWrite } from '../domain/store';
+import type { ApiKeyRecord, AuditRecord, Entry } from '../domain/model';
+import type { ContentStore, ContentWriter, EntryRead, EntryWrite } from '../domain/store';
 
 type Queryable = Pick<Pool | PoolClient, 'query'>;
 
@@ -172,55 +172,82 @@ class PgWriter implements ContentWriter {
   }
 }
 
-/** The content store on PostgreSQL: writes to the primary, reads from `reader` if given. */
+const KEY_AS =
+  'k.id AS key_id, k.space_id AS key_space_id, k.name AS key_name, k.role AS key_role, k.created_at AS key_created_at, k.expires_at AS key_expires_at, k.revoked_at AS key_revoked_at';
+
+const keyFromJoin = (r: QueryResultRow): ApiKeyRecord =>
+  toKey({
+    id: r.key_id,
+    space_id: r.key_space_id,
+    name: r.key_name,
+    role: r.key_role,
+    created_at: r.key_created_at,
+    expires_at: r.key_expires_at,
+    revoked_at: r.key_revoked_at,
+  });
+
+/** The content store on PostgreSQL (the primary, through the RDS Proxy when deployed). */
 export class PgContentStore implements ContentStore {
-  constructor(
-    private readonly primary: Pool,
-    private readonly reader: Pool = primary,
-  ) {}
+  constructor(private readonly db: Pool) {}
 
   async findKeyByHash(hash: Buffer): Promise<ApiKeyRecord | undefined> {
-    const r = await this.primary.query(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE key_hash = $1`, [
+    const r = await this.db.query(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE key_hash = $1`, [
       hash,
     ]);
     return r.rows[0] && toKey(r.rows[0]);
   }
 
-  async getEntry(spaceId: string, id: string): Promise<Entry | undefined> {
-    const r = await this.primary.query(
-      `SELECT ${ENTRY_COLUMNS} FROM entries WHERE space_id = $1 AND id = $2`,
-      [spaceId, id],
-    );
-    return r.rows[0] && toEntry(r.rows[0]);
-  }
-
-  async listEntries(
-    spaceId: string,
-    q: { contentType?: string; publishedOnly: boolean; after?: EntryPosition; limit: number },
-  ): Promise<Entry[]> {
-    const db = q.publishedOnly ? this.reader : this.primary;
-    const r = await db.query(
-      `SELECT ${ENTRY_COLUMNS} FROM entries
-       WHERE space_id = $1
-         AND ($2::text IS NULL OR content_type = $2)
-         AND (NOT $3 OR status = 'published')
-         AND ($4::timestamptz IS NULL OR (created_at, id) > ($4::timestamptz, $5::uuid))
-       ORDER BY created_at, id
-       LIMIT $6`,
-      [
-        spaceId,
-        q.contentType ?? null,
-        q.publishedOnly,
-        q.after?.createdAt ?? null,
-        q.after?.id ?? null,
-        q.limit,
-      ],
-    );
-    return r.rows.map(toEntry);
+  /**
+   * One prepared statement (planned once per connection): the key row, joined with
+   * the entries asked for. The join only
+   * reads entries of the space the key belongs to, so nothing of another space is
+   * even read for it.
+   */
+  async readWithKey(
+    hash: Buffer,
+    read: EntryRead,
+  ): Promise<{ key?: ApiKeyRecord; entries: Entry[] }> {
+    const r =
+      read.kind === 'one'
+        ? await this.db.query({
+            name: 'bulwark_read_entry',
+            text: `SELECT ${KEY_AS}, e.* FROM api_keys k
+             LEFT JOIN entries e ON e.id = $3 AND e.space_id = $2 AND k.space_id = $2
+             WHERE k.key_hash = $1`,
+            values: [hash, read.spaceId, read.id],
+          })
+        : await this.db.query({
+            name: 'bulwark_read_entries',
+            text: `SELECT ${KEY_AS}, e.* FROM api_keys k
+             LEFT JOIN LATERAL (
+               SELECT ${ENTRY_COLUMNS} FROM entries
+               WHERE space_id = $2 AND k.space_id = $2
+                 AND ($3::text IS NULL OR content_type = $3)
+                 AND (NOT $4 OR status = 'published')
+                 AND ($5::timestamptz IS NULL OR (created_at, id) > ($5::timestamptz, $6::uuid))
+               ORDER BY created_at, id
+               LIMIT $7
+             ) e ON true
+             WHERE k.key_hash = $1`,
+            values: [
+              hash,
+              read.spaceId,
+              read.contentType ?? null,
+              read.publishedOnly,
+              read.after?.createdAt ?? null,
+              read.after?.id ?? null,
+              read.limit,
+            ],
+          });
+    if (r.rowCount === 0) return { entries: [] };
+    return {
+      key: keyFromJoin(r.rows[0]),
+      entries: r.rows.filter((row) => row.id !== null).map(toEntry),
+    };
   }
 
   async listKeys(spaceId: string): Promise<ApiKeyRecord[]> {
-    const r = await this.primary.query(
+    const r = await this.db.query(
       `SELECT ${KEY_COLUMNS} FROM api_keys WHERE space_id = $1 ORDER BY created_at, id`,
       [spaceId],
     );
@@ -231,7 +258,7 @@ export class PgContentStore implements ContentStore {
     spaceId: string,
     q: { beforeId?: number; limit: number },
   ): Promise<(AuditRecord & { id: number })[]> {
-    const r = await this.primary.query(
+    const r = await this.db.query(
       `SELECT id, at, key_id, action, target FROM audit_log
        WHERE space_id = $1 AND ($2::bigint IS NULL OR id < $2)
        ORDER BY id DESC LIMIT $3`,
@@ -247,7 +274,7 @@ export class PgContentStore implements ContentStore {
   }
 
   async transaction<T>(work: (tx: ContentWriter) => Promise<T>): Promise<T> {
-    const client = await this.primary.connect();
+    const client = await this.db.connect();
     try {
       await client.query('BEGIN');
       const result = await work(new PgWriter(client));

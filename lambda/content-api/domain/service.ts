@@ -9,7 +9,7 @@ import { generateKey, hashKey, looksLikeKey } from './api-keys';
 import { decodeCursor, encodeCursor } from './cursor';
 import { roleIncludes, type ApiKeyRecord, type Entry, type Principal, type Role } from './model';
 import type { EntryPatch, NewEntry, NewKey } from './schemas';
-import type { ContentStore, EntryWrite, Invalidator } from './store';
+import type { ContentStore, EntryRead, EntryWrite, Invalidator } from './store';
 
 /** What the service needs from outside. */
 export interface ServiceDeps {
@@ -61,13 +61,77 @@ export class ContentService {
 
   /** Resolves a bearer token to its key, or throws 401. */
   async authenticate(token: string | undefined): Promise<Principal> {
+    return this.principalOf(await this.deps.store.findKeyByHash(this.tokenHash(token)));
+  }
+
+  private tokenHash(token: string | undefined): Buffer {
     if (!token || !looksLikeKey(token)) throw new UnauthorizedError();
-    const key = await this.deps.store.findKeyByHash(hashKey(token, this.deps.pepper));
+    return hashKey(token, this.deps.pepper);
+  }
+
+  /** The principal of a stored key, or 401 when it is unknown, revoked or expired. */
+  private principalOf(key: ApiKeyRecord | undefined): Principal {
     const now = this.deps.now().getTime();
     if (!key || key.revokedAt || (key.expiresAt && Date.parse(key.expiresAt) <= now)) {
       throw new UnauthorizedError();
     }
     return { keyId: key.id, spaceId: key.spaceId, role: key.role };
+  }
+
+  /**
+   * Authenticates and reads in one database round trip, then applies the same
+   * checks as every other route before anything read is returned: 401 for a bad
+   * key, 403 for another space or a preview without the write role.
+   */
+  private async readWithKey(
+    token: string | undefined,
+    read: EntryRead,
+    preview: boolean,
+  ): Promise<Entry[]> {
+    const { key, entries } = await this.deps.store.readWithKey(this.tokenHash(token), read);
+    this.authorize(this.principalOf(key), read.spaceId, preview ? 'write' : 'read');
+    return entries;
+  }
+
+  /** GET of one entry: published ones, or drafts too with `preview` (write role). */
+  async readEntry(
+    token: string | undefined,
+    spaceId: string,
+    id: string,
+    preview: boolean,
+  ): Promise<Entry> {
+    const [entry] = await this.readWithKey(token, { kind: 'one', spaceId, id }, preview);
+    if (!entry || (entry.status !== 'published' && !preview))
+      throw new NotFoundError('No such entry');
+    return entry;
+  }
+
+  /** GET of a page of entries in a stable order, with an opaque cursor to the next page. */
+  async readEntries(
+    token: string | undefined,
+    spaceId: string,
+    query: { contentType?: string; limit: number; cursor?: string; preview: boolean },
+  ): Promise<{ items: Entry[]; nextCursor: string | null }> {
+    const after = query.cursor ? decodeCursor(query.cursor, isPosition) : undefined;
+    const rows = await this.readWithKey(
+      token,
+      {
+        kind: 'list',
+        spaceId,
+        contentType: query.contentType,
+        publishedOnly: !query.preview,
+        after: after && { createdAt: after.c, id: after.i },
+        limit: query.limit + 1,
+      },
+      query.preview,
+    );
+    const items = rows.slice(0, query.limit);
+    const last = items[items.length - 1];
+    return {
+      items,
+      nextCursor:
+        rows.length > query.limit ? encodeCursor({ c: last.createdAt, i: last.id }) : null,
+    };
   }
 
   /** Throws 403 unless the principal belongs to `spaceId` and has at least `role`. */
@@ -77,33 +141,6 @@ export class ContentService {
     if (!roleIncludes(principal.role, role)) {
       throw new ForbiddenError(`This needs a key with the ${role} role`);
     }
-  }
-
-  async getEntry(spaceId: string, id: string, preview: boolean): Promise<Entry> {
-    const entry = await this.deps.store.getEntry(spaceId, id);
-    if (!entry || (entry.status !== 'published' && !preview))
-      throw new NotFoundError('No such entry');
-    return entry;
-  }
-
-  async listEntries(
-    spaceId: string,
-    query: { contentType?: string; limit: number; cursor?: string; preview: boolean },
-  ): Promise<{ items: Entry[]; nextCursor: string | null }> {
-    const after = query.cursor ? decodeCursor(query.cursor, isPosition) : undefined;
-    const rows = await this.deps.store.listEntries(spaceId, {
-      contentType: query.contentType,
-      publishedOnly: !query.preview,
-      after: after && { createdAt: after.c, id: after.i },
-      limit: query.limit + 1,
-    });
-    const items = rows.slice(0, query.limit);
-    const last = items[items.length - 1];
-    return {
-      items,
-      nextCursor:
-        rows.length > query.limit ? encodeCursor({ c: last.createdAt, i: last.id }) : null,
-    };
   }
 
   async createEntry(principal: Principal, spaceId: string, input: NewEntry): Promise<Entry> {

@@ -3,14 +3,26 @@ import type { ApiKeyRecord, AuditRecord, Entry, EntryPosition, Role } from './mo
 /** Outcome of a conditional write on one entry. */
 export type EntryWrite = Entry | 'missing' | 'stale';
 
+/** A read of entries, done together with the caller's key lookup. */
+export type EntryRead =
+  | { readonly kind: 'one'; readonly spaceId: string; readonly id: string }
+  | {
+      readonly kind: 'list';
+      readonly spaceId: string;
+      readonly contentType?: string;
+      readonly publishedOnly: boolean;
+      readonly after?: EntryPosition;
+      readonly limit: number;
+    };
+
 /** Reads of the content database. */
 export interface ContentReader {
+  /**
+   * Looks up the key with `hash` and, in the same round trip, performs `read`.
+   * The entries are only meaningful when the key exists; callers check it first.
+   */
+  readWithKey(hash: Buffer, read: EntryRead): Promise<{ key?: ApiKeyRecord; entries: Entry[] }>;
   findKeyByHash(hash: Buffer): Promise<ApiKeyRecord | undefined>;
-  getEntry(spaceId: string, id: string): Promise<Entry | undefined>;
-  listEntries(
-    spaceId: string,
-    query: { contentType?: string; publishedOnly: boolean; after?: EntryPosition; limit: number },
-  ): Promise<Entry[]>;
   listKeys(spaceId: string): Promise<ApiKeyRecord[]>;
   listAudit(
     spaceId: string,

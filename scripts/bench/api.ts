@@ -1,0 +1,242 @@
+/**
+ * `npm run bench:api [-- --iterations N]`
+ *
+ * Measures the content API against a bare `pg` query over the same pool, on a local
+ * PostgreSQL (DATABASE_URL, or a throwaway cluster): GET of one entry (p50, p99),
+ * a list of 50 entries, throughput of 10 concurrent clients, and a cold start proxy
+ * (a fresh node process loading the built bundle and serving one request, against a
+ * hello-world bundle built with the same esbuild options). Last line:
+ *
+ *   bench:api get_p50_ratio=… get_p99_ratio=… list_ratio=… conc_ratio=… cold_ratio=… bundle_kb=…
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { buildSync } from 'esbuild';
+import { Pool } from 'pg';
+import { createApi } from '../../lambda/content-api/api';
+import { PgContentStore } from '../../lambda/content-api/adapters/pg-store';
+import { ContentService } from '../../lambda/content-api/domain/service';
+import type { ApiRequest } from '../../lambda/content-api/http';
+import { createSpaceWithAdmin } from '../lib/spaces';
+import { startThrowawayPostgres } from '../lib/throwaway-postgres';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const ITERATIONS = arg('--iterations', 10_000);
+const WARMUP = 1_000;
+const PEPPER = 'bench-pepper';
+
+const percentile = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+const median = (xs: number[]) => percentile(xs, 50);
+
+async function time(n: number, fn: () => Promise<unknown>): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = process.hrtime.bigint();
+    await fn();
+    samples.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return samples;
+}
+
+async function throughput(
+  total: number,
+  workers: number,
+  fn: () => Promise<unknown>,
+): Promise<number> {
+  let next = 0;
+  const start = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (next++ < total) await fn();
+    }),
+  );
+  return total / (Number(process.hrtime.bigint() - start) / 1e9);
+}
+
+/** Bundles like the deployed function (minified, source maps, SDK included). */
+function bundle(entry: string, outfile: string): number {
+  buildSync({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    minify: true,
+    sourcemap: true,
+    platform: 'node',
+    target: `node${process.versions.node.split('.')[0]}`,
+    format: 'cjs',
+    external: ['pg-native'],
+    logLevel: 'error',
+  });
+  return fs.statSync(outfile).size;
+}
+
+function coldRun(
+  runner: string,
+  bundlePath: string,
+  event: object,
+  env: NodeJS.ProcessEnv,
+): number {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, [runner, bundlePath, JSON.stringify(event)], {
+    env,
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`cold run failed: ${r.stderr}`);
+  if (!r.stdout.includes('"statusCode":200')) throw new Error(`cold run answered ${r.stdout}`);
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+async function main(): Promise<void> {
+  const own = process.env.DATABASE_URL ? undefined : await startThrowawayPostgres();
+  const url = process.env.DATABASE_URL ?? own!.url;
+  const pool = new Pool({ connectionString: url, max: 10 });
+  try {
+    const space = `bench-${Date.now().toString(36)}`;
+    const { key } = await createSpaceWithAdmin(pool, space, Buffer.from(PEPPER));
+    const service = new ContentService({
+      store: new PgContentStore(pool),
+      invalidator: { invalidate: async () => undefined },
+      pepper: Buffer.from(PEPPER),
+      rotationGraceSeconds: 0,
+      now: () => new Date(),
+    });
+    const api = createApi(service, (m, d) => console.error(m, d));
+    const principal = await service.authenticate(key);
+    const ids: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      const e = await service.createEntry(principal, space, {
+        contentType: 'article',
+        slug: `bench-${i}`,
+        fields: { title: `Entry ${i}`, body: 'x'.repeat(2000), tags: ['a', 'b'], n: i },
+      });
+      await service.publishEntry(principal, space, e.id, undefined);
+      ids.push(e.id);
+    }
+    const id = ids[0];
+    const headers = { authorization: `Bearer ${key}` };
+    const getReq: ApiRequest = {
+      method: 'GET',
+      path: `/v1/spaces/${space}/entries/${id}`,
+      query: {},
+      headers,
+    };
+    const listReq: ApiRequest = {
+      method: 'GET',
+      path: `/v1/spaces/${space}/entries`,
+      query: { limit: '50' },
+      headers,
+    };
+    // The baselines are prepared statements too: the fastest way to read the same rows.
+    const bareGet = () =>
+      pool.query({
+        name: 'bench_get',
+        text: 'SELECT * FROM entries WHERE space_id = $1 AND id = $2',
+        values: [space, id],
+      });
+    const bareList = () =>
+      pool.query({
+        name: 'bench_list',
+        text: "SELECT * FROM entries WHERE space_id = $1 AND status = 'published' ORDER BY created_at, id LIMIT 51",
+        values: [space],
+      });
+    const check = async (req: ApiRequest) => {
+      const r = await api(req);
+      if (r.status !== 200) throw new Error(`unexpected ${r.status}`);
+    };
+
+    await time(WARMUP, () => check(getReq));
+    await time(WARMUP, bareGet);
+    const apiGet: number[] = [];
+    const rawGet: number[] = [];
+    // Alternate in blocks so that drift affects both sides alike.
+    for (let done = 0; done < ITERATIONS; done += 1000) {
+      apiGet.push(...(await time(1000, () => check(getReq))));
+      rawGet.push(...(await time(1000, bareGet)));
+    }
+    const listIterations = Math.max(1000, ITERATIONS / 5);
+    await time(200, () => check(listReq));
+    const apiList = await time(listIterations, () => check(listReq));
+    const rawList = await time(listIterations, bareList);
+    const apiConc = await throughput(ITERATIONS, 10, () => check(getReq));
+    const rawConc = await throughput(ITERATIONS, 10, bareGet);
+
+    // Cold start proxy.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-bench-api-'));
+    const root = path.join(__dirname, '..', '..');
+    const hello = path.join(dir, 'hello.ts');
+    fs.writeFileSync(
+      hello,
+      'export const handler = async () => ({ statusCode: 200, body: "hello" });\n',
+    );
+    const runner = path.join(dir, 'runner.js');
+    fs.writeFileSync(
+      runner,
+      'const [bundle, event] = process.argv.slice(2);\n' +
+        'require(bundle).handler(JSON.parse(event), { functionName: "bench" }).then((r) => {\n' +
+        '  process.stdout.write(JSON.stringify({ statusCode: r.statusCode }));\n  process.exit(0);\n});\n',
+    );
+    const apiBytes = bundle(
+      path.join(root, 'lambda', 'content-api', 'handler.ts'),
+      path.join(dir, 'api.js'),
+    );
+    bundle(hello, path.join(dir, 'hello.js'));
+    const event = {
+      requestContext: { elb: { targetGroupArn: 'bench' } },
+      httpMethod: 'GET',
+      path: getReq.path,
+      queryStringParameters: {},
+      headers,
+      body: null,
+      isBase64Encoded: false,
+    };
+    const env = {
+      PATH: process.env.PATH,
+      DATABASE_URL: url,
+      API_KEY_PEPPER: PEPPER,
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+    };
+    const coldApi: number[] = [];
+    const coldHello: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      coldApi.push(coldRun(runner, path.join(dir, 'api.js'), event, env));
+      coldHello.push(coldRun(runner, path.join(dir, 'hello.js'), event, env));
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+
+    const fmt = (x: number) => x.toFixed(3);
+    console.error(
+      `GET entry   api p50 ${fmt(median(apiGet))} ms p99 ${fmt(percentile(apiGet, 99))} ms | bare p50 ${fmt(median(rawGet))} ms p99 ${fmt(percentile(rawGet, 99))} ms`,
+    );
+    console.error(
+      `list of 50  api p50 ${fmt(median(apiList))} ms | bare p50 ${fmt(median(rawList))} ms`,
+    );
+    console.error(`10 clients  api ${apiConc.toFixed(0)} req/s | bare ${rawConc.toFixed(0)} req/s`);
+    console.error(
+      `cold start  api ${median(coldApi).toFixed(0)} ms (${(apiBytes / 1024).toFixed(0)} KB) | hello ${median(coldHello).toFixed(0)} ms`,
+    );
+    console.log(
+      `bench:api get_p50_ratio=${(median(apiGet) / median(rawGet)).toFixed(2)}` +
+        ` get_p99_ratio=${(percentile(apiGet, 99) / percentile(rawGet, 99)).toFixed(2)}` +
+        ` list_ratio=${(median(apiList) / median(rawList)).toFixed(2)}` +
+        ` conc_ratio=${(apiConc / rawConc).toFixed(2)}` +
+        ` cold_ratio=${(median(coldApi) / median(coldHello)).toFixed(2)}` +
+        ` bundle_kb=${(apiBytes / 1024).toFixed(0)}`,
+    );
+  } finally {
+    await pool.end();
+    own?.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
