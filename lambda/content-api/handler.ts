@@ -1,19 +1,34 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { ALBEvent, ALBResult, Context } from 'aws-lambda';
 import { toAlbResult, toApiRequest } from './alb';
 import { createRuntime } from './runtime';
+import { METRICS_NAMESPACE, SERVER_ERRORS_METRIC, SERVICE_NAME } from './telemetry';
 
-const logger = new Logger({ serviceName: 'content-api' });
+const logger = new Logger({ serviceName: SERVICE_NAME });
+const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
 const runtime = createRuntime(process.env, {
   error: (message, detail) => logger.error(message, detail),
   info: (message, detail) => logger.info(message, detail),
 });
 
-/** ALB target: the content API. Never logs headers, so never a key. */
+/**
+ * ALB target: the content API. Logs one line per request (never its headers, so
+ * never a key) and counts responses by class: a 500 is an answered request, not a
+ * failed invocation, so `ServerErrors` is what the 5xx alarm watches.
+ */
 export async function handler(event: ALBEvent, context: Context): Promise<ALBResult> {
   logger.addContext(context);
   const request = toApiRequest(event);
   const response = await runtime.handle(request);
+  const outcome =
+    response.status >= 500
+      ? SERVER_ERRORS_METRIC
+      : response.status >= 400
+        ? 'ClientErrors'
+        : 'Successes';
+  metrics.addMetric(outcome, MetricUnit.Count, 1);
+  metrics.publishStoredMetrics();
   logger.info('request', { method: request.method, path: request.path, status: response.status });
   return toAlbResult(response);
 }

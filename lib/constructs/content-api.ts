@@ -9,6 +9,11 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import {
+  METRICS_NAMESPACE,
+  SERVER_ERRORS_METRIC,
+  SERVICE_NAME,
+} from '../../lambda/content-api/telemetry';
 import { acknowledge } from '../compliance/acknowledgements';
 import { API_DB_USER, DATABASE_NAME, DATABASE_PORT } from './database';
 import { SecureFunction } from './secure-function';
@@ -54,7 +59,7 @@ export class ContentApi extends Construct {
   /** The function (an ALB target). */
   readonly function: SecureFunction;
   /** The alarms, by name. */
-  readonly alarms: Record<'Errors' | 'Throttles' | 'LatencyP99', cloudwatch.Alarm>;
+  readonly alarms: Record<'Errors' | 'ServerErrors' | 'Throttles' | 'LatencyP99', cloudwatch.Alarm>;
 
   constructor(scope: Construct, id: string, props: ContentApiProps) {
     super(scope, id);
@@ -78,7 +83,7 @@ export class ContentApi extends Construct {
         API_KEY_PEPPER_SECRET_ARN: props.pepper.secretArn,
         INVALIDATION_QUEUE_URL: props.invalidationQueue.queueUrl,
         KEY_ROTATION_GRACE_SECONDS: String(props.keyRotationGraceSeconds ?? 86_400),
-        POWERTOOLS_SERVICE_NAME: 'content-api',
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       },
     });
     acknowledge(this.function, 'synchronousInvocation');
@@ -117,6 +122,18 @@ export class ContentApi extends Construct {
         this.function.metricErrors({ period }),
         5,
         'Content API invocations failed',
+      ),
+      ServerErrors: alarm(
+        'ServerErrors',
+        new cloudwatch.Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: SERVER_ERRORS_METRIC,
+          dimensionsMap: { service: SERVICE_NAME },
+          statistic: cloudwatch.Stats.SUM,
+          period,
+        }),
+        1,
+        'Content API answered 5xx (internal errors; see the correlation id in its logs)',
       ),
       Throttles: alarm(
         'Throttles',

@@ -135,6 +135,7 @@ describe.each(STAGES)('App stack (%s)', (stage) => {
   it.each([
     ['ContentApiErrorsAlarm', 'Errors', 5],
     ['ContentApiThrottlesAlarm', 'Throttles', 1],
+    ['ContentApiServerErrorsAlarm', 'ServerErrors', 1],
     ['ContentApiLatencyP99Alarm', 'Duration', 8000],
     ['InvalidationDeadLettersAlarm', 'ApproximateNumberOfMessagesVisible', 1],
   ])('pages on-call through %s (MON-ALERT)', (id, metric, threshold) => {

@@ -1,4 +1,4 @@
-import type { Pool, PoolClient, QueryResultRow } from 'pg';
+import type { Pool, PoolClient, QueryConfig, QueryResult, QueryResultRow } from 'pg';
 import { ConflictError } from '../../shared/errors';
 import type { ApiKeyRecord, AuditRecord, Entry } from '../domain/model';
 import type { ContentStore, ContentWriter, EntryRead, EntryWrite } from '../domain/store';
@@ -32,6 +32,31 @@ const toKey = (r: QueryResultRow): ApiKeyRecord => ({
 const ENTRY_COLUMNS =
   'id, content_type, slug, fields, status, version, created_at, updated_at, published_at';
 const KEY_COLUMNS = 'id, space_id, name, role, created_at, expires_at, revoked_at';
+
+/** SQLSTATE classes and socket errors that mean the connection, not the statement, failed. */
+const CONNECTION_ERRORS = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+]);
+
+/** Whether an error is a lost or refused connection, so that a read may be retried. */
+export function isConnectionError(err: unknown): boolean {
+  const { code, message } = (err ?? {}) as { code?: string; message?: string };
+  return (
+    (code !== undefined && CONNECTION_ERRORS.has(code)) ||
+    /Connection terminated/i.test(message ?? '')
+  );
+}
 
 /** PostgreSQL unique violation on the slug constraint. */
 const isSlugClash = (err: unknown) =>
@@ -190,10 +215,34 @@ const keyFromJoin = (r: QueryResultRow): ApiKeyRecord =>
 export class PgContentStore implements ContentStore {
   constructor(private readonly db: Pool) {}
 
+  /** A read, retried once on a fresh connection when the connection itself failed. */
+  private async read(query: string | QueryConfig, values?: unknown[]): Promise<QueryResult> {
+    const run = () =>
+      typeof query === 'string' ? this.db.query(query, values) : this.db.query(query);
+    try {
+      return await run();
+    } catch (err) {
+      if (!isConnectionError(err)) throw err;
+      return run();
+    }
+  }
+
+  /** A client in an open transaction; retried once if the connection fails before any write. */
+  private async begin(): Promise<PoolClient> {
+    for (let attempt = 0; ; attempt++) {
+      const client = await this.db.connect();
+      try {
+        await client.query('BEGIN');
+        return client;
+      } catch (err) {
+        client.release(true);
+        if (attempt > 0 || !isConnectionError(err)) throw err;
+      }
+    }
+  }
+
   async findKeyByHash(hash: Buffer): Promise<ApiKeyRecord | undefined> {
-    const r = await this.db.query(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE key_hash = $1`, [
-      hash,
-    ]);
+    const r = await this.read(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE key_hash = $1`, [hash]);
     return r.rows[0] && toKey(r.rows[0]);
   }
 
@@ -209,14 +258,14 @@ export class PgContentStore implements ContentStore {
   ): Promise<{ key?: ApiKeyRecord; entries: Entry[] }> {
     const r =
       read.kind === 'one'
-        ? await this.db.query({
+        ? await this.read({
             name: 'bulwark_read_entry',
             text: `SELECT ${KEY_AS}, e.* FROM api_keys k
              LEFT JOIN entries e ON e.id = $3 AND e.space_id = $2 AND k.space_id = $2
              WHERE k.key_hash = $1`,
             values: [hash, read.spaceId, read.id],
           })
-        : await this.db.query({
+        : await this.read({
             name: 'bulwark_read_entries',
             text: `SELECT ${KEY_AS}, e.* FROM api_keys k
              LEFT JOIN LATERAL (
@@ -247,7 +296,7 @@ export class PgContentStore implements ContentStore {
   }
 
   async listKeys(spaceId: string): Promise<ApiKeyRecord[]> {
-    const r = await this.db.query(
+    const r = await this.read(
       `SELECT ${KEY_COLUMNS} FROM api_keys WHERE space_id = $1 ORDER BY created_at, id`,
       [spaceId],
     );
@@ -258,7 +307,7 @@ export class PgContentStore implements ContentStore {
     spaceId: string,
     q: { beforeId?: number; limit: number },
   ): Promise<(AuditRecord & { id: number })[]> {
-    const r = await this.db.query(
+    const r = await this.read(
       `SELECT id, at, key_id, action, target FROM audit_log
        WHERE space_id = $1 AND ($2::bigint IS NULL OR id < $2)
        ORDER BY id DESC LIMIT $3`,
@@ -274,17 +323,18 @@ export class PgContentStore implements ContentStore {
   }
 
   async transaction<T>(work: (tx: ContentWriter) => Promise<T>): Promise<T> {
-    const client = await this.db.connect();
+    const client = await this.begin();
+    let broken = false;
     try {
-      await client.query('BEGIN');
       const result = await work(new PgWriter(client));
       await client.query('COMMIT');
       return result;
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      await client.query('ROLLBACK').catch(() => (broken = true));
       throw err;
     } finally {
-      client.release();
+      // A connection that could not roll back is closed rather than reused.
+      client.release(broken);
     }
   }
 }
