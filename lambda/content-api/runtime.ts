@@ -1,16 +1,10 @@
 import { Pool, type PoolConfig } from 'pg';
+import { requireEnv } from '../shared/env';
 import { createApi, type ErrorLog } from './api';
 import { PgContentStore } from './adapters/pg-store';
 import { LogInvalidator, SqsInvalidator } from './adapters/invalidators';
 import { ContentService } from './domain/service';
 import type { ApiRequest, ApiResponse } from './http';
-
-/** Reads a required variable or fails naming it. */
-export function requireEnv(env: NodeJS.ProcessEnv, name: string): string {
-  const v = env[name];
-  if (!v) throw new Error(`Environment variable ${name} is required`);
-  return v;
-}
 
 /** Pool settings from the environment: a URL (local), or the RDS Proxy with IAM auth. */
 export function poolConfig(env: NodeJS.ProcessEnv): PoolConfig {

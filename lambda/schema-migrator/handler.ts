@@ -2,7 +2,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Pool } from 'pg';
 import { ensureAppRole, migrate } from '../content-api/adapters/migrate';
-import { requireEnv } from '../content-api/runtime';
+import { requireEnv } from '../shared/env';
 
 const logger = new Logger({ serviceName: 'schema-migrator' });
 const secretArn = requireEnv(process.env, 'DB_SECRET_ARN');

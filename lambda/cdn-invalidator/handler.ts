@@ -1,0 +1,41 @@
+import { CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { requireEnv } from '../shared/env';
+import { planInvalidation } from './plan';
+
+const logger = new Logger({ serviceName: 'cdn-invalidator' });
+const distributionId = requireEnv(process.env, 'DISTRIBUTION_ID');
+const cloudfront = new CloudFrontClient({});
+
+/**
+ * SQS consumer (outside the VPC: CloudFront's API has no VPC endpoint): one
+ * CloudFront invalidation per batch of publish events. If CloudFront refuses, the
+ * whole batch is reported failed and retried by SQS; unreadable messages alone are
+ * reported failed, so that they reach the dead-letter queue.
+ */
+export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+  const plan = planInvalidation(event.Records.map((r) => ({ id: r.messageId, body: r.body })));
+  if (plan.rejected.length)
+    logger.warn('Unreadable invalidation requests', { messageIds: plan.rejected });
+  const failures = plan.rejected.map((itemIdentifier) => ({ itemIdentifier }));
+  if (plan.paths.length === 0) return { batchItemFailures: failures };
+  try {
+    const r = await cloudfront.send(
+      new CreateInvalidationCommand({
+        DistributionId: distributionId,
+        InvalidationBatch: {
+          CallerReference: plan.callerReference,
+          Paths: { Quantity: plan.paths.length, Items: plan.paths },
+        },
+      }),
+    );
+    logger.info('Invalidation created', { id: r.Invalidation?.Id, paths: plan.paths });
+    return { batchItemFailures: failures };
+  } catch (err) {
+    logger.error('Invalidation failed; the batch will be retried', { error: (err as Error).name });
+    return {
+      batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })),
+    };
+  }
+}
