@@ -1,16 +1,12 @@
-import * as path from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import { acknowledge } from '../compliance/acknowledgements';
 import { EncryptedLogGroup } from './encrypted-log-group';
-
-/** Root of the Lambda sources. */
-const LAMBDA_ROOT = path.join(__dirname, '..', '..', 'lambda');
+import { bundledCode } from './lambda-bundle';
 
 /** Properties of a {@link SecureFunction}. */
 export interface SecureFunctionProps {
@@ -48,7 +44,7 @@ export interface SecureFunctionProps {
  * concurrency, and its own KMS-encrypted log group with retention. Trusts the RDS
  * certificate authorities for TLS to the database.
  */
-export class SecureFunction extends nodejs.NodejsFunction {
+export class SecureFunction extends lambda.Function {
   /** Its log group. */
   readonly logs: EncryptedLogGroup;
 
@@ -58,8 +54,8 @@ export class SecureFunction extends nodejs.NodejsFunction {
       retentionDays: props.logRetentionDays,
     });
     super(scope, id, {
-      entry: path.join(LAMBDA_ROOT, props.entry),
-      handler: 'handler',
+      code: bundledCode(props.entry),
+      handler: 'index.handler',
       description: props.description,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
@@ -88,13 +84,6 @@ export class SecureFunction extends nodejs.NodejsFunction {
         NODE_OPTIONS: '--enable-source-maps',
         NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
         ...props.environment,
-      },
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        target: 'node24',
-        format: nodejs.OutputFormat.CJS,
-        externalModules: ['pg-native'],
       },
     });
     this.logs = logs;

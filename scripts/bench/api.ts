@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
+import { bundleOptions } from '../../lib/constructs/lambda-bundle';
 import { Pool } from 'pg';
 import { createApi } from '../../lambda/content-api/api';
 import { PgContentStore } from '../../lambda/content-api/adapters/pg-store';
@@ -61,20 +62,9 @@ async function throughput(
   return total / (Number(process.hrtime.bigint() - start) / 1e9);
 }
 
-/** Bundles like the deployed function (minified, source maps, SDK included). */
+/** Bundles like the deployed function, for the local Node.js version. */
 function bundle(entry: string, outfile: string): number {
-  buildSync({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    minify: true,
-    sourcemap: true,
-    platform: 'node',
-    target: `node${process.versions.node.split('.')[0]}`,
-    format: 'cjs',
-    external: ['pg-native'],
-    logLevel: 'error',
-  });
+  buildSync(bundleOptions(entry, outfile, `node${process.versions.node.split('.')[0]}`));
   return fs.statSync(outfile).size;
 }
 

@@ -1,0 +1,57 @@
+import * as path from 'node:path';
+import { AssetHashType, DockerImage } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+
+/** Root of the Lambda sources. */
+export const LAMBDA_ROOT = path.join(__dirname, '..', '..', 'lambda');
+
+/** Node.js version the bundles target (the Lambda runtime's). */
+export const BUNDLE_TARGET = 'node24';
+
+/** esbuild options of every Lambda bundle (also used by `bench:api` to build the same bundle). */
+export function bundleOptions(
+  entryPath: string,
+  outfile: string,
+  target = BUNDLE_TARGET,
+): import('esbuild').BuildOptions {
+  return {
+    entryPoints: [entryPath],
+    outfile,
+    bundle: true,
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    platform: 'node',
+    target,
+    format: 'cjs',
+    external: ['pg-native'],
+    logLevel: 'error',
+  };
+}
+
+/**
+ * The code of a Lambda under `lambda/`, bundled in-process by esbuild at synth:
+ * one minified CommonJS file with a source map and every AWS SDK client it imports.
+ * Stages share the bundle (same source and options, one asset); synthesis without
+ * bundling (`aws:cdk:bundling-stacks`, as in unit tests) skips it as for any asset.
+ */
+export function bundledCode(entry: string): lambda.Code {
+  const entryPath = path.join(LAMBDA_ROOT, entry);
+  return lambda.Code.fromAsset(path.dirname(entryPath), {
+    // The hash of the bundle itself: it changes with any imported file or dependency.
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Never used: local bundling always succeeds, so no container is needed.
+      image: DockerImage.fromRegistry('unused-local-bundling-only'),
+      local: {
+        tryBundle(outputDir: string): boolean {
+          // Loaded only when bundling: synth without bundling does not need esbuild.
+          // eslint-disable-next-line @typescript-eslint/no-require-imports
+          const esbuild = require('esbuild') as typeof import('esbuild');
+          esbuild.buildSync(bundleOptions(entryPath, path.join(outputDir, 'index.js')));
+          return true;
+        },
+      },
+    },
+  });
+}
