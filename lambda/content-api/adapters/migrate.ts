@@ -1,8 +1,21 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { MIGRATIONS, type Migration } from '../migrations';
 
 /** Arbitrary, fixed key of the advisory lock that serializes migration runs. */
 const LOCK_KEY = 7_411_001;
+
+/** Runs `work` in one transaction that holds the migration lock; rolls back on error. */
+async function underLock(client: PoolClient, work: () => Promise<void>): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
+    await work();
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
 
 /**
  * Applies the migrations not yet applied, in order, each in one transaction with
@@ -23,9 +36,7 @@ export async function migrate(pool: Pool, upTo?: string): Promise<string[]> {
       'CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
     );
     for (const m of wanted) {
-      await client.query('BEGIN');
-      try {
-        await client.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
+      await underLock(client, async () => {
         const done = await client.query('SELECT 1 FROM schema_migrations WHERE name = $1', [
           m.name,
         ]);
@@ -34,11 +45,7 @@ export async function migrate(pool: Pool, upTo?: string): Promise<string[]> {
           await client.query('INSERT INTO schema_migrations (name) VALUES ($1)', [m.name]);
           applied.push(m.name);
         }
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      }
+      });
     }
   } finally {
     client.release();
@@ -57,22 +64,18 @@ export async function ensureAppRole(pool: Pool, role: string): Promise<void> {
   if (!ROLE_NAME.test(role)) throw new Error(`Invalid role name ${role}`);
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
-    const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
-    if (exists.rowCount === 0) await client.query(`CREATE ROLE ${role} LOGIN`);
-    const iam = await client.query("SELECT 1 FROM pg_roles WHERE rolname = 'rds_iam'");
-    if (iam.rowCount === 1) await client.query(`GRANT rds_iam TO ${role}`);
-    await client.query(`GRANT USAGE ON SCHEMA public TO ${role}`);
-    await client.query(
-      `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${role}`,
-    );
-    await client.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${role}`);
-    await client.query(`REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM ${role}`);
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
+    await underLock(client, async () => {
+      const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+      if (exists.rowCount === 0) await client.query(`CREATE ROLE ${role} LOGIN`);
+      const iam = await client.query("SELECT 1 FROM pg_roles WHERE rolname = 'rds_iam'");
+      if (iam.rowCount === 1) await client.query(`GRANT rds_iam TO ${role}`);
+      await client.query(`GRANT USAGE ON SCHEMA public TO ${role}`);
+      await client.query(
+        `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${role}`,
+      );
+      await client.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${role}`);
+      await client.query(`REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM ${role}`);
+    });
   } finally {
     client.release();
   }
