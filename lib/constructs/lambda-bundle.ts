@@ -8,30 +8,40 @@ export const LAMBDA_ROOT = path.join(__dirname, '..', '..', 'lambda');
 /** Node.js version the bundles target (the Lambda runtime's). */
 export const BUNDLE_TARGET = 'node24';
 
-/** esbuild options of every Lambda bundle (also used by `bench:api` to build the same bundle). */
+/**
+ * esbuild options of every Lambda bundle (also used by `bench:api` to build the same
+ * bundle): ES modules split into chunks, so that code loaded only on demand (the AWS
+ * SDK clients) is neither read nor compiled at cold start; `index.mjs` is the entry.
+ */
 export function bundleOptions(
   entryPath: string,
-  outfile: string,
+  outdir: string,
   target = BUNDLE_TARGET,
 ): import('esbuild').BuildOptions {
   return {
-    entryPoints: [entryPath],
-    outfile,
+    entryPoints: { index: entryPath },
+    outdir,
+    outExtension: { '.js': '.mjs' },
     bundle: true,
+    splitting: true,
+    format: 'esm',
     minify: true,
     sourcemap: true,
     sourcesContent: false,
     platform: 'node',
     target,
-    format: 'cjs',
     external: ['pg-native'],
+    // CommonJS dependencies (pg) call require() for Node's built-in modules.
+    banner: {
+      js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
+    },
     logLevel: 'error',
   };
 }
 
 /**
  * The code of a Lambda under `lambda/`, bundled in-process by esbuild at synth:
- * one minified CommonJS file with a source map and every AWS SDK client it imports.
+ * minified ES module chunks with source maps and every AWS SDK client it imports.
  * Stages share the bundle (same source and options, one asset); synthesis without
  * bundling (`aws:cdk:bundling-stacks`, as in unit tests) skips it as for any asset.
  */
@@ -48,7 +58,7 @@ export function bundledCode(entry: string): lambda.Code {
           // Loaded only when bundling: synth without bundling does not need esbuild.
           // eslint-disable-next-line @typescript-eslint/no-require-imports
           const esbuild = require('esbuild') as typeof import('esbuild');
-          esbuild.buildSync(bundleOptions(entryPath, path.join(outputDir, 'index.js')));
+          esbuild.buildSync(bundleOptions(entryPath, outputDir));
           return true;
         },
       },

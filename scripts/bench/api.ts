@@ -62,10 +62,13 @@ async function throughput(
   return total / (Number(process.hrtime.bigint() - start) / 1e9);
 }
 
-/** Bundles like the deployed function, for the local Node.js version. */
-function bundle(entry: string, outfile: string): number {
-  buildSync(bundleOptions(entry, outfile, `node${process.versions.node.split('.')[0]}`));
-  return fs.statSync(outfile).size;
+/** Bundles like the deployed function, for the local Node.js version; returns its total size. */
+function bundle(entry: string, outdir: string): number {
+  buildSync(bundleOptions(entry, outdir, `node${process.versions.node.split('.')[0]}`));
+  return fs
+    .readdirSync(outdir)
+    .filter((f) => f.endsWith('.mjs'))
+    .reduce((sum, f) => sum + fs.statSync(path.join(outdir, f)).size, 0);
 }
 
 function coldRun(
@@ -170,14 +173,14 @@ async function main(): Promise<void> {
     fs.writeFileSync(
       runner,
       'const [bundle, event] = process.argv.slice(2);\n' +
-        'require(bundle).handler(JSON.parse(event), { functionName: "bench" }).then((r) => {\n' +
+        'import(bundle).then((m) => m.handler(JSON.parse(event), { functionName: "bench" })).then((r) => {\n' +
         '  process.stdout.write(JSON.stringify({ statusCode: r.statusCode }));\n  process.exit(0);\n});\n',
     );
     const apiBytes = bundle(
       path.join(root, 'lambda', 'content-api', 'handler.ts'),
-      path.join(dir, 'api.js'),
+      path.join(dir, 'api'),
     );
-    bundle(hello, path.join(dir, 'hello.js'));
+    bundle(hello, path.join(dir, 'hello'));
     const event = {
       requestContext: { elb: { targetGroupArn: 'bench' } },
       httpMethod: 'GET',
@@ -196,8 +199,8 @@ async function main(): Promise<void> {
     const coldApi: number[] = [];
     const coldHello: number[] = [];
     for (let i = 0; i < 11; i++) {
-      coldApi.push(coldRun(runner, path.join(dir, 'api.js'), event, env));
-      coldHello.push(coldRun(runner, path.join(dir, 'hello.js'), event, env));
+      coldApi.push(coldRun(runner, path.join(dir, 'api', 'index.mjs'), event, env));
+      coldHello.push(coldRun(runner, path.join(dir, 'hello', 'index.mjs'), event, env));
     }
     fs.rmSync(dir, { recursive: true, force: true });
 
