@@ -1,0 +1,259 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ACKNOWLEDGEMENTS } from './acknowledgements';
+import { CONTROLS, type CfnJson, type Control, type ControlStatus } from './controls';
+import { NAG_PACKS } from './nag-packs';
+
+/** Version of the report's JSON schema; bumped on any incompatible change. */
+export const REPORT_FORMAT = 'bulwark-compliance-report/1';
+
+interface Artifact {
+  type: string;
+  environment?: string;
+  properties?: { templateFile?: string; terminationProtection?: boolean };
+}
+
+/** One resource that backs a claim. */
+export interface EvidenceMatch {
+  readonly stack: string;
+  readonly logicalId: string;
+}
+
+/** A claim checked against one stage. */
+export interface EvidenceResult {
+  readonly claim: string;
+  readonly type: string;
+  readonly stack: string;
+  readonly stage: string;
+  readonly matches: EvidenceMatch[];
+  readonly ok: boolean;
+}
+
+/** One acknowledged finding, as recorded in the assembly. */
+export interface AcknowledgedFinding {
+  readonly path: string;
+  readonly rule: string;
+  readonly reason: string;
+}
+
+/** The machine-readable report. */
+export interface ComplianceReport {
+  readonly format: string;
+  readonly stages: {
+    name: string;
+    stacks: { name: string; environment: string; terminationProtection: boolean }[];
+  }[];
+  readonly nagPacks: readonly string[];
+  readonly summary: Record<ControlStatus, number> & { evidenceFailures: number };
+  readonly controls: (Omit<Control, 'evidence'> & { evidence: EvidenceResult[]; ok: boolean })[];
+  readonly acknowledgements: AcknowledgedFinding[];
+}
+
+const readJson = <T>(dir: string, file: string): T =>
+  JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as T;
+
+/**
+ * Builds the report from a synthesized cloud assembly: every control of the
+ * catalogue with its evidence resolved against each stage's templates, and every
+ * acknowledged finding with its reason.
+ */
+export function buildReport(assemblyDir: string, onlyStage?: string): ComplianceReport {
+  const manifest = readJson<{ artifacts: Record<string, Artifact> }>(assemblyDir, 'manifest.json');
+  const stacks = Object.entries(manifest.artifacts)
+    .filter(
+      ([name, a]) =>
+        a.type === 'aws:cloudformation:stack' && /^Bulwark-[A-Za-z0-9]+-[A-Za-z]+$/.test(name),
+    )
+    .map(([name, a]) => {
+      const [, stage, part] = /^Bulwark-([A-Za-z0-9]+)-([A-Za-z]+)$/.exec(name)!;
+      return { name, stage, part, artifact: a };
+    })
+    .filter((s) => !onlyStage || s.stage.toLowerCase() === onlyStage.toLowerCase());
+  if (stacks.length === 0)
+    throw new Error(
+      `No Bulwark stacks${onlyStage ? ` of stage ${onlyStage}` : ''} in ${assemblyDir}`,
+    );
+  const templates = new Map(
+    stacks.map((s) => [
+      s.name,
+      readJson<{ Resources: Record<string, CfnJson> }>(
+        assemblyDir,
+        s.artifact.properties!.templateFile!,
+      ),
+    ]),
+  );
+  const stageNames = [...new Set(stacks.map((s) => s.stage))];
+
+  const controls = CONTROLS.map((control) => {
+    const evidence: EvidenceResult[] = [];
+    for (const stage of stageNames) {
+      for (const e of control.evidence) {
+        const stackName = `Bulwark-${stage}-${e.stack}`;
+        const resources = templates.get(stackName)?.Resources ?? {};
+        const matches = Object.entries(resources)
+          .filter(([, r]) => r.Type === e.type && e.holds(r.Properties ?? {}, r))
+          .map(([logicalId]) => ({ stack: stackName, logicalId }));
+        evidence.push({
+          claim: e.claim,
+          type: e.type,
+          stack: e.stack,
+          stage,
+          matches,
+          ok: matches.length > 0,
+        });
+      }
+    }
+    return { ...control, evidence, ok: evidence.every((e) => e.ok) };
+  });
+
+  const acknowledgements: AcknowledgedFinding[] = [];
+  for (const s of stacks) {
+    const metadataFile = path.join(assemblyDir, `${s.name}.metadata.json`);
+    if (!fs.existsSync(metadataFile)) continue;
+    const metadata = JSON.parse(fs.readFileSync(metadataFile, 'utf8')) as Record<
+      string,
+      { type: string; data: Record<string, string> }[]
+    >;
+    for (const [p, entries] of Object.entries(metadata)) {
+      for (const entry of entries.filter((x) => x.type === 'aws:cdk:acknowledged-rules')) {
+        for (const [rule, reason] of Object.entries(entry.data)) {
+          acknowledgements.push({
+            path: p.replace(/^\//, ''),
+            rule: rule.replace(/^Annotation::/, ''),
+            reason,
+          });
+        }
+      }
+    }
+  }
+
+  const summary = { enforced: 0, partial: 0, planned: 0, inherited: 0, evidenceFailures: 0 };
+  for (const c of controls) {
+    summary[c.status]++;
+    summary.evidenceFailures += c.evidence.filter((e) => !e.ok).length;
+  }
+  return {
+    format: REPORT_FORMAT,
+    stages: stageNames.map((name) => ({
+      name,
+      stacks: stacks
+        .filter((s) => s.stage === name)
+        .map((s) => ({
+          name: s.name,
+          environment: s.artifact.environment ?? '',
+          terminationProtection: s.artifact.properties?.terminationProtection === true,
+        })),
+    })),
+    nagPacks: NAG_PACKS,
+    summary,
+    controls,
+    acknowledgements,
+  };
+}
+
+/** The report as Markdown (pull-request comments, job summaries). */
+export function toMarkdown(r: ComplianceReport): string {
+  const lines = [
+    '# Bulwark compliance report',
+    '',
+    `Stages: ${r.stages.map((s) => s.name).join(', ')}. Nag packs on every stack: ${r.nagPacks.join(', ')}; ` +
+      'synthesis fails on any finding that is neither fixed nor acknowledged.',
+    '',
+    `Controls: ${r.summary.enforced} enforced, ${r.summary.partial} partial, ${r.summary.planned} planned, ` +
+      `${r.summary.inherited} inherited. Evidence failures: ${r.summary.evidenceFailures}.`,
+    '',
+    '| control | status | evidence | verified by |',
+    '|---|---|---|---|',
+    ...r.controls.map(
+      (c) =>
+        `| **${c.id}** ${c.statement} | ${c.status}${c.gap ? ` (${c.gap})` : ''} | ${
+          c.evidence.length === 0
+            ? '-'
+            : c.evidence
+                .map(
+                  (e) =>
+                    `${e.ok ? '✓' : '✗'} ${e.stage}: ${e.claim} (${e.matches.map((m) => m.logicalId).join(', ') || 'none'})`,
+                )
+                .join('<br>')
+        } | ${c.tests.join('<br>') || '-'} |`,
+    ),
+    '',
+    `## Acknowledged findings (${r.acknowledgements.length})`,
+    '',
+    '| resource | finding | reason |',
+    '|---|---|---|',
+    ...r.acknowledgements.map((a) => `| \`${a.path}\` | ${a.rule} | ${a.reason} |`),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+const esc = (s: string) =>
+  s.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch]!);
+
+/** The report as one self-contained HTML page (no external assets; printable). */
+export function toHtml(r: ComplianceReport): string {
+  const rows = r.controls
+    .map(
+      (c) =>
+        `<tr class="${c.ok ? '' : 'fail'}"><td><b>${esc(c.id)}</b><br>${esc(c.statement)}</td><td class="s-${c.status}">${c.status}${
+          c.gap ? `<br><small>${esc(c.gap)}</small>` : ''
+        }</td><td>${c.implementedBy.map(esc).join('<br>')}</td><td>${
+          c.evidence
+            .map(
+              (e) =>
+                `${e.ok ? '✓' : '✗'} <b>${esc(e.stage)}</b> ${esc(e.claim)}<br><small>${esc(e.type)}: ${e.matches.map((m) => esc(`${m.stack}/${m.logicalId}`)).join(', ') || 'none'}</small>`,
+            )
+            .join('<br>') || '-'
+        }</td><td>${c.nagRules.map(esc).join('<br>') || '-'}</td><td>${c.tests.map(esc).join('<br>') || '-'}</td></tr>`,
+    )
+    .join('\n');
+  const acks = r.acknowledgements
+    .map(
+      (a) =>
+        `<tr><td><code>${esc(a.path)}</code></td><td>${esc(a.rule)}</td><td>${esc(a.reason)}</td></tr>`,
+    )
+    .join('\n');
+  const stacks = r.stages
+    .map(
+      (s) =>
+        `<li><b>${esc(s.name)}</b>: ${s.stacks.map((x) => `${esc(x.name)} (${esc(x.environment)}${x.terminationProtection ? ', termination-protected' : ''})`).join('; ')}</li>`,
+    )
+    .join('');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Bulwark compliance report</title>
+<style>
+body{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:#111}table{border-collapse:collapse;width:100%;margin:1rem 0}
+th,td{border:1px solid #ccc;padding:.4rem;vertical-align:top;text-align:left}th{background:#f3f3f3}
+tr.fail td{background:#fde8e8}.s-enforced{color:#066}.s-partial{color:#850}.s-planned{color:#666}.s-inherited{color:#246}
+small{color:#555}code{font-size:12px}@media print{body{margin:0}}
+</style></head><body>
+<h1>Bulwark compliance report</h1>
+<p>Controls: <b>${r.summary.enforced}</b> enforced, <b>${r.summary.partial}</b> partial, <b>${r.summary.planned}</b> planned,
+<b>${r.summary.inherited}</b> inherited. Evidence failures: <b>${r.summary.evidenceFailures}</b>.</p>
+<p>Nag packs on every stack of every stage: ${r.nagPacks.map(esc).join(', ')}. Synthesis fails on any finding that is neither fixed nor acknowledged below.</p>
+<ul>${stacks}</ul>
+<h2>Controls</h2>
+<table><tr><th>control</th><th>status</th><th>implemented by</th><th>template evidence</th><th>nag rules</th><th>tests</th></tr>
+${rows}
+</table>
+<h2>Acknowledged findings (${r.acknowledgements.length})</h2>
+<table><tr><th>resource</th><th>finding</th><th>reason</th></tr>
+${acks}
+</table>
+<p><small>Format ${esc(r.format)}. Reasons come from lib/compliance/acknowledgements.ts (${Object.keys(ACKNOWLEDGEMENTS).length} entries).</small></p>
+</body></html>
+`;
+}
+
+/** Writes report.json, report.md and report.html into `outDir`. */
+export function writeReport(report: ComplianceReport, outDir: string): string[] {
+  fs.mkdirSync(outDir, { recursive: true });
+  const files: [string, string][] = [
+    ['report.json', `${JSON.stringify(report, null, 2)}\n`],
+    ['report.md', toMarkdown(report)],
+    ['report.html', toHtml(report)],
+  ];
+  for (const [name, text] of files) fs.writeFileSync(path.join(outDir, name), text);
+  return files.map(([name]) => path.join(outDir, name));
+}

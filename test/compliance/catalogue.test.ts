@@ -1,0 +1,118 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CONTROLS } from '../../lib/compliance/controls';
+import { buildReport, writeReport } from '../../lib/compliance/report';
+import { SHARED_ASSEMBLY_DIR } from '../support/paths';
+
+/** Every control Bulwark promises, as in its control catalogue. */
+const CATALOGUE = [
+  'ENC-REST',
+  'ENC-TRANSIT',
+  'BKP-DAILY',
+  'BKP-DB',
+  'BKP-REMOTE',
+  'BKP-VERIFY',
+  'ACC-DATA',
+  'NET-SG',
+  'WAF-EDGE',
+  'WAF-BRUTE',
+  'THR-DETECT',
+  'THR-BLOCK',
+  'HDR-SECURE',
+  'RET-DATA',
+  'MON-AUDIT',
+  'MON-ALERT',
+  'AVL-LB',
+  'AVL-CDN',
+  'DDOS',
+  'DR-REPL',
+  'API-KEYS',
+  'API-AUTHZ',
+  'API-ROLES',
+  'IAM-SSO',
+  'SDLC-CI',
+  'SDLC-STAGE',
+  'SDLC-CHANGE',
+  'PHY-DC',
+];
+const ROOT = path.join(__dirname, '..', '..');
+
+describe('control catalogue', () => {
+  it('lists every control once', () => {
+    expect(CONTROLS.map((c) => c.id).sort()).toEqual([...CATALOGUE].sort());
+  });
+
+  it.each(CONTROLS.filter((c) => c.status !== 'planned').map((c) => [c.id, c] as const))(
+    '%s names its implementation and tests that exist',
+    (_, control) => {
+      expect(control.implementedBy.length).toBeGreaterThan(0);
+      expect(control.tests.length).toBeGreaterThan(0);
+      for (const t of control.tests) expect(fs.existsSync(path.join(ROOT, t))).toBe(true);
+    },
+  );
+
+  it('says what is missing for every partial or planned control', () => {
+    for (const c of CONTROLS.filter((x) => x.status === 'partial' || x.status === 'planned')) {
+      expect([c.id, c.gap?.length ?? 0]).toEqual([c.id, expect.any(Number)]);
+      expect(c.gap?.length ?? 0).toBeGreaterThan(10);
+    }
+  });
+});
+
+describe('compliance report', () => {
+  const report = buildReport(SHARED_ASSEMBLY_DIR);
+
+  it('resolves the template evidence of every control in both stages', () => {
+    const failures = report.controls.flatMap((c) =>
+      c.evidence.filter((e) => !e.ok).map((e) => `${c.id} ${e.stage}: ${e.claim}`),
+    );
+    expect(failures).toEqual([]);
+    expect(report.stages.map((s) => s.name)).toEqual(['Staging', 'Production']);
+    expect(report.summary.evidenceFailures).toBe(0);
+  });
+
+  it('reports a control whose resources lose the property that makes it true', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-report-'));
+    for (const f of fs.readdirSync(SHARED_ASSEMBLY_DIR).filter((x) => x.endsWith('.json'))) {
+      fs.copyFileSync(path.join(SHARED_ASSEMBLY_DIR, f), path.join(dir, f));
+    }
+    const file = path.join(dir, 'Bulwark-Production-Data.template.json');
+    const template = JSON.parse(fs.readFileSync(file, 'utf8'));
+    for (const r of Object.values<any>(template.Resources)) {
+      if (r.Type === 'AWS::RDS::DBProxy') r.Properties.RequireTLS = false;
+    }
+    fs.writeFileSync(file, JSON.stringify(template));
+    const broken = buildReport(dir);
+    const transit = broken.controls.find((c) => c.id === 'ENC-TRANSIT')!;
+    expect(transit.ok).toBe(false);
+    expect(transit.evidence.filter((e) => !e.ok)).toEqual([
+      expect.objectContaining({
+        stage: 'Production',
+        claim: 'the proxy requires TLS',
+        matches: [],
+      }),
+    ]);
+    expect(broken.summary.evidenceFailures).toBe(1);
+  });
+
+  it('lists every acknowledged finding with its reason', () => {
+    expect(report.acknowledgements.length).toBeGreaterThan(20);
+    for (const a of report.acknowledgements) {
+      expect(a.path).toMatch(/^Bulwark-\w+-\w+\//);
+      expect(a.reason.length).toBeGreaterThan(40);
+    }
+  });
+
+  it('writes JSON, Markdown and a self-contained HTML page naming every control', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-report-'));
+    const files = writeReport(report, dir);
+    expect(files.map((f) => path.basename(f))).toEqual(['report.json', 'report.md', 'report.html']);
+    const html = fs.readFileSync(path.join(dir, 'report.html'), 'utf8');
+    for (const id of CATALOGUE) expect(html).toContain(`<b>${id}</b>`);
+    expect(html).not.toMatch(/<(script|link|img)\b|src=|href=/i);
+    const json = JSON.parse(fs.readFileSync(path.join(dir, 'report.json'), 'utf8'));
+    expect(json.format).toBe('bulwark-compliance-report/1');
+    expect(fs.readFileSync(path.join(dir, 'report.md'), 'utf8')).toContain('| **BKP-DB**');
+  });
+});
