@@ -151,6 +151,15 @@ export function buildReport(assemblyDir: string, onlyStage?: string): Compliance
   };
 }
 
+/** One line per claim whose evidence is missing from the templates. */
+export function evidenceFailures(r: ComplianceReport): string[] {
+  return r.controls.flatMap((c) =>
+    c.evidence
+      .filter((e) => !e.ok)
+      .map((e) => `${c.id} (${e.stage}): no ${e.type} in ${e.stack} where ${e.claim}`),
+  );
+}
+
 /** The report as Markdown (pull-request comments, job summaries). */
 export function toMarkdown(r: ComplianceReport): string {
   const lines = [

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -94,6 +95,19 @@ describe('compliance report', () => {
       }),
     ]);
     expect(broken.summary.evidenceFailures).toBe(1);
+
+    const cli = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', path.join(ROOT, 'scripts', 'report.ts'), '--assembly', dir],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(cli.status).toBe(1);
+    expect(cli.stderr).toContain(
+      'MISSING ENC-TRANSIT (Production): no AWS::RDS::DBProxy in Data where the proxy requires TLS',
+    );
+    expect(fs.existsSync(path.join(dir, 'compliance', 'report.html'))).toBe(true);
   });
 
   it('lists every acknowledged finding with its reason', () => {
