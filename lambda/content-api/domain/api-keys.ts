@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 
 /** Prefix that makes Bulwark keys recognisable in logs and secret scanners. */
 export const KEY_PREFIX = 'bwk_';
@@ -15,12 +15,9 @@ export const looksLikeKey = (token: string): boolean => KEY_PATTERN.test(token);
 /**
  * Keyed hash of an API key (HMAC-SHA-256 with a server-side pepper). Keys are
  * high-entropy random tokens, so a fast keyed hash is enough; the pepper keeps a
- * stolen table of hashes useless without the secret.
+ * stolen table of hashes useless without the secret. Keys are found by their hash
+ * (a unique index lookup), so no secret is ever compared byte by byte in code.
  */
 export function hashKey(key: string, pepper: Buffer): Buffer {
   return createHmac('sha256', pepper).update(key).digest();
 }
-
-/** Constant-time comparison of two hashes. */
-export const sameHash = (a: Buffer, b: Buffer): boolean =>
-  a.length === b.length && timingSafeEqual(a, b);

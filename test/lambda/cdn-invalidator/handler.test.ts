@@ -9,6 +9,7 @@ import { MAX_WILDCARD_PATHS, planInvalidation } from '../../../lambda/cdn-invali
 
 process.env.DISTRIBUTION_ID = 'E2QWRUHAPOMQZL';
 process.env.AWS_REGION = 'us-east-1';
+process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 const cloudfront = mockClient(CloudFrontClient);
 let handler: typeof import('../../../lambda/cdn-invalidator/handler').handler;
 beforeAll(async () => {

@@ -27,10 +27,10 @@ beforeAll(async () => {
   ({ handler } = await import('../../../lambda/content-api/handler'));
 });
 afterAll(async () => {
+  await db.drop(); // before the mocks go: the pool logs the connections it loses
   jest.restoreAllMocks();
   delete process.env.DATABASE_URL;
   delete process.env.API_KEY_PEPPER;
-  await db.drop();
 });
 
 const event = (path: string, authorization?: string): ALBEvent => ({
