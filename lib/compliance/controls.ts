@@ -499,11 +499,14 @@ export const CONTROLS: readonly Control[] = [
     id: 'SDLC-CI',
     statement: 'Static analysis of code and dependencies in CI.',
     status: 'partial',
-    implementedBy: ['.ci/run', '.github/workflows/ci.yml'],
+    implementedBy: [
+      '.ci/run',
+      '.github/workflows/ci.yml (lint, types, tests, synth, npm audit, guard)',
+    ],
     evidence: [],
     nagRules: [],
     tests: ['test/compliance/nag-gate.test.ts'],
-    gap: 'npm audit and SARIF upload arrive with the compliance work.',
+    gap: 'SARIF for code scanning and the Control Tower (cfn-guard) rules remain to be added.',
   },
   {
     id: 'SDLC-STAGE',
@@ -518,7 +521,13 @@ export const CONTROLS: readonly Control[] = [
     id: 'SDLC-CHANGE',
     statement: 'Changes cannot lose data: stateful resources are retained or snapshotted.',
     status: 'enforced',
-    implementedBy: ['Database', 'SecureBucket', 'EncryptionKey', 'SchemaMigrator'],
+    implementedBy: [
+      'Database',
+      'SecureBucket',
+      'EncryptionKey',
+      'SchemaMigrator',
+      'stateful-change guard',
+    ],
     evidence: [
       {
         claim: 'the primary database is snapshotted on delete',
@@ -534,7 +543,7 @@ export const CONTROLS: readonly Control[] = [
       },
     ],
     nagRules: [],
-    tests: ['test/stacks/stateful-resources.test.ts'],
+    tests: ['test/stacks/stateful-resources.test.ts', 'test/compliance/stateful-guard.test.ts'],
   },
   {
     id: 'PHY-DC',
