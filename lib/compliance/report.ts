@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ACKNOWLEDGEMENTS } from './acknowledgements';
 import { CONTROLS, type CfnJson, type Control, type ControlStatus } from './controls';
+import { ANNEX_A, ISO_27001_MAPPING } from './iso27001';
 import { NAG_PACKS } from './nag-packs';
 
 /** Version of the report's JSON schema; bumped on any incompatible change. */
@@ -45,7 +46,12 @@ export interface ComplianceReport {
   }[];
   readonly nagPacks: readonly string[];
   readonly summary: Record<ControlStatus, number> & { evidenceFailures: number };
-  readonly controls: (Omit<Control, 'evidence'> & { evidence: EvidenceResult[]; ok: boolean })[];
+  readonly controls: (Omit<Control, 'evidence'> & {
+    evidence: EvidenceResult[];
+    ok: boolean;
+    /** ISO/IEC 27001:2022 Annex A controls it supports, as `A.8.24 Use of cryptography`. */
+    iso27001: string[];
+  })[];
   readonly acknowledgements: AcknowledgedFinding[];
 }
 
@@ -103,7 +109,8 @@ export function buildReport(assemblyDir: string, onlyStage?: string): Compliance
         });
       }
     }
-    return { ...control, evidence, ok: evidence.every((e) => e.ok) };
+    const iso27001 = (ISO_27001_MAPPING[control.id] ?? []).map((a) => `A.${a} ${ANNEX_A[a]}`);
+    return { ...control, evidence, ok: evidence.every((e) => e.ok), iso27001 };
   });
 
   const acknowledgements: AcknowledgedFinding[] = [];
@@ -171,11 +178,11 @@ export function toMarkdown(r: ComplianceReport): string {
     `Controls: ${r.summary.enforced} enforced, ${r.summary.partial} partial, ${r.summary.planned} planned, ` +
       `${r.summary.inherited} inherited. Evidence failures: ${r.summary.evidenceFailures}.`,
     '',
-    '| control | status | evidence | verified by |',
-    '|---|---|---|---|',
+    '| control | status | ISO/IEC 27001 Annex A | evidence | verified by |',
+    '|---|---|---|---|---|',
     ...r.controls.map(
       (c) =>
-        `| **${c.id}** ${c.statement} | ${c.status}${c.gap ? ` (${c.gap})` : ''} | ${
+        `| **${c.id}** ${c.statement} | ${c.status}${c.gap ? ` (${c.gap})` : ''} | ${c.iso27001.join('<br>')} | ${
           c.evidence.length === 0
             ? '-'
             : c.evidence
@@ -207,7 +214,7 @@ export function toHtml(r: ComplianceReport): string {
       (c) =>
         `<tr class="${c.ok ? '' : 'fail'}"><td><b>${esc(c.id)}</b><br>${esc(c.statement)}</td><td class="s-${c.status}">${c.status}${
           c.gap ? `<br><small>${esc(c.gap)}</small>` : ''
-        }</td><td>${c.implementedBy.map(esc).join('<br>')}</td><td>${
+        }</td><td>${c.iso27001.map(esc).join('<br>')}</td><td>${c.implementedBy.map(esc).join('<br>')}</td><td>${
           c.evidence
             .map(
               (e) =>
@@ -243,7 +250,7 @@ small{color:#555}code{font-size:12px}@media print{body{margin:0}}
 <p>Nag packs on every stack of every stage: ${r.nagPacks.map(esc).join(', ')}. Synthesis fails on any finding that is neither fixed nor acknowledged below.</p>
 <ul>${stacks}</ul>
 <h2>Controls</h2>
-<table><tr><th>control</th><th>status</th><th>implemented by</th><th>template evidence</th><th>nag rules</th><th>tests</th></tr>
+<table><tr><th>control</th><th>status</th><th>ISO/IEC 27001:2022 Annex A</th><th>implemented by</th><th>template evidence</th><th>nag rules</th><th>tests</th></tr>
 ${rows}
 </table>
 <h2>Acknowledged findings (${r.acknowledgements.length})</h2>

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CONTROLS } from '../../lib/compliance/controls';
+import { ANNEX_A, ISO_27001_MAPPING } from '../../lib/compliance/iso27001';
 import { buildReport, writeReport } from '../../lib/compliance/report';
 import { SHARED_ASSEMBLY_DIR } from '../support/paths';
 
@@ -52,6 +53,14 @@ describe('control catalogue', () => {
       for (const t of control.tests) expect(fs.existsSync(path.join(ROOT, t))).toBe(true);
     },
   );
+
+  it('maps every control to ISO/IEC 27001:2022 Annex A controls with titles', () => {
+    expect(Object.keys(ISO_27001_MAPPING).sort()).toEqual([...CATALOGUE].sort());
+    for (const annex of Object.values(ISO_27001_MAPPING).flat()) {
+      expect(annex).toMatch(/^[5-8]\.\d+$/);
+      expect(ANNEX_A[annex]).toEqual(expect.any(String));
+    }
+  });
 
   it('says what is missing for every partial or planned control', () => {
     for (const c of CONTROLS.filter((x) => x.status === 'partial' || x.status === 'planned')) {
@@ -124,6 +133,7 @@ describe('compliance report', () => {
     expect(files.map((f) => path.basename(f))).toEqual(['report.json', 'report.md', 'report.html']);
     const html = fs.readFileSync(path.join(dir, 'report.html'), 'utf8');
     for (const id of CATALOGUE) expect(html).toContain(`<b>${id}</b>`);
+    expect(html).toContain('A.8.24 Use of cryptography');
     expect(html).not.toMatch(/<(script|link|img)\b|src=|href=/i);
     const json = JSON.parse(fs.readFileSync(path.join(dir, 'report.json'), 'utf8'));
     expect(json.format).toBe('bulwark-compliance-report/1');
