@@ -1,10 +1,11 @@
 /**
  * `npm run report [-- --stage <name>] [--assembly <dir>]`
  *
- * Writes the compliance report (report.json, report.md, report.html) into
+ * Writes the compliance report (report.json, report.md, report.html, report.sarif) into
  * `<assembly>/compliance/` from an existing synthesized assembly (default `cdk.out`);
  * `npm run synth` writes the same report itself. Exit code 1 when template evidence
- * of a control is missing.
+ * of a control is missing or the assembly holds unresolved findings of a failed synthesis
+ * (run it then to get those findings as SARIF).
  */
 import * as path from 'node:path';
 import { buildReport, evidenceFailures, writeReport } from '../lib/compliance/report';
@@ -20,7 +21,8 @@ const files = writeReport(report, path.join(assembly, 'compliance'));
 const s = report.summary;
 console.log(
   `Compliance report: ${s.enforced} enforced, ${s.partial} partial, ${s.planned} planned, ${s.inherited} inherited; ` +
-    `${s.evidenceFailures} evidence failures; ${report.acknowledgements.length} acknowledged findings.\n  ${files.join('\n  ')}`,
+    `${s.evidenceFailures} evidence failures; ${report.findings.length} unresolved and ${report.acknowledgements.length} acknowledged findings.\n  ${files.join('\n  ')}`,
 );
 for (const line of evidenceFailures(report)) console.error(`MISSING ${line}`);
-process.exit(s.evidenceFailures > 0 ? 1 : 0);
+for (const f of report.findings) console.error(`FINDING ${f.rule} at ${f.path} (${f.plugin})`);
+process.exit(s.evidenceFailures > 0 || report.findings.length > 0 ? 1 : 0);

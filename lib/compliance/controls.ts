@@ -501,12 +501,12 @@ export const CONTROLS: readonly Control[] = [
     status: 'partial',
     implementedBy: [
       '.ci/run',
-      '.github/workflows/ci.yml (lint, types, tests, synth, npm audit, guard)',
+      '.github/workflows/ci.yml (lint, types, tests, synth, npm audit, guard, SARIF)',
     ],
     evidence: [],
     nagRules: [],
     tests: ['test/compliance/nag-gate.test.ts'],
-    gap: 'SARIF for code scanning and the Control Tower (cfn-guard) rules remain to be added.',
+    gap: 'The Control Tower (cfn-guard) rules and the project rule pack remain to be added.',
   },
   {
     id: 'SDLC-STAGE',

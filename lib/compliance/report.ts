@@ -37,6 +37,14 @@ export interface AcknowledgedFinding {
   readonly reason: string;
 }
 
+/** A finding of a validation plugin (nag pack, CloudFormation validation) left in the assembly. */
+export interface ValidationFinding {
+  readonly plugin: string;
+  readonly rule: string;
+  readonly description: string;
+  readonly path: string;
+}
+
 /** The machine-readable report. */
 export interface ComplianceReport {
   readonly format: string;
@@ -53,6 +61,8 @@ export interface ComplianceReport {
     iso27001: string[];
   })[];
   readonly acknowledgements: AcknowledgedFinding[];
+  /** Unresolved findings of a failed synthesis (empty after a successful one). */
+  readonly findings: ValidationFinding[];
 }
 
 const readJson = <T>(dir: string, file: string): T =>
@@ -134,6 +144,33 @@ export function buildReport(assemblyDir: string, onlyStage?: string): Compliance
     }
   }
 
+  const findings: ValidationFinding[] = [];
+  const validationFile = path.join(assemblyDir, 'validation-report.json');
+  if (fs.existsSync(validationFile)) {
+    const v = JSON.parse(fs.readFileSync(validationFile, 'utf8')) as {
+      pluginReports: {
+        pluginName: string;
+        violations: {
+          ruleName: string;
+          description: string;
+          violatingConstructs: { constructPath: string }[];
+        }[];
+      }[];
+    };
+    for (const p of v.pluginReports) {
+      for (const violation of p.violations) {
+        for (const c of violation.violatingConstructs) {
+          findings.push({
+            plugin: p.pluginName,
+            rule: violation.ruleName,
+            description: violation.description,
+            path: c.constructPath,
+          });
+        }
+      }
+    }
+  }
+
   const summary = { enforced: 0, partial: 0, planned: 0, inherited: 0, evidenceFailures: 0 };
   for (const c of controls) {
     summary[c.status]++;
@@ -155,6 +192,61 @@ export function buildReport(assemblyDir: string, onlyStage?: string): Compliance
     summary,
     controls,
     acknowledgements,
+    findings,
+  };
+}
+
+/**
+ * The report as SARIF 2.1.0 for code scanning: every unresolved validation finding
+ * and every missing piece of control evidence is an error result.
+ */
+export function toSarif(r: ComplianceReport): object {
+  const results = [
+    ...r.findings.map((f) => ({
+      ruleId: f.rule,
+      level: 'error',
+      message: { text: `${f.description} (${f.plugin})` },
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: `cdk.out/${f.path.split('/')[0]}.template.json` },
+          },
+          logicalLocations: [{ fullyQualifiedName: f.path }],
+        },
+      ],
+    })),
+    ...r.controls.flatMap((c) =>
+      c.evidence
+        .filter((e) => !e.ok)
+        .map((e) => ({
+          ruleId: c.id,
+          level: 'error',
+          message: { text: `${c.id} (${e.stage}): no ${e.type} in ${e.stack} where ${e.claim}` },
+          locations: [
+            {
+              physicalLocation: {
+                artifactLocation: { uri: `cdk.out/Bulwark-${e.stage}-${e.stack}.template.json` },
+              },
+              logicalLocations: [{ fullyQualifiedName: `Bulwark-${e.stage}-${e.stack}` }],
+            },
+          ],
+        })),
+    ),
+  ];
+  const rules = [...new Set(results.map((x) => x.ruleId))].map((id) => ({
+    id,
+    shortDescription: {
+      text:
+        r.controls.find((c) => c.id === id)?.statement ??
+        r.findings.find((f) => f.rule === id)!.description,
+    },
+  }));
+  return {
+    version: '2.1.0',
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    runs: [
+      { tool: { driver: { name: 'bulwark-compliance', version: REPORT_FORMAT, rules } }, results },
+    ],
   };
 }
 
@@ -262,13 +354,14 @@ ${acks}
 `;
 }
 
-/** Writes report.json, report.md and report.html into `outDir`. */
+/** Writes report.json, report.md, report.html and report.sarif into `outDir`. */
 export function writeReport(report: ComplianceReport, outDir: string): string[] {
   fs.mkdirSync(outDir, { recursive: true });
   const files: [string, string][] = [
     ['report.json', `${JSON.stringify(report, null, 2)}\n`],
     ['report.md', toMarkdown(report)],
     ['report.html', toHtml(report)],
+    ['report.sarif', `${JSON.stringify(toSarif(report), null, 2)}\n`],
   ];
   for (const [name, text] of files) fs.writeFileSync(path.join(outDir, name), text);
   return files.map(([name]) => path.join(outDir, name));

@@ -104,6 +104,25 @@ describe('compliance report', () => {
       }),
     ]);
     expect(broken.summary.evidenceFailures).toBe(1);
+    fs.writeFileSync(
+      path.join(dir, 'validation-report.json'),
+      JSON.stringify({
+        pluginReports: [
+          {
+            pluginName: 'AwsSolutions',
+            violations: [
+              {
+                ruleName: 'AwsSolutions-S1',
+                description: 'The S3 Bucket has server access logs disabled.',
+                violatingConstructs: [
+                  { constructPath: 'Bulwark-Production-Data/AssetsBucket/Resource' },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    );
 
     const cli = spawnSync(
       process.execPath,
@@ -116,7 +135,16 @@ describe('compliance report', () => {
     expect(cli.stderr).toContain(
       'MISSING ENC-TRANSIT (Production): no AWS::RDS::DBProxy in Data where the proxy requires TLS',
     );
-    expect(fs.existsSync(path.join(dir, 'compliance', 'report.html'))).toBe(true);
+    const sarif = JSON.parse(fs.readFileSync(path.join(dir, 'compliance', 'report.sarif'), 'utf8'));
+    expect(
+      sarif.runs[0].results.map((x: any) => [
+        x.ruleId,
+        x.locations[0].logicalLocations[0].fullyQualifiedName,
+      ]),
+    ).toEqual([
+      ['AwsSolutions-S1', 'Bulwark-Production-Data/AssetsBucket/Resource'],
+      ['ENC-TRANSIT', 'Bulwark-Production-Data'],
+    ]);
   });
 
   it('lists every acknowledged finding with its reason', () => {
@@ -130,7 +158,15 @@ describe('compliance report', () => {
   it('writes JSON, Markdown and a self-contained HTML page naming every control', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-report-'));
     const files = writeReport(report, dir);
-    expect(files.map((f) => path.basename(f))).toEqual(['report.json', 'report.md', 'report.html']);
+    expect(files.map((f) => path.basename(f))).toEqual([
+      'report.json',
+      'report.md',
+      'report.html',
+      'report.sarif',
+    ]);
+    const sarif = JSON.parse(fs.readFileSync(path.join(dir, 'report.sarif'), 'utf8'));
+    expect(sarif.version).toBe('2.1.0');
+    expect(sarif.runs[0].results).toEqual([]);
     const html = fs.readFileSync(path.join(dir, 'report.html'), 'utf8');
     for (const id of CATALOGUE) expect(html).toContain(`<b>${id}</b>`);
     expect(html).toContain('A.8.24 Use of cryptography');
