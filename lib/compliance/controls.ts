@@ -81,6 +81,7 @@ export const CONTROLS: readonly Control[] = [
       },
     ],
     nagRules: [
+      'Bulwark-RdsCustomerKey',
       'AwsSolutions-RDS2',
       'NIST.800.53.R5-S3DefaultEncryptionKMS',
       'NIST.800.53.R5-CloudWatchLogGroupEncrypted',
@@ -137,7 +138,7 @@ export const CONTROLS: readonly Control[] = [
         holds: (p) => p.ObjectLockConfiguration?.Rule?.DefaultRetention?.Mode === 'COMPLIANCE',
       },
     ],
-    nagRules: [],
+    nagRules: ['Bulwark-ObjectLockCompliance'],
     tests: ['test/stacks/data-stack.test.ts'],
     gap: 'The nightly export Lambda, its schedule and the manifest arrive with the backup work.',
   },
@@ -295,7 +296,7 @@ export const CONTROLS: readonly Control[] = [
         holds: (p) => p.EventPattern?.source?.[0] === 'aws.guardduty',
       },
     ],
-    nagRules: [],
+    nagRules: ['Bulwark-GuardDutyFeatures'],
     tests: ['test/stacks/security-stack.test.ts'],
   },
   {
@@ -506,7 +507,7 @@ export const CONTROLS: readonly Control[] = [
     evidence: [],
     nagRules: [],
     tests: ['test/compliance/nag-gate.test.ts'],
-    gap: 'The Control Tower (cfn-guard) rules and the project rule pack remain to be added.',
+    gap: 'The Control Tower (cfn-guard) rules remain to be added.',
   },
   {
     id: 'SDLC-STAGE',

@@ -7,14 +7,16 @@ import {
   ServerlessChecks,
   type NagPack,
 } from 'cdk-nag';
+import { BulwarkChecks } from './bulwark-pack';
 
-/** Names of the cdk-nag packs that gate every stack of every stage. */
+/** Names of the cdk-nag packs that gate every stack of every stage (the last is Bulwark's own). */
 export const NAG_PACKS = [
   'AwsSolutions',
   'NIST.800.53.R5',
   'PCI.DSS.321',
   'HIPAA.Security',
   'Serverless',
+  'Bulwark',
 ] as const;
 
 /** One instance of each pack of {@link NAG_PACKS}. */
@@ -25,6 +27,7 @@ export function createNagPacks(scope?: Stage): NagPack[] {
     new PCIDSS321Checks(scope),
     new HIPAASecurityChecks(scope),
     new ServerlessChecks(scope),
+    new BulwarkChecks(scope),
   ];
 }
 
