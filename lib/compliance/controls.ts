@@ -139,7 +139,7 @@ export const CONTROLS: readonly Control[] = [
       },
     ],
     nagRules: ['Bulwark-ObjectLockCompliance'],
-    tests: ['test/stacks/data-stack.test.ts'],
+    tests: ['test/compliance/bulwark-pack.test.ts', 'test/stacks/data-stack.test.ts'],
     gap: 'The nightly export Lambda, its schedule and the manifest arrive with the backup work.',
   },
   {
@@ -297,7 +297,7 @@ export const CONTROLS: readonly Control[] = [
       },
     ],
     nagRules: ['Bulwark-GuardDutyFeatures'],
-    tests: ['test/stacks/security-stack.test.ts'],
+    tests: ['test/compliance/bulwark-pack.test.ts', 'test/stacks/security-stack.test.ts'],
   },
   {
     id: 'THR-BLOCK',
