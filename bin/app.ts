@@ -7,7 +7,8 @@ import { ConfigError } from '../lib/config';
 
 const app = new App();
 try {
-  buildApp(app, { stage: app.node.tryGetContext('stage') });
+  const controlTower = String(app.node.tryGetContext('controlTower')) === 'true';
+  buildApp(app, { stage: app.node.tryGetContext('stage'), controlTower });
 } catch (err) {
   if (err instanceof ConfigError) {
     console.error(err.message);

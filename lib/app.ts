@@ -78,6 +78,11 @@ export interface BuildAppOptions {
    * @default - every stage
    */
   readonly stage?: string;
+  /**
+   * Also run the AWS Control Tower proactive controls (cfn-guard) at synthesis.
+   * @default false
+   */
+  readonly controlTower?: boolean;
 }
 
 /**
@@ -94,6 +99,6 @@ export function buildApp(app: App, options: BuildAppOptions = {}): StageStacks[]
   }
   Tags.of(app).add('bulwark:project', 'bulwark');
   const stages = selected.map((config) => addStage(app, config));
-  addNagPacks(app);
+  addNagPacks(app, { controlTower: options.controlTower });
   return stages;
 }

@@ -13,6 +13,12 @@ export interface Acknowledgement {
   readonly reason: string;
 }
 
+const DEFAULT_PORT_REASON =
+  'Port obscurity adds no control here: instances are in isolated subnets without internet routes, the security group admits only the proxy, rotation and migration groups, and TLS plus IAM auth are required.';
+
+const IMPORTED_KEY_REASON =
+  'Encrypted with the Data stack customer key, referenced through a cross-stack export (Fn::ImportValue) that the static rule cannot resolve; test/stacks/app-stack.test.ts asserts the key on every log group and queue.';
+
 const packs = (rule: string, ...more: string[]) =>
   [`NIST.800.53.R5-${rule}`, `PCI.DSS.321-${rule}`, `HIPAA.Security-${rule}`, ...more] as const;
 
@@ -22,7 +28,10 @@ const packs = (rule: string, ...more: string[]) =>
  */
 export const ACKNOWLEDGEMENTS = {
   accessLogBucketSseS3: {
-    findings: packs('S3DefaultEncryptionKMS'),
+    findings: [
+      ...packs('S3DefaultEncryptionKMS'),
+      'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check',
+    ],
     reason:
       'S3 server access log delivery only writes to buckets encrypted with SSE-S3 (AES-256); SSE-KMS targets are not supported by the logging service. The bucket holds request metadata, no content.',
   },
@@ -46,16 +55,20 @@ export const ACKNOWLEDGEMENTS = {
     reason:
       'CloudTrail files are integrity-validated (digest files) and every event is also delivered to the encrypted CloudWatch Logs group with the same retention, which is the second copy.',
   },
-  rdsDefaultPort: {
+  rdsReplicaDefaultPort: {
     findings: ['AwsSolutions-RDS11'],
-    reason:
-      'Port obscurity adds no control here: instances are in isolated subnets without internet routes, the security group admits only the proxy and rotation groups, and TLS plus IAM auth are required.',
+    reason: DEFAULT_PORT_REASON,
+  },
+  rdsDefaultPort: {
+    findings: ['AwsSolutions-RDS11', 'cdk-validator-cfnguard::rds_instance_no_default_ports_check'],
+    reason: DEFAULT_PORT_REASON,
   },
   rdsSingleAzStaging: {
     findings: [
       'AwsSolutions-RDS3',
       'NIST.800.53.R5-RDSMultiAZSupport',
       'HIPAA.Security-RDSMultiAZSupport',
+      'cdk-validator-cfnguard::rds_instance_multi_az_support_check',
     ],
     reason:
       'Staging is production downscaled (SDLC-STAGE): database.multiAz is false only in a stage config that opts out; production config sets it true and a test asserts MultiAZ there.',
@@ -148,12 +161,69 @@ export const ACKNOWLEDGEMENTS = {
       'Invoked synchronously only (the ALB for the API, the CloudFormation trigger for migrations): the caller receives every failure, so an asynchronous dead-letter queue would never receive anything.',
   },
   queueDeadLetterQueue: {
-    findings: ['Serverless-SQSRedrivePolicy'],
+    findings: ['Serverless-SQSRedrivePolicy', 'cdk-validator-cfnguard::sqs_dlq_check'],
     reason:
       'This queue is the dead-letter queue of another queue, watched by an alarm; a dead-letter queue of a dead-letter queue has no consumer.',
   },
+  accessLogBucketNoSelfLogging: {
+    findings: ['cdk-validator-cfnguard::s3_bucket_logging_enabled_check'],
+    reason:
+      'This is the access-log bucket itself; logging it into itself would log every log delivery. Changes to it are recorded by CloudTrail management events.',
+  },
+  accessLogTargetImported: {
+    findings: ['cdk-validator-cfnguard::s3_bucket_logging_enabled_check'],
+    reason:
+      'The bucket logs to the Data stack access-log bucket, named through a cross-stack export that the static rule cannot resolve; the template sets LoggingConfiguration with that bucket as destination.',
+  },
+  noBucketEventConsumer: {
+    findings: ['cdk-validator-cfnguard::s3_event_notifications_enabled_check'],
+    reason:
+      'No process consumes object events of this bucket; object-level activity is recorded by S3 server access logs and, for backups and assets, CloudTrail data events. A notification with no consumer adds a delivery path, not a control.',
+  },
+  assetsAreMutable: {
+    findings: ['cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check'],
+    reason:
+      'Assets are edited and deleted by editors; Object Lock would forbid that. Versioning keeps every replaced or deleted version for the backup retention period.',
+  },
+  logBucketWithoutObjectLock: {
+    findings: ['cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check'],
+    reason:
+      'Log files expire by lifecycle at the audit retention; tampering is detectable (CloudTrail log-file validation digests) and prevented by the bucket policy (TLS only, no public access, no delete grants to workloads). Object-lock immutability is reserved for backups (BKP-DAILY).',
+  },
+  stagingLogRetention: {
+    findings: ['cdk-validator-cfnguard::cloudwatch_log_group_retention_period_check'],
+    reason:
+      'Operational logs keep the stage logRetentionDays (validated at least 90 days); production sets 365. Audit logs (CloudTrail, access logs) are kept at least a year in every stage.',
+  },
+  importedKeyLogGroup: {
+    findings: ['cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check'],
+    reason: IMPORTED_KEY_REASON,
+  },
+  importedKeyQueue: {
+    findings: ['cdk-validator-cfnguard::sqs_queue_encrypted_check'],
+    reason: IMPORTED_KEY_REASON,
+  },
+  vpcConfigImported: {
+    findings: ['cdk-validator-cfnguard::lambda_inside_vpc_check'],
+    reason:
+      'The function runs in the isolated App subnets with its own security group; both come from the Network stack through exports that the static rule cannot resolve; test/stacks/app-stack.test.ts asserts them.',
+  },
+  cdkProviderOutsideVpc: {
+    findings: ['cdk-validator-cfnguard::lambda_inside_vpc_check'],
+    reason:
+      'CDK-owned custom-resource provider that runs only during CloudFormation operations and calls AWS APIs (EC2, Lambda) that the isolated VPC has no endpoint for; it touches no customer data (lib/compliance/cdk-internal.ts).',
+  },
+  guardDutyFeaturesApi: {
+    findings: ['cdk-validator-cfnguard::guardduty_s3_protection_enabled_check'],
+    reason:
+      'S3 protection is enabled through the Features API (S3_DATA_EVENTS), which replaces the DataSources property this rule reads; the Bulwark-GuardDutyFeatures rule and test/stacks/security-stack.test.ts check it.',
+  },
   deadLetterQueue: {
-    findings: ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy'],
+    findings: [
+      'AwsSolutions-SQS3',
+      'Serverless-SQSRedrivePolicy',
+      'cdk-validator-cfnguard::sqs_dlq_check',
+    ],
     reason:
       'This queue is itself a dead-letter queue (for EventBridge or SNS deliveries), watched by an alarm; a dead-letter queue of a dead-letter queue has no consumer.',
   },

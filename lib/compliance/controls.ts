@@ -499,7 +499,7 @@ export const CONTROLS: readonly Control[] = [
   {
     id: 'SDLC-CI',
     statement: 'Static analysis of code and dependencies in CI.',
-    status: 'partial',
+    status: 'enforced',
     implementedBy: [
       '.ci/run',
       '.github/workflows/ci.yml (lint, types, tests, synth, npm audit, guard, SARIF)',
@@ -507,7 +507,6 @@ export const CONTROLS: readonly Control[] = [
     evidence: [],
     nagRules: [],
     tests: ['test/compliance/nag-gate.test.ts'],
-    gap: 'The Control Tower (cfn-guard) rules remain to be added.',
   },
   {
     id: 'SDLC-STAGE',

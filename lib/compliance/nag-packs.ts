@@ -1,3 +1,4 @@
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { Validations, type Stage } from 'aws-cdk-lib';
 import {
   AwsSolutionsChecks,
@@ -31,11 +32,19 @@ export function createNagPacks(scope?: Stage): NagPack[] {
   ];
 }
 
+/** Name of the Control Tower rules plugin; its findings are `cdk-validator-cfnguard::<rule>`. */
+export const CONTROL_TOWER_PLUGIN = 'cdk-validator-cfnguard';
+
 /**
  * Registers the nag packs as policy-validation plugins of the app: synthesis fails,
  * and `validation-report.json` lists every finding, unless each is fixed or
- * acknowledged (see `acknowledgements.ts`).
+ * acknowledged (see `acknowledgements.ts`). With `controlTower`, the AWS Control Tower
+ * proactive controls (cfn-guard) run too; they take about 20 s, so tests and CI turn
+ * them on and a local `npm run synth` does not.
  */
-export function addNagPacks(app: Stage): void {
+export function addNagPacks(app: Stage, options: { controlTower?: boolean } = {}): void {
   Validations.of(app).addPlugins(...createNagPacks(app));
+  if (options.controlTower) {
+    Validations.of(app).addPlugins(new CfnGuardValidator({ controlTowerRulesEnabled: true }));
+  }
 }

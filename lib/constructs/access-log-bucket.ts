@@ -45,6 +45,8 @@ export class AccessLogBucket extends SecureBucket {
     );
     acknowledge(this, 'accessLogBucketSseS3');
     acknowledge(this, 'accessLogBucketNotReplicated');
+    acknowledge(this, 'accessLogBucketNoSelfLogging');
+    acknowledge(this, 'logBucketWithoutObjectLock');
   }
 
   /**

@@ -81,6 +81,8 @@ export class AuditTrail extends Construct {
     });
     acknowledge(this.bucket, 'auditTrailBucketNotReplicated');
     acknowledge(this.bucket, 'accessLogsPolicyInTargetBucket');
+    acknowledge(this.bucket, 'accessLogTargetImported');
+    acknowledge(this.bucket, 'logBucketWithoutObjectLock');
     acknowledge(
       this.trail.node.findChild('LogsRole').node.findChild('DefaultPolicy'),
       'cdkGeneratedRolePolicy',

@@ -219,7 +219,7 @@ export class Database extends Construct {
         removalPolicy: RemovalPolicy.DESTROY,
       });
       after(replica, logs);
-      acknowledge(replica, 'rdsDefaultPort');
+      acknowledge(replica, 'rdsReplicaDefaultPort');
       acknowledge(replica, 'rdsReplicaSingleAz');
       acknowledge(replica, 'rdsReplicaNoDeletionProtection');
       acknowledge(replica, 'rdsReplicaEncryptionInherited');

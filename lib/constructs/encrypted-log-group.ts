@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { acknowledge } from '../compliance/acknowledgements';
 
 /** Properties of an {@link EncryptedLogGroup}. */
 export interface EncryptedLogGroupProps {
@@ -25,5 +26,7 @@ export class EncryptedLogGroup extends logs.LogGroup {
       retention: props.retentionDays as logs.RetentionDays,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    if (props.retentionDays < 365) acknowledge(this, 'stagingLogRetention');
+    if (!(props.encryptionKey instanceof kms.Key)) acknowledge(this, 'importedKeyLogGroup');
   }
 }

@@ -39,6 +39,23 @@ export class EncryptionKey extends kms.Key {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const { region, account, partition } = Stack.of(this);
+    // Grants only for AWS services acting for the account (CT.KMS.PR.3): no principal
+    // can hand out use of the key by creating grants of its own.
+    this.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyGrantsNotForAwsResources',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:CreateGrant'],
+        resources: ['*'],
+        conditions: {
+          BoolIfExists: {
+            'kms:GrantIsForAWSResource': 'false',
+            'aws:PrincipalIsAWSService': 'false',
+          },
+        },
+      }),
+    );
     if (props.allowCloudWatchLogs) {
       this.addToResourcePolicy(
         new iam.PolicyStatement({

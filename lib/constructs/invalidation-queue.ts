@@ -40,5 +40,9 @@ export class InvalidationQueue extends Construct {
       visibilityTimeout: Duration.minutes(5),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
     });
+    if (!(props.encryptionKey instanceof kms.Key)) {
+      acknowledge(this.queue, 'importedKeyQueue');
+      acknowledge(this.deadLetterQueue, 'importedKeyQueue');
+    }
   }
 }

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -62,5 +62,9 @@ export class SchemaMigrator extends Construct {
       executeOnHandlerChange: true,
       timeout: Duration.minutes(5),
     });
+    const provider = Stack.of(this).node.tryFindChild(
+      'AWSCDK.TriggerCustomResourceProviderCustomResourceProvider',
+    );
+    if (provider) acknowledge(provider, 'cdkProviderOutsideVpc');
   }
 }

@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledge } from '../compliance/acknowledgements';
 
 /** Properties of a {@link SecureBucket}. */
 export interface SecureBucketProps extends Omit<
@@ -46,5 +47,6 @@ export class SecureBucket extends s3.Bucket {
       enforceSSL: true,
       minimumTLSVersion: 1.2,
     });
+    acknowledge(this, 'noBucketEventConsumer');
   }
 }

@@ -91,6 +91,7 @@ export class SecureFunction extends lambda.Function {
     acknowledge(this.role!, 'lambdaManagedExecutionPolicies');
     acknowledge(this.role!, 'xrayNeedsWildcard');
     acknowledge(this.role!, 'cdkGeneratedRolePolicy');
+    acknowledge(this, 'vpcConfigImported');
   }
 
   /** Lets the function read one secret (and decrypt it with its key, through Secrets Manager only). */

@@ -50,6 +50,7 @@ export class ThreatDetection extends Construct {
         findingPublishingFrequency: 'FIFTEEN_MINUTES',
         features: GUARDDUTY_FEATURES.map((name) => ({ name, status: 'ENABLED' })),
       });
+      acknowledge(this.detector, 'guardDutyFeaturesApi');
     }
 
     this.deadLetterQueue = new sqs.Queue(this, 'FindingsDeadLetterQueue', {

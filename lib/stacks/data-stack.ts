@@ -93,6 +93,7 @@ export class DataStack extends Stack {
       ],
     });
     acknowledge(this.assetsBucket, 'assetsBucketNotReplicated');
+    acknowledge(this.assetsBucket, 'assetsAreMutable');
 
     this.apiKeyPepper = new ApiKeyPepper(this, 'ApiKeyPepper', { encryptionKey: this.dataKey });
 

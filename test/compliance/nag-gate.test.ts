@@ -9,7 +9,12 @@ import {
   type AcknowledgementName,
 } from '../../lib/compliance/acknowledgements';
 import { CDK_INTERNAL_ACKNOWLEDGEMENTS } from '../../lib/compliance/cdk-internal';
-import { NAG_PACKS, addNagPacks, createNagPacks } from '../../lib/compliance/nag-packs';
+import {
+  CONTROL_TOWER_PLUGIN,
+  NAG_PACKS,
+  addNagPacks,
+  createNagPacks,
+} from '../../lib/compliance/nag-packs';
 import { STAGES, readAssemblyJson } from '../support/assembly';
 import { bulwarkApp, synthesize } from '../support/synth';
 
@@ -71,13 +76,23 @@ describe('nag gate', () => {
 });
 
 describe('acknowledgements', () => {
-  const { result: app, acknowledgements } = recordAcknowledgements(() => bulwarkApp(tmp()));
-  const findings = createNagPacks().flatMap((pack) =>
-    pack
-      .validateScope(app)
-      .violations.flatMap((v) =>
-        v.violatingResources.map((r) => ({ id: v.ruleName, path: r.constructPath ?? '' })),
-      ),
+  let assemblyDir = '';
+  const { result: app, acknowledgements } = recordAcknowledgements(() =>
+    bulwarkApp((assemblyDir = tmp())),
+  );
+  // Synthesized with every plugin but no acknowledgement applied: the full list of
+  // what the nag packs, the Control Tower rules and CDK itself report, by construct.
+  synthesize(app);
+  const findings = readAssemblyJson<Report>(
+    'validation-report.json',
+    assemblyDir,
+  ).pluginReports.flatMap((p) =>
+    p.violations.flatMap((v) =>
+      v.violatingConstructs.map((c) => ({
+        id: p.pluginName === CONTROL_TOWER_PLUGIN ? `${p.pluginName}::${v.ruleName}` : v.ruleName,
+        path: c.constructPath,
+      })),
+    ),
   );
 
   it('are each on one resource, never on a stack or the app', () => {
@@ -87,21 +102,12 @@ describe('acknowledgements', () => {
     }
   });
 
-  /** CDK warnings (annotations) on a construct or its children, as acknowledgeable ids. */
-  const warningsUnder = (scopePath: string) =>
-    app.node
-      .findAll()
-      .filter((c) => c.node.path === scopePath || c.node.path.startsWith(`${scopePath}/`))
-      .flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:warning'))
-      .map((m) => String(m.data));
-
-  it('each silence a finding that the packs or CDK really report there', () => {
-    const unneeded = acknowledgements.filter((ack) =>
-      ack.id.startsWith('Annotation::')
-        ? !warningsUnder(ack.path).some((w) => w.includes(ack.id.replace('Annotation::', '')))
-        : !findings.some(
-            (f) => f.id === ack.id && (f.path === ack.path || f.path.startsWith(`${ack.path}/`)),
-          ),
+  it('each silence a finding that the packs, the Control Tower rules or CDK really report there', () => {
+    const unneeded = acknowledgements.filter(
+      (ack) =>
+        !findings.some(
+          (f) => f.id === ack.id && (f.path === ack.path || f.path.startsWith(`${ack.path}/`)),
+        ),
     );
     expect(unneeded).toEqual([]);
   });

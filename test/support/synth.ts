@@ -32,12 +32,15 @@ export function synthesize(app: App): SynthResult {
   }
 }
 
-/** Builds the Bulwark app from `cdk.json` context (plus overrides), bundling skipped. */
+/**
+ * Builds the Bulwark app from `cdk.json` context (plus overrides), bundling skipped,
+ * with every validation plugin, the Control Tower rules included.
+ */
 export function bulwarkApp(outdir: string, context: Record<string, unknown> = {}): App {
   const app = new App({
     outdir,
     context: { ...projectContext(), 'aws:cdk:bundling-stacks': [], ...context },
   });
-  buildApp(app);
+  buildApp(app, { controlTower: true });
   return app;
 }
