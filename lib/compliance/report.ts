@@ -18,6 +18,31 @@ interface Artifact {
 export interface EvidenceMatch {
   readonly stack: string;
   readonly logicalId: string;
+  /** The template values the claim was judged on (as JSON, shortened). */
+  readonly properties: Record<string, string>;
+}
+
+const shorten = (v: unknown) => {
+  const text = JSON.stringify(v) ?? 'undefined';
+  return text.length > 160 ? `${text.slice(0, 157)}...` : text;
+};
+
+/** Judges a resource and records which of its values the judgement read. */
+function judge(
+  holds: (properties: CfnJson, resource: CfnJson) => boolean,
+  resource: CfnJson,
+): { ok: boolean; properties: Record<string, string> } {
+  const read = new Map<string, unknown>();
+  const watch = (target: CfnJson) =>
+    new Proxy(target, {
+      get(t, key) {
+        const value = t[key as string];
+        if (typeof key === 'string' && key !== 'Properties') read.set(key, value);
+        return value;
+      },
+    });
+  const ok = holds(watch(resource.Properties ?? {}), watch(resource));
+  return { ok, properties: Object.fromEntries([...read].map(([k, v]) => [k, shorten(v)])) };
 }
 
 /** A claim checked against one stage. */
@@ -107,8 +132,10 @@ export function buildReport(assemblyDir: string, onlyStage?: string): Compliance
         const stackName = `Bulwark-${stage}-${e.stack}`;
         const resources = templates.get(stackName)?.Resources ?? {};
         const matches = Object.entries(resources)
-          .filter(([, r]) => r.Type === e.type && e.holds(r.Properties ?? {}, r))
-          .map(([logicalId]) => ({ stack: stackName, logicalId }));
+          .filter(([, r]) => r.Type === e.type)
+          .map(([logicalId, r]) => ({ logicalId, ...judge(e.holds, r) }))
+          .filter((m) => m.ok)
+          .map(({ logicalId, properties }) => ({ stack: stackName, logicalId, properties }));
         evidence.push({
           claim: e.claim,
           type: e.type,
@@ -310,7 +337,16 @@ export function toHtml(r: ComplianceReport): string {
           c.evidence
             .map(
               (e) =>
-                `${e.ok ? '✓' : '✗'} <b>${esc(e.stage)}</b> ${esc(e.claim)}<br><small>${esc(e.type)}: ${e.matches.map((m) => esc(`${m.stack}/${m.logicalId}`)).join(', ') || 'none'}</small>`,
+                `${e.ok ? '✓' : '✗'} <b>${esc(e.stage)}</b> ${esc(e.claim)}<br><small>${esc(e.type)}: ${
+                  e.matches
+                    .map(
+                      (m) =>
+                        `${esc(`${m.stack}/${m.logicalId}`)} <code>${Object.entries(m.properties)
+                          .map(([k, v]) => esc(`${k}=${v}`))
+                          .join(' ')}</code>`,
+                    )
+                    .join('; ') || 'none'
+                }</small>`,
             )
             .join('<br>') || '-'
         }</td><td>${c.nagRules.map(esc).join('<br>') || '-'}</td><td>${c.tests.map(esc).join('<br>') || '-'}</td></tr>`,

@@ -82,6 +82,25 @@ describe('compliance report', () => {
     expect(report.summary.evidenceFailures).toBe(0);
   });
 
+  it('shows, for each resource, the template values that prove the claim', () => {
+    const claim = (id: string, text: string) =>
+      report.controls
+        .find((c) => c.id === id)!
+        .evidence.find((e) => e.claim === text && e.stage === 'Production')!;
+    expect(claim('ENC-TRANSIT', 'the proxy requires TLS').matches).toEqual([
+      {
+        stack: 'Bulwark-Production-Data',
+        logicalId: 'DatabasePrimaryProxyDA56915C',
+        properties: { RequireTLS: 'true' },
+      },
+    ]);
+    expect(
+      claim('SDLC-CHANGE', 'the primary database is snapshotted on delete').matches[0].properties,
+    ).toEqual({
+      DeletionPolicy: '"Snapshot"',
+    });
+  });
+
   it('reports a control whose resources lose the property that makes it true', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-report-'));
     for (const f of fs.readdirSync(SHARED_ASSEMBLY_DIR).filter((x) => x.endsWith('.json'))) {
