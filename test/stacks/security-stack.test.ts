@@ -171,7 +171,7 @@ describe('Security stack with existing account singletons', () => {
   const [config] = loadStageConfigs({ staging });
   const app = new App({
     outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-')),
-    context: projectContext(),
+    context: { ...projectContext(), 'aws:cdk:bundling-stacks': [] },
   });
   const t = Template.fromStack(addStage(app, config).security);
 
