@@ -44,6 +44,15 @@ const kmsKey = (p: CfnJson) => p.KmsKeyId !== undefined || p.KMSMasterKeyID !== 
 const sseKms = (p: CfnJson) =>
   p.BucketEncryption?.ServerSideEncryptionConfiguration?.[0]?.ServerSideEncryptionByDefault
     ?.SSEAlgorithm === 'aws:kms';
+/** Evidence that the content API function is deployed with its key pepper and database user. */
+const contentApiFunction = (claim: string): Evidence => ({
+  claim,
+  type: 'AWS::Lambda::Function',
+  stack: 'App',
+  holds: (p) =>
+    p.Environment?.Variables?.API_KEY_PEPPER_SECRET_ARN !== undefined &&
+    p.Environment?.Variables?.DB_USER === 'bulwark_api',
+});
 const denies = (condition: string) => (p: CfnJson) =>
   JSON.stringify(p.PolicyDocument?.Statement ?? []).includes(condition);
 
@@ -315,14 +324,7 @@ export const CONTROLS: readonly Control[] = [
     status: 'partial',
     implementedBy: ['content-api (nosniff, CSP)'],
     evidence: [
-      {
-        claim: 'the content API function that sets nosniff and CSP on every response',
-        type: 'AWS::Lambda::Function',
-        stack: 'App',
-        holds: (p) =>
-          p.Environment?.Variables?.API_KEY_PEPPER_SECRET_ARN !== undefined &&
-          p.Environment?.Variables?.DB_USER === 'bulwark_api',
-      },
+      contentApiFunction('the content API function that sets nosniff and CSP on every response'),
     ],
     nagRules: [],
     tests: ['test/lambda/content-api/contract.test.ts'],
@@ -487,15 +489,9 @@ export const CONTROLS: readonly Control[] = [
     status: 'enforced',
     implementedBy: ['content-api'],
     evidence: [
-      {
-        claim:
-          'the content API function checks keys with the pepper and connects as its one database user',
-        type: 'AWS::Lambda::Function',
-        stack: 'App',
-        holds: (p) =>
-          p.Environment?.Variables?.API_KEY_PEPPER_SECRET_ARN !== undefined &&
-          p.Environment?.Variables?.DB_USER === 'bulwark_api',
-      },
+      contentApiFunction(
+        'the content API function checks keys with the pepper and connects as its one database user',
+      ),
     ],
     nagRules: [],
     tests: [
