@@ -11,15 +11,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkStatefulChanges, readAllowFile } from '../lib/compliance/stateful-guard';
+import { option } from './lib/args';
 
-const arg = (name: string) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
-
-const baseline = arg('--baseline');
-const current = arg('--current') ?? 'cdk.out';
-const allowFile = arg('--allow');
+const baseline = option('--baseline');
+const current = option('--current') ?? 'cdk.out';
+const allowFile = option('--allow');
 for (const [name, dir] of [
   ['--baseline', baseline],
   ['--current', current],

@@ -9,14 +9,10 @@
  */
 import * as path from 'node:path';
 import { buildReport, evidenceFailures, writeReport } from '../lib/compliance/report';
+import { option } from './lib/args';
 
-const arg = (name: string) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
-
-const assembly = arg('--assembly') ?? 'cdk.out';
-const report = buildReport(assembly, arg('--stage'));
+const assembly = option('--assembly') ?? 'cdk.out';
+const report = buildReport(assembly, option('--stage'));
 const files = writeReport(report, path.join(assembly, 'compliance'));
 const s = report.summary;
 console.log(

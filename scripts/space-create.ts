@@ -7,14 +7,10 @@
  */
 import { Pool } from 'pg';
 import { OperatorError, checkKey, createSpaceWithAdmin, operatorPepper } from './lib/spaces';
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
+import { option } from './lib/args';
 
 async function main(): Promise<number> {
-  const space = arg('--space');
+  const space = option('--space');
   if (!space) {
     console.error('usage: npm run space:create -- --space <id> [--admin-key <key>]');
     return 1;
@@ -25,7 +21,7 @@ async function main(): Promise<number> {
   }
   const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 2 });
   try {
-    const adminKey = arg('--admin-key');
+    const adminKey = option('--admin-key');
     const { key } = await createSpaceWithAdmin(pool, space, operatorPepper(), {
       key: adminKey && checkKey(adminKey, '--admin-key'),
     });

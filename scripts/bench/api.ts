@@ -22,12 +22,9 @@ import { ContentService } from '../../lambda/content-api/domain/service';
 import type { ApiRequest } from '../../lambda/content-api/http';
 import { createSpaceWithAdmin } from '../lib/spaces';
 import { startThrowawayPostgres } from '../lib/throwaway-postgres';
+import { option } from '../lib/args';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const ITERATIONS = arg('--iterations', 10_000);
+const ITERATIONS = Number(option('--iterations') ?? 10_000);
 const WARMUP = 1_000;
 const PEPPER = 'bench-pepper';
 

@@ -70,7 +70,7 @@ describe('nag gate', () => {
     }
   });
 
-  it('runs the five packs', () => {
+  it('runs every pack of NAG_PACKS, the project pack last', () => {
     expect(createNagPacks().map((p) => p.readPackName)).toEqual([...NAG_PACKS]);
   });
 });
