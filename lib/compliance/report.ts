@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ACKNOWLEDGEMENTS } from './acknowledgements';
+import { CDK_INTERNAL_RESOURCES } from './cdk-internal';
 import { CONTROLS, type CfnJson, type Control, type ControlStatus } from './controls';
 import { ANNEX_A, ISO_27001_MAPPING } from './iso27001';
 import { NAG_PACKS } from './nag-packs';
@@ -86,6 +87,8 @@ export interface ComplianceReport {
     iso27001: string[];
   })[];
   readonly acknowledgements: AcknowledgedFinding[];
+  /** Resources that aws-cdk-lib deploys on Bulwark's behalf, and why each is acceptable. */
+  readonly cdkInternal: { resource: string; why: string }[];
   /** Unresolved findings of a failed synthesis (empty after a successful one). */
   readonly findings: ValidationFinding[];
 }
@@ -220,6 +223,7 @@ export function buildReport(assemblyDir: string, onlyStage?: string): Compliance
     controls,
     acknowledgements,
     findings,
+    cdkInternal: CDK_INTERNAL_RESOURCES.map(({ resource, why }) => ({ resource, why })),
   };
 }
 
@@ -319,6 +323,10 @@ export function toMarkdown(r: ComplianceReport): string {
     '|---|---|---|',
     ...r.acknowledgements.map((a) => `| \`${a.path}\` | ${a.rule} | ${a.reason} |`),
     '',
+    '## Resources deployed by aws-cdk-lib',
+    '',
+    ...r.cdkInternal.map((c) => `- **${c.resource}**: ${c.why}`),
+    '',
   ];
   return lines.join('\n');
 }
@@ -387,6 +395,8 @@ ${rows}
 <table><tr><th>resource</th><th>finding</th><th>reason</th></tr>
 ${acks}
 </table>
+<h2>Resources deployed by aws-cdk-lib</h2>
+<ul>${r.cdkInternal.map((c) => `<li><b>${esc(c.resource)}</b>: ${esc(c.why)}</li>`).join('')}</ul>
 <p><small>Format ${esc(r.format)}. Reasons come from lib/compliance/acknowledgements.ts (${Object.keys(ACKNOWLEDGEMENTS).length} entries).</small></p>
 </body></html>
 `;

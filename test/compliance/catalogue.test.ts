@@ -197,6 +197,7 @@ describe('compliance report', () => {
     const html = fs.readFileSync(path.join(dir, 'report.html'), 'utf8');
     for (const id of CATALOGUE) expect(html).toContain(`<b>${id}</b>`);
     expect(html).toContain('A.8.24 Use of cryptography');
+    expect(html).toContain('<b>Custom::Trigger and its provider Lambda (App stack)</b>');
     expect(html).not.toMatch(/<(script|link|img)\b|src=|href=/i);
     const json = JSON.parse(fs.readFileSync(path.join(dir, 'report.json'), 'utf8'));
     expect(json.format).toBe('bulwark-compliance-report/1');
