@@ -42,6 +42,22 @@ const isAuditPosition = (v: unknown): v is { b: number } =>
   Number.isSafeInteger((v as { b?: unknown }).b) &&
   (v as { b: number }).b > 0;
 
+/**
+ * A page from `limit + 1` rows read: the first `limit`, and a cursor to continue
+ * after the last of them when the extra row shows there is more.
+ */
+function page<T>(
+  rows: T[],
+  limit: number,
+  position: (last: T) => Record<string, string | number>,
+): { items: T[]; nextCursor: string | null } {
+  const items = rows.slice(0, limit);
+  return {
+    items,
+    nextCursor: rows.length > limit ? encodeCursor(position(items[items.length - 1])) : null,
+  };
+}
+
 /** Paths of an entry that a CDN may have cached. */
 const entryPaths = (spaceId: string, id: string) => [
   `/v1/spaces/${spaceId}/entries/${id}*`,
@@ -125,13 +141,7 @@ export class ContentService {
       },
       query.preview,
     );
-    const items = rows.slice(0, query.limit);
-    const last = items[items.length - 1];
-    return {
-      items,
-      nextCursor:
-        rows.length > query.limit ? encodeCursor({ c: last.createdAt, i: last.id }) : null,
-    };
+    return page(rows, query.limit, (last) => ({ c: last.createdAt, i: last.id }));
   }
 
   /** Throws 403 unless the principal belongs to `spaceId` and has at least `role`. */
@@ -321,11 +331,10 @@ export class ContentService {
       beforeId: before,
       limit: query.limit + 1,
     });
-    const items = rows.slice(0, query.limit);
+    const { items, nextCursor } = page(rows, query.limit, (last) => ({ b: last.id }));
     return {
       items: items.map(({ at, keyId, action, target }) => ({ at, keyId, action, target })),
-      nextCursor:
-        rows.length > query.limit ? encodeCursor({ b: items[items.length - 1].id }) : null,
+      nextCursor,
     };
   }
 }
