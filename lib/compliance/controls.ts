@@ -324,7 +324,9 @@ export const CONTROLS: readonly Control[] = [
     status: 'partial',
     implementedBy: ['content-api (nosniff, CSP)'],
     evidence: [
-      contentApiFunction('the content API function that sets nosniff and CSP on every response'),
+      contentApiFunction(
+        'the content API function is deployed (that its responses carry nosniff and a CSP is verified by its tests)',
+      ),
     ],
     nagRules: [],
     tests: ['test/lambda/content-api/contract.test.ts'],
