@@ -1,8 +1,12 @@
 import { App, Tags } from 'aws-cdk-lib';
 import { ConfigError, loadStageConfigs, type StageConfig } from './config';
+import { CLOUDFRONT_REGION } from './config/regions';
+import { acknowledgeOnceCreated } from './compliance/acknowledgements';
+import { CROSS_REGION_PROVIDER_IDS } from './compliance/cdk-internal';
 import { addNagPacks } from './compliance/nag-packs';
 import { AppStack } from './stacks/app-stack';
 import { DataStack } from './stacks/data-stack';
+import { EdgeStack } from './stacks/edge-stack';
 import { NetworkStack } from './stacks/network-stack';
 import { RecoveryStack } from './stacks/recovery-stack';
 import { SecurityStack } from './stacks/security-stack';
@@ -19,8 +23,10 @@ export interface StageStacks {
   readonly data: DataStack;
   /** Audit trail, threat detection, alerting. */
   readonly security: SecurityStack;
-  /** Content API, invalidation queue, schema migrations. */
+  /** Load balancer, regional WAF, content API, invalidations, schema migrations. */
   readonly app: AppStack;
+  /** Distribution, edge web ACL, viewer certificate, edge logs and alarms (us-east-1). */
+  readonly edge: EdgeStack;
 }
 
 /** Creates every stack of one stage in the app. Stacks only wire constructs. */
@@ -61,14 +67,35 @@ export function addStage(scope: App, config: StageConfig): StageStacks {
     network,
     data,
     security,
-    description: description('content API, CDN invalidation queue, schema migrations'),
+    description: description(
+      'load balancer, regional WAF, content API, CDN invalidation, schema migrations',
+    ),
+  });
+  const edge = new EdgeStack(scope, `${prefix}-Edge`, {
+    env: { account: config.account, region: CLOUDFRONT_REGION },
+    config,
+    app,
+    data,
+    description: description(
+      'CloudFront distribution, edge WAF, viewer certificate, access logs, edge alarms, Shield',
+    ),
   });
 
-  for (const stack of [network, recovery, data, security, app]) {
+  for (const stack of [data, app, edge]) {
+    for (const id of CROSS_REGION_PROVIDER_IDS) {
+      acknowledgeOnceCreated(
+        stack,
+        () => stack.node.tryFindChild(id),
+        'crossRegionReferenceProvider',
+      );
+    }
+  }
+
+  for (const stack of [network, recovery, data, security, app, edge]) {
     Tags.of(stack).add('bulwark:stage', config.name);
     Tags.of(stack).add('bulwark:managed-by', 'cdk');
   }
-  return { config, network, recovery, data, security, app };
+  return { config, network, recovery, data, security, app, edge };
 }
 
 /** Options of {@link buildApp}. */

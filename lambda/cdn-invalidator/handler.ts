@@ -1,12 +1,32 @@
 import { CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { requireEnv } from '../shared/env';
 import { planInvalidation } from './plan';
 
 const logger = new Logger({ serviceName: 'cdn-invalidator' });
-const distributionId = requireEnv(process.env, 'DISTRIBUTION_ID');
+const parameterName = requireEnv(process.env, 'DISTRIBUTION_ID_PARAMETER');
 const cloudfront = new CloudFrontClient({});
+// The distribution lives in the us-east-1 Edge stack, deployed after this function;
+// its id is published there as an SSM parameter and read once per cold start.
+const ssm = new SSMClient({ region: requireEnv(process.env, 'DISTRIBUTION_ID_REGION') });
+let distributionId: Promise<string> | undefined;
+
+function resolveDistributionId(): Promise<string> {
+  distributionId ??= ssm
+    .send(new GetParameterCommand({ Name: parameterName }))
+    .then((r) => {
+      const id = r.Parameter?.Value;
+      if (!id) throw new Error(`Parameter ${parameterName} holds no distribution id`);
+      return id;
+    })
+    .catch((err: unknown) => {
+      distributionId = undefined; // try again with the next batch
+      throw err;
+    });
+  return distributionId;
+}
 
 /**
  * SQS consumer (outside the VPC: CloudFront's API has no VPC endpoint): one
@@ -23,7 +43,7 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   try {
     const r = await cloudfront.send(
       new CreateInvalidationCommand({
-        DistributionId: distributionId,
+        DistributionId: await resolveDistributionId(),
         InvalidationBatch: {
           CallerReference: plan.callerReference,
           Paths: { Quantity: plan.paths.length, Items: plan.paths },

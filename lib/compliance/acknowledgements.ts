@@ -142,13 +142,24 @@ export const ACKNOWLEDGEMENTS = {
     reason:
       'The API key pepper keys the HMAC of every stored API key hash; rotating it would invalidate all keys at once. Keys rotate individually with a grace period (API-KEYS); the pepper is readable only by the content API role.',
   },
-  lambdaManagedExecutionPolicies: {
+  lambdaBasicExecutionPolicy: {
     findings: [
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    ],
+    reason:
+      "AWS-maintained policy for writing the function's own logs. The function writes to its pre-created, KMS-encrypted log group with retention; it never creates log groups of its own.",
+  },
+  lambdaVpcAccessPolicy: {
+    findings: [
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
     ],
     reason:
-      'AWS-maintained policies for a VPC Lambda: ENI management for its subnets and writing its own logs. The function writes to its pre-created, KMS-encrypted log group with retention; it never creates log groups of its own.',
+      'AWS-maintained policy for a VPC Lambda: creating and deleting the network interfaces of its isolated subnets, nothing else.',
+  },
+  cloudFrontApiOutsideVpc: {
+    findings: [...packs('LambdaInsideVPC'), 'cdk-validator-cfnguard::lambda_inside_vpc_check'],
+    reason:
+      'The function only calls the CloudFront API (CreateInvalidation on one distribution), which has no VPC endpoint; it holds no database access and no secrets, and the isolated VPC has no route to the internet by design.',
   },
   xrayNeedsWildcard: {
     findings: ['AwsSolutions-IAM5[Resource::*]'],
@@ -159,6 +170,79 @@ export const ACKNOWLEDGEMENTS = {
     findings: ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ', 'Serverless-LambdaDLQ'],
     reason:
       'Invoked synchronously only (the ALB for the API, the CloudFormation trigger for migrations): the caller receives every failure, so an asynchronous dead-letter queue would never receive anything.',
+  },
+  crossRegionReferenceProvider: {
+    findings: ['cdk-validator-cfnguard::lambda_inside_vpc_check'],
+    reason:
+      'CDK-owned provider of cross-region references (CloudFront needs its certificate and web ACL in us-east-1): it runs only during CloudFormation operations and reads or writes SSM parameters named /cdk/exports/<stack>/* in the other region, which the isolated VPC cannot reach; it touches no customer data.',
+  },
+  deployTimeLookup: {
+    findings: [
+      'NIST.800.53.R5-LambdaConcurrency',
+      'HIPAA.Security-LambdaConcurrency',
+      'NIST.800.53.R5-LambdaDLQ',
+      'HIPAA.Security-LambdaDLQ',
+      'Serverless-LambdaDLQ',
+      ...packs('LambdaInsideVPC'),
+      'cdk-validator-cfnguard::lambda_inside_vpc_check',
+      'Serverless-LambdaTracing',
+    ],
+    reason:
+      "CDK-generated custom-resource function that CloudFormation invokes once per deploy to read the region's CloudFront origin-facing prefix list id (ec2:DescribeManagedPrefixLists, read-only). CloudFormation waits for its answer and fails the deployment on error, so a dead-letter queue, tracing or a concurrency cap add nothing; EC2 has no endpoint in the isolated VPC.",
+  },
+  describeNeedsWildcard: {
+    findings: ['AwsSolutions-IAM5[Resource::*]'],
+    reason:
+      'ec2:DescribeManagedPrefixLists supports no resource-level permissions; it is the only action of this policy and is read-only.',
+  },
+  geoRestrictionByConfig: {
+    findings: ['AwsSolutions-CFR1'],
+    reason:
+      'Geo restriction is a per-stage choice in cdk.json (edge.geoRestriction: none, allow or deny with ISO country codes); this stage serves a worldwide audience, and the edge web ACL still blocks anonymous proxies and bad-reputation addresses.',
+  },
+  cdnVendedAccessLogs: {
+    findings: ['AwsSolutions-CFR3', 'cdk-validator-cfnguard::cloudfront_access_logs_enabled_check'],
+    reason:
+      'Access logs are delivered by CloudWatch Logs vended-log delivery (standard logging v2) into a KMS-encrypted log group with the stage retention, defined in the EdgeMonitoring stack in us-east-1 (where CloudFront deliveries must live); the rule reads only the legacy S3 Logging property.',
+  },
+  apiHasNoRootObject: {
+    findings: ['cdk-validator-cfnguard::cloudfront_default_root_object_configured_check'],
+    reason:
+      'The distribution serves a JSON API and assets, not a website: `/` is forwarded to the load balancer, which answers a JSON 404 (no object listing is possible; the assets origin is reached only under /assets/* through Origin Access Control with read-object permission only).',
+  },
+  singleApiOrigin: {
+    findings: ['cdk-validator-cfnguard::cloudfront_origin_failover_enabled_check'],
+    reason:
+      'CloudFront origin groups fail over only GET, HEAD and OPTIONS, and the API has one origin: a load balancer spanning every AZ in front of Lambda (AVL-LB). Published content survives an origin outage through stale-if-error caching (AVL-CDN); writes must reach the one primary database.',
+  },
+  loadBalancerLogTargetImported: {
+    findings: ['cdk-validator-cfnguard::elbv2_logging_enabled_check'],
+    reason:
+      'Access logs are enabled (access_logs.s3.enabled = true) into the Data stack access-log bucket, named through a cross-stack export that the static rule cannot resolve; test/stacks/edge.test.ts asserts the attributes.',
+  },
+  sqsSourceUsesRedrive: {
+    findings: ['Serverless-LambdaEventSourceMappingDestination'],
+    reason:
+      'On-failure destinations exist only for stream and Kafka sources; for an SQS source, failed messages go back to the queue and, after maxReceiveCount, to its dead-letter queue, which pages on-call.',
+  },
+  stagingLoadBalancerDeletable: {
+    findings: [
+      'NIST.800.53.R5-ELBDeletionProtectionEnabled',
+      'HIPAA.Security-ELBDeletionProtectionEnabled',
+      'cdk-validator-cfnguard::elbv2_deletion_protection_enabled_check',
+    ],
+    reason:
+      'Staging is torn down and rebuilt from code; the load balancer is stateless (no data, recreated with the same configuration). Production enables deletion protection.',
+  },
+  invalidatesAccountDistributions: {
+    findings: ['AwsSolutions-IAM5[Resource::{distributions}]'],
+    reason:
+      'The distribution is created in the us-east-1 Edge stack after this function, so its id is unknown here; the function reads it from one SSM parameter. The statement allows only cloudfront:CreateInvalidation (cache eviction, no configuration change) on distributions of this account.',
+  },
+  queueConsumer: {
+    findings: ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ', 'Serverless-LambdaDLQ'],
+    reason:
+      'Invoked only by its SQS event source mapping (poll-based): failed messages return to the queue and, after the retries, go to its dead-letter queue, which pages on-call. An asynchronous-invocation dead-letter queue would never receive anything.',
   },
   queueDeadLetterQueue: {
     findings: ['Serverless-SQSRedrivePolicy', 'cdk-validator-cfnguard::sqs_dlq_check'],
@@ -266,14 +350,43 @@ export function acknowledge(
   name: AcknowledgementName,
   values?: Record<string, string>,
 ): void {
+  apply(scope, name, values, recorder);
+}
+
+function apply(
+  scope: IConstruct,
+  name: AcknowledgementName,
+  values: Record<string, string> | undefined,
+  record: AppliedAcknowledgement[] | undefined,
+): void {
   const reason = ACKNOWLEDGEMENTS[name].reason;
   for (const id of findingIds(name, values)) {
-    if (recorder) {
-      recorder.push({ name, id, path: scope.node.path });
+    if (record) {
+      record.push({ name, id, path: scope.node.path });
     } else {
       Validations.of(scope).acknowledge({ id, reason });
     }
   }
+}
+
+/**
+ * Acknowledges on a construct that aws-cdk-lib only creates while preparing the app
+ * for synthesis (after every Bulwark constructor has run), such as the providers of
+ * cross-region references. `find` runs after preparation, before validation.
+ */
+export function acknowledgeOnceCreated(
+  stack: IConstruct,
+  find: () => IConstruct | undefined,
+  name: AcknowledgementName,
+): void {
+  const record = recorder;
+  stack.node.addValidation({
+    validate: () => {
+      const target = find();
+      if (target) apply(target, name, undefined, record);
+      return [];
+    },
+  });
 }
 
 /**

@@ -27,7 +27,22 @@ export const CDK_INTERNAL_RESOURCES = [
     why: 'Invokes the schema migrator once per deploy whose migrator code changed, and fails the deployment when it fails; it can only invoke that function version.',
   },
   {
+    resource:
+      'Custom::CrossRegionExportWriter and Custom::CrossRegionExportReader with their provider Lambdas (Edge, App and EdgeMonitoring stacks)',
+    why: 'CloudFront takes its certificate and web ACL from us-east-1 while the distribution lives in the primary region, and its logs, metrics and Shield protection live in us-east-1: CDK passes these values as SSM parameters under /cdk/exports/, and refuses to delete a parameter another stack still reads.',
+  },
+  {
+    resource: 'Custom::AWS (CloudFront prefix-list lookup) and its provider Lambda (Network stack)',
+    why: 'Reads the id of the com.amazonaws.global.cloudfront.origin-facing managed prefix list of the region at deploy time (ec2:DescribeManagedPrefixLists only), so that synthesis needs no AWS account.',
+  },
+  {
     resource: 'AWS::Serverless::Application for the secret rotation (Data stack)',
     why: 'The AWS-published Secrets Manager single-user rotation function for PostgreSQL, deployed in the isolated App subnets with the rotation security group and the Secrets Manager endpoint (ACC-DATA).',
   },
+] as const;
+
+/** Construct ids of the providers aws-cdk-lib adds for cross-region references. */
+export const CROSS_REGION_PROVIDER_IDS = [
+  'Custom::CrossRegionExportWriterCustomResourceProvider',
+  'Custom::CrossRegionExportReaderCustomResourceProvider',
 ] as const;

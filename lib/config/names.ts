@@ -9,6 +9,8 @@ export const physicalNames = (cfg: Pick<StageConfig, 'name' | 'account' | 'drReg
   replicaBucket: `bulwark-${cfg.name}-backups-${cfg.account}-${cfg.drRegion}`,
   /** Alias of the DR region's backup key, referenced by the replication rule. */
   replicaKeyAlias: `alias/bulwark-${cfg.name}-backup-replica`,
+  /** SSM parameter (us-east-1) holding the CloudFront distribution id. */
+  distributionIdParameter: `/bulwark/${cfg.name}/edge/distribution-id`,
   /** RDS instance identifier of the primary; fixes its log group names. */
   databaseInstance: `bulwark-${cfg.name}-db`,
   /** RDS instance identifier of read replica `n` (1-based). */

@@ -48,3 +48,6 @@ export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
   3653,
 ] as const;
+
+/** Region of everything CloudFront needs or publishes: certificates, web ACL, logs, metrics. */
+export const CLOUDFRONT_REGION = 'us-east-1';

@@ -94,6 +94,128 @@ const alertsSchema = z.strictObject({
     .max(8.9, { error: 'must be ≤ 8.9' }),
 });
 
+/** Action of a managed rule group: enforce its rules, or only count matches (rollout). */
+const groupMode = z.enum(['block', 'count'], { error: "must be 'block' or 'count'" });
+const ruleAction = z.enum(['block', 'count', 'challenge', 'captcha', 'allow'], {
+  error: "must be 'block', 'count', 'challenge', 'captcha' or 'allow'",
+});
+
+const managedGroupSchema = z.strictObject({
+  /** `count` while rolling out (matches are logged, nothing blocked), then `block`. */
+  mode: groupMode,
+  /** Per-rule action overrides inside the group, by AWS rule name. */
+  ruleOverrides: z
+    .record(
+      z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, { error: 'must be a WAF rule name' }),
+      ruleAction,
+    )
+    .optional(),
+});
+
+/** WAF accepts rate limits from 10 to 2,000,000,000 requests per evaluation window. */
+export const WAF_MIN_RATE_LIMIT = 10;
+
+const rateLimit = z
+  .number({ error: 'must be a number of requests per 5 minutes' })
+  .int({ error: 'must be a whole number' })
+  .min(WAF_MIN_RATE_LIMIT, { error: `must be ≥ ${WAF_MIN_RATE_LIMIT} (AWS WAF minimum)` })
+  .max(2_000_000_000, { error: 'must be ≤ 2000000000 (AWS WAF maximum)' });
+
+const wafSchema = z
+  .strictObject({
+    /** AWS managed rule groups, each with its rollout mode and rule overrides. */
+    managedRules: z.strictObject({
+      /** AWSManagedRulesCommonRuleSet (OWASP top-10 style inspection). */
+      common: managedGroupSchema,
+      /** AWSManagedRulesKnownBadInputsRuleSet. */
+      knownBadInputs: managedGroupSchema,
+      /** AWSManagedRulesSQLiRuleSet. */
+      sqlInjection: managedGroupSchema,
+      /** AWSManagedRulesAmazonIpReputationList. */
+      ipReputation: managedGroupSchema,
+      /** AWSManagedRulesAnonymousIpList (VPNs, Tor, hosting providers). */
+      anonymousIp: managedGroupSchema,
+    }),
+    /** Requests per client IP per 5 minutes. */
+    rateLimits: z.strictObject({
+      /** Any request. */
+      perIp: rateLimit,
+      /** Write methods and the key routes (`/v1/spaces/<id>/keys...`), the brute-force surface. */
+      writesPerIp: rateLimit,
+    }),
+    /** Blocked requests per 5 minutes (per web ACL) that page on-call. */
+    blockedAlarmThreshold: z
+      .number({ error: 'must be a number of requests' })
+      .int({ error: 'must be a whole number' })
+      .min(1, { error: 'must be ≥ 1' }),
+  })
+  .superRefine((w, ctx) => {
+    if (w.rateLimits.writesPerIp > w.rateLimits.perIp) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rateLimits', 'writesPerIp'],
+        message: 'must be ≤ rateLimits.perIp (the write limit is the stricter one)',
+        input: w.rateLimits.writesPerIp,
+      });
+    }
+  });
+
+/** ISO 3166-1 alpha-2 country code. */
+const country = z.string().regex(/^[A-Z]{2}$/, { error: 'must be an ISO 3166-1 alpha-2 code' });
+
+const edgeSchema = z.strictObject({
+  /**
+   * Route 53 hosted zone of `domainName`: certificates are validated through it and
+   * alias records created. Without it, certificates wait for manual DNS validation.
+   */
+  hostedZone: z
+    .strictObject({
+      id: z.string().regex(/^Z[A-Z0-9]{1,31}$/, { error: 'must be a Route 53 hosted zone id' }),
+      name: z.string().regex(HOSTNAME, { error: 'must be a lower-case DNS name' }),
+    })
+    .optional(),
+  /** CloudFront price class: which edge locations serve viewers. */
+  priceClass: z.enum(['PriceClass_100', 'PriceClass_200', 'PriceClass_All'], {
+    error: 'must be PriceClass_100, PriceClass_200 or PriceClass_All',
+  }),
+  /** Countries served (`allow`) or refused (`deny`); `none` serves everyone. */
+  geoRestriction: z.discriminatedUnion(
+    'type',
+    [
+      z.strictObject({ type: z.literal('none') }),
+      z.strictObject({
+        type: z.enum(['allow', 'deny']),
+        countries: z.array(country).min(1, { error: 'must list at least one country' }),
+      }),
+    ],
+    { error: "type must be 'none', 'allow' or 'deny'" },
+  ),
+  /** Both web ACLs (CloudFront and ALB) use these settings. */
+  waf: wafSchema,
+});
+
+const shieldSchema = z
+  .strictObject({
+    /** Shield Advanced protections for the distribution and the ALB. */
+    advanced: z.boolean({ error: 'must be true or false' }),
+    /**
+     * Confirms the account has an active Shield Advanced subscription (a one-year
+     * commitment CloudFormation cannot create). Required when `advanced` is on.
+     */
+    subscriptionActive: z.boolean({ error: 'must be true or false' }).optional(),
+  })
+  .superRefine((s, ctx) => {
+    if (s.advanced && s.subscriptionActive !== true) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['subscriptionActive'],
+        message:
+          'must be true when advanced is on: subscribe the account to Shield Advanced first (aws shield create-subscription), then confirm it here',
+        input: s.subscriptionActive,
+      });
+    }
+  });
+
 const singleton = z.enum(['create', 'existing'], { error: "must be 'create' or 'existing'" });
 
 /** Schema of one stage block in `cdk.json` → `context.stages.<name>`. */
@@ -123,9 +245,14 @@ export const stageSchema = z
     /** Retention of the audit trail (CloudTrail log group and bucket). */
     auditLogRetentionDays: retention(365, 'MON-AUDIT: audit trail kept at least one year'),
     alerts: alertsSchema,
-    /** Shield Advanced protections on the edge (requires a Shield Advanced subscription). */
-    shieldAdvanced: z.boolean({ error: 'must be true or false' }),
-    /** Addresses that threat response never blocks and WAF always admits. */
+    /** CloudFront, certificates and the web application firewall. */
+    edge: edgeSchema,
+    /** DDoS protection beyond Shield Standard (which is always on). */
+    shield: shieldSchema,
+    /**
+     * Addresses threat response never blocks; WAF exempts them from rate limits and
+     * IP-reputation lists but still inspects their requests.
+     */
     trustedCidrs: z.array(
       z
         .union([z.cidrv4(), z.cidrv6()], { error: 'must be an IPv4 or IPv6 CIDR' })
@@ -139,6 +266,15 @@ export const stageSchema = z
     securityHub: singleton,
   })
   .superRefine((s, ctx) => {
+    const zone = s.edge.hostedZone?.name;
+    if (zone && s.domainName !== zone && !s.domainName.endsWith(`.${zone}`)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['edge', 'hostedZone', 'name'],
+        message: `must be ${s.domainName} or one of its parent domains`,
+        input: zone,
+      });
+    }
     if (s.drRegion === s.region) {
       ctx.addIssue({
         code: 'custom',

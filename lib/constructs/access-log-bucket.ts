@@ -1,6 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import { acknowledge } from '../compliance/acknowledgements';
 import { SecureBucket } from './secure-bucket';
@@ -10,6 +11,9 @@ export interface AccessLogBucketProps {
   /** Days access logs are kept before they expire (RET-DATA). */
   readonly retentionDays: number;
 }
+
+/** Prefix of the load balancer access logs in the bucket. */
+export const LOAD_BALANCER_LOG_PREFIX = 'alb';
 
 /**
  * The one bucket per region that receives S3 server access logs (MON-AUDIT). Buckets
@@ -41,6 +45,22 @@ export class AccessLogBucket extends SecureBucket {
         actions: ['s3:PutObject'],
         resources: [this.arnForObjects('*')],
         conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
+    // Load balancer access logs: the region's Elastic Load Balancing account (regions
+    // opened before August 2022) or the log-delivery service principal (newer ones).
+    const { account, region } = Stack.of(this);
+    const elbAccount = RegionInfo.get(region).elbv2Account;
+    this.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowLoadBalancerAccessLogs',
+        principals: [
+          elbAccount
+            ? new iam.AccountPrincipal(elbAccount)
+            : new iam.ServicePrincipal('logdelivery.elasticloadbalancing.amazonaws.com'),
+        ],
+        actions: ['s3:PutObject'],
+        resources: [this.arnForObjects(`${LOAD_BALANCER_LOG_PREFIX}/AWSLogs/${account}/*`)],
       }),
     );
     acknowledge(this, 'accessLogBucketSseS3');

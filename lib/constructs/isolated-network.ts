@@ -40,7 +40,8 @@ export type InterfaceEndpointName = keyof typeof INTERFACE_ENDPOINTS;
 
 /**
  * A VPC with no route to the internet (ACC-DATA, NET-SG): isolated subnets for the
- * data tier and for Lambdas in every configured AZ, no internet or NAT gateway;
+ * data tier and for Lambdas in every configured AZ, no NAT gateway, and an internet
+ * gateway that no route uses (CloudFront VPC origins require one to be attached);
  * AWS APIs reached through gateway and interface endpoints that admit only the
  * groups allowed to use them; every flow logged to an encrypted log group (MON-AUDIT).
  */
@@ -70,6 +71,14 @@ export class IsolatedNetwork extends Construct {
         S3: { service: ec2.GatewayVpcEndpointAwsService.S3 },
         DynamoDb: { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB },
       },
+    });
+
+    // CloudFront VPC origins need an internet gateway attached to the VPC. No route
+    // table points at it, so nothing in the VPC can reach the internet through it.
+    const gateway = new ec2.CfnInternetGateway(this, 'VpcOriginGateway');
+    new ec2.CfnVPCGatewayAttachment(this, 'VpcOriginGatewayAttachment', {
+      vpcId: this.vpc.vpcId,
+      internetGatewayId: gateway.ref,
     });
 
     const provider = Stack.of(this).node.tryFindChild(

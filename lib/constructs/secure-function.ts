@@ -14,12 +14,15 @@ export interface SecureFunctionProps {
   readonly entry: string;
   /** What the function does. */
   readonly description: string;
-  /** The VPC and isolated subnets it runs in. */
-  readonly vpc: ec2.IVpc;
-  /** Subnets of the function. */
-  readonly subnets: ec2.SubnetSelection;
-  /** Its security group (owned by the network stack, imported unchanged). */
-  readonly securityGroup: ec2.ISecurityGroup;
+  /**
+   * The VPC and isolated subnets it runs in; `undefined` only for a function that
+   * calls an AWS API with no VPC endpoint, with the reason acknowledged.
+   */
+  readonly vpc: ec2.IVpc | undefined;
+  /** Subnets of the function (with `vpc`). */
+  readonly subnets?: ec2.SubnetSelection;
+  /** Its security group (with `vpc`; owned by the network stack, imported unchanged). */
+  readonly securityGroup?: ec2.ISecurityGroup;
   /** Customer key of its log group. */
   readonly logKey: kms.IKey;
   /** Log retention in days. */
@@ -62,21 +65,20 @@ export class SecureFunction extends lambda.Function {
       memorySize: props.memoryMiB,
       timeout: props.timeout,
       reservedConcurrentExecutions: props.reservedConcurrency,
-      vpc: props.vpc,
-      vpcSubnets: props.subnets,
-      securityGroups: [
-        // The firewall belongs to the network stack; the function may not add rules.
-        ec2.SecurityGroup.fromSecurityGroupId(
-          scope,
-          `${id}SecurityGroup`,
-          props.securityGroup.securityGroupId,
-          {
-            mutable: false,
-            allowAllOutbound: false,
-          },
-        ),
-      ],
-      allowPublicSubnet: false,
+      ...(props.vpc && {
+        vpc: props.vpc,
+        vpcSubnets: props.subnets,
+        securityGroups: [
+          // The firewall belongs to the network stack; the function may not add rules.
+          ec2.SecurityGroup.fromSecurityGroupId(
+            scope,
+            `${id}SecurityGroup`,
+            props.securityGroup!.securityGroupId,
+            { mutable: false, allowAllOutbound: false },
+          ),
+        ],
+        allowPublicSubnet: false,
+      }),
       tracing: lambda.Tracing.ACTIVE,
       logGroup: logs,
       loggingFormat: lambda.LoggingFormat.JSON,
@@ -88,10 +90,11 @@ export class SecureFunction extends lambda.Function {
     });
     this.logs = logs;
     // On the role: its grants (DefaultPolicy) are only added later, by callers.
-    acknowledge(this.role!, 'lambdaManagedExecutionPolicies');
+    acknowledge(this.role!, 'lambdaBasicExecutionPolicy');
+    if (props.vpc) acknowledge(this.role!, 'lambdaVpcAccessPolicy');
     acknowledge(this.role!, 'xrayNeedsWildcard');
     acknowledge(this.role!, 'cdkGeneratedRolePolicy');
-    acknowledge(this, 'vpcConfigImported');
+    if (props.vpc) acknowledge(this, 'vpcConfigImported');
   }
 
   /** Lets the function read one secret (and decrypt it with its key, through Secrets Manager only). */

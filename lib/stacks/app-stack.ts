@@ -1,12 +1,19 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import type { StageConfig } from '../config';
+import { type StageConfig, physicalNames } from '../config';
+import { LOAD_BALANCER_LOG_PREFIX } from '../constructs/access-log-bucket';
+import { CdnInvalidator } from '../constructs/cdn-invalidator';
 import { ContentApi } from '../constructs/content-api';
 import { API_DB_USER } from '../constructs/database';
 import { InvalidationQueue } from '../constructs/invalidation-queue';
+import { OriginLoadBalancer } from '../constructs/origin-load-balancer';
 import { SchemaMigrator } from '../constructs/schema-migrator';
+import { ShieldProtection } from '../constructs/shield-protection';
+import { WebFirewall } from '../constructs/web-firewall';
 import type { DataStack } from './data-stack';
+import { stageHostedZone } from './edge-stack';
 import type { NetworkStack } from './network-stack';
 import type { SecurityStack } from './security-stack';
 
@@ -23,18 +30,27 @@ export interface AppStackProps extends StackProps {
 }
 
 /**
- * The stateless application tier: the content API, its CDN invalidation queue and
- * the schema migrations run on deploy. Holds no data of its own.
+ * The stateless application tier: the internal load balancer (CloudFront's VPC
+ * origin) with the regional web ACL, the content API, its CDN invalidation queue
+ * and invalidator, the schema migrations run on deploy, and Shield Advanced for the
+ * load balancer when enabled. Holds no data of its own.
  */
 export class AppStack extends Stack {
   /** The content API. */
   readonly contentApi: ContentApi;
   /** CDN invalidation requests. */
   readonly invalidationQueue: InvalidationQueue;
+  /** The regional (second-layer) web application firewall. */
+  readonly firewall: WebFirewall;
+  /** The content API's load balancer. */
+  readonly loadBalancer: OriginLoadBalancer;
+  /** Name CloudFront connects to on the load balancer (and its certificate's name). */
+  readonly originDomainName: string;
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
-    super(scope, id, props);
+    super(scope, id, { ...props, crossRegionReferences: true });
     const { config: cfg, network, data, security } = props;
+    this.originDomainName = `origin.${cfg.domainName}`;
     const vpc = network.network.vpc;
     const subnets = network.network.appSubnets;
     // Referenced by ARN: grants go to this stack's roles only and never edit the Data
@@ -73,5 +89,56 @@ export class AppStack extends Stack {
       'InvalidationDeadLettersAlarm',
       this.invalidationQueue.deadLetterQueue,
     );
+
+    const alertTopic = security.alertTopic.topic;
+    this.firewall = new WebFirewall(this, 'Firewall', {
+      stageName: cfg.name,
+      layer: 'origin',
+      waf: cfg.edge.waf,
+      trustedCidrs: cfg.trustedCidrs,
+      logKey: dataKey,
+      logRetentionDays: cfg.logRetentionDays,
+    });
+    this.firewall.alarmOnBlockSpike(alertTopic, cfg.edge.waf.blockedAlarmThreshold);
+
+    const zone = stageHostedZone(this, cfg);
+    const originCertificate = new acm.Certificate(this, 'OriginCertificate', {
+      domainName: this.originDomainName,
+      validation: acm.CertificateValidation.fromDns(zone),
+    });
+    this.loadBalancer = new OriginLoadBalancer(this, 'LoadBalancer', {
+      vpc,
+      subnets,
+      securityGroup: network.securityGroups.alb,
+      certificate: originCertificate,
+      apiFunction: this.contentApi.function,
+      accessLogs: {
+        bucket: data.accessLogBucket.target(this, 'AccessLogs'),
+        prefix: LOAD_BALANCER_LOG_PREFIX,
+      },
+      webAclArn: this.firewall.webAcl.attrArn,
+      deletionProtection: cfg.name === 'production',
+      alertTopic,
+    });
+
+    new CdnInvalidator(this, 'CdnInvalidator', {
+      queue: this.invalidationQueue.queue,
+      distributionIdParameter: physicalNames(cfg).distributionIdParameter,
+      logKey: dataKey,
+      logRetentionDays: cfg.logRetentionDays,
+    });
+
+    if (cfg.shield.advanced) {
+      new ShieldProtection(this, 'LoadBalancerShield', {
+        name: `bulwark-${cfg.name}-alb`,
+        resourceArn: this.loadBalancer.loadBalancer.loadBalancerArn,
+        alertTopic,
+      });
+    }
+
+    new CfnOutput(this, 'LoadBalancerArn', {
+      value: this.loadBalancer.loadBalancer.loadBalancerArn,
+    });
+    new CfnOutput(this, 'RegionalWebAclArn', { value: this.firewall.webAcl.attrArn });
   }
 }

@@ -1,4 +1,5 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { physicalNames, type StageConfig } from '../config';
@@ -31,6 +32,8 @@ export interface DataStackProps extends StackProps {
 export class DataStack extends Stack {
   /** Key for the database, its secret and logs, and the assets bucket. */
   readonly dataKey: EncryptionKey;
+  /** Key of the assets bucket; CloudFront may decrypt with it. */
+  readonly assetsKey: EncryptionKey;
   /** Key for backup objects. */
   readonly backupKey: EncryptionKey;
   /** The content database. */
@@ -45,7 +48,8 @@ export class DataStack extends Stack {
   readonly accessLogBucket: AccessLogBucket;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
-    super(scope, id, { ...props, terminationProtection: true });
+    // The assets bucket is CloudFront's second origin, in us-east-1.
+    super(scope, id, { ...props, terminationProtection: true, crossRegionReferences: true });
     const cfg = props.config;
     const names = physicalNames(cfg);
 
@@ -57,6 +61,11 @@ export class DataStack extends Stack {
     this.backupKey = new EncryptionKey(this, 'BackupKey', {
       alias: `bulwark-${cfg.name}-backup`,
       description: 'Bulwark object-locked backup exports',
+    });
+
+    this.assetsKey = new EncryptionKey(this, 'AssetsKey', {
+      alias: `bulwark-${cfg.name}-assets`,
+      description: 'Bulwark assets bucket (read by CloudFront through Origin Access Control)',
     });
 
     this.accessLogBucket = new AccessLogBucket(this, 'AccessLogBucket', {
@@ -81,7 +90,7 @@ export class DataStack extends Stack {
     replication.allowReplicationFrom(this.backupBucket, this.backupKey);
 
     this.assetsBucket = new SecureBucket(this, 'AssetsBucket', {
-      encryptionKey: this.dataKey,
+      encryptionKey: this.assetsKey,
       serverAccessLogsBucket: this.accessLogBucket,
       serverAccessLogsPrefix: 'AssetsBucket/',
       lifecycleRules: [
@@ -92,6 +101,7 @@ export class DataStack extends Stack {
         },
       ],
     });
+    this.allowCloudFrontToReadAssets();
     acknowledge(this.assetsBucket, 'assetsBucketNotReplicated');
     acknowledge(this.assetsBucket, 'assetsAreMutable');
 
@@ -120,5 +130,45 @@ export class DataStack extends Stack {
       port: DATABASE_PORT,
       proxyUsers: [API_DB_USER],
     });
+  }
+
+  /**
+   * Origin Access Control (API-AUTHZ's one exception: assets need no key): this
+   * account's CloudFront distributions may read assets and decrypt them through S3.
+   * The distribution lives in the App stack, which depends on this one, so the
+   * statements name the account's distributions rather than its id.
+   */
+  private allowCloudFrontToReadAssets(): void {
+    const cloudFront = new iam.ServicePrincipal('cloudfront.amazonaws.com');
+    const fromOurDistributions = {
+      StringEquals: { 'AWS:SourceAccount': this.account },
+      ArnLike: {
+        'AWS:SourceArn': `arn:${this.partition}:cloudfront::${this.account}:distribution/*`,
+      },
+    };
+    this.assetsBucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudFrontOriginAccessControl',
+        principals: [cloudFront],
+        actions: ['s3:GetObject'],
+        resources: [this.assetsBucket.arnForObjects('*')],
+        conditions: fromOurDistributions,
+      }),
+    );
+    this.assetsKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudFrontToDecryptAssets',
+        principals: [cloudFront],
+        actions: ['kms:Decrypt'],
+        resources: ['*'],
+        conditions: {
+          ...fromOurDistributions,
+          StringEquals: {
+            ...fromOurDistributions.StringEquals,
+            'kms:ViaService': `s3.${this.region}.amazonaws.com`,
+          },
+        },
+      }),
+    );
   }
 }

@@ -1,7 +1,9 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
 import { DATABASE_PORT } from '../constructs/database';
+import { CloudFrontPrefixList } from '../constructs/cloudfront-prefix-list';
 import { EncryptionKey } from '../constructs/encryption-key';
 import { IsolatedNetwork, availabilityZoneTokens } from '../constructs/isolated-network';
 import { WorkloadSecurityGroups } from '../constructs/workload-security-groups';
@@ -46,6 +48,17 @@ export class NetworkStack extends Stack {
       endpointSecurityGroup: this.network.endpointSecurityGroup,
       databasePort: DATABASE_PORT,
     });
+    // The load balancer is a CloudFront VPC origin: it admits CloudFront's
+    // origin-facing addresses on HTTPS and nothing else (NET-SG).
+    const cloudFront = new CloudFrontPrefixList(this, 'CloudFrontPrefixList', {
+      logKey: this.logKey,
+      logRetentionDays: cfg.logRetentionDays,
+    });
+    this.securityGroups.alb.addIngressRule(
+      ec2.Peer.prefixList(cloudFront.prefixListId),
+      ec2.Port.tcp(443),
+      'HTTPS from CloudFront (VPC origin) only',
+    );
   }
 
   /**

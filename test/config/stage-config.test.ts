@@ -35,11 +35,11 @@ describe('loadStageConfigs', () => {
     expect(production.network.azCount).toBe(3);
     expect(production.database.multiAz).toBe(true);
     expect(production.database.readReplicas).toBe(2);
-    expect(production.shieldAdvanced).toBe(true);
+    expect(production.shield.advanced).toBe(true);
     expect(staging.network.azCount).toBe(2);
     expect(staging.database.multiAz).toBe(false);
     expect(staging.database.readReplicas).toBeLessThanOrEqual(1);
-    expect(staging.shieldAdvanced).toBe(false);
+    expect(staging.shield.advanced).toBe(false);
   });
 
   it.each<[string, (b: Block) => void, RegExp]>([
@@ -140,6 +140,41 @@ describe('loadStageConfigs', () => {
       'trusting the whole internet',
       (b) => (b.trustedCidrs = ['0.0.0.0/0']),
       /trustedCidrs\.0 = "0\.0\.0\.0\/0": is too wide to trust/,
+    ],
+    [
+      'a rate limit below the WAF minimum',
+      (b) => (b.edge.waf.rateLimits.writesPerIp = 5),
+      /edge\.waf\.rateLimits\.writesPerIp = 5: must be ≥ 10 \(AWS WAF minimum\)/,
+    ],
+    [
+      'a write limit looser than the global limit',
+      (b) => (b.edge.waf.rateLimits.writesPerIp = 5000),
+      /edge\.waf\.rateLimits\.writesPerIp = 5000: must be ≤ rateLimits\.perIp/,
+    ],
+    [
+      'an unknown managed-group mode',
+      (b) => (b.edge.waf.managedRules.sqlInjection.mode = 'off'),
+      /edge\.waf\.managedRules\.sqlInjection\.mode = "off": must be 'block' or 'count'/,
+    ],
+    [
+      'an unknown rule override action',
+      (b) => (b.edge.waf.managedRules.common.ruleOverrides = { NoUserAgent_HEADER: 'ignore' }),
+      /ruleOverrides\.NoUserAgent_HEADER = "ignore": must be 'block', 'count'/,
+    ],
+    [
+      'a hosted zone that does not hold the domain',
+      (b) => (b.edge.hostedZone = { id: 'Z0123456789EXAMPLE', name: 'example.org' }),
+      /edge\.hostedZone\.name = "example\.org": must be staging\.content\.example\.com or one of its parent domains/,
+    ],
+    [
+      'a country code that is not ISO 3166',
+      (b) => (b.edge.geoRestriction = { type: 'deny', countries: ['Narnia'] }),
+      /edge\.geoRestriction\.countries\.0 = "Narnia": must be an ISO 3166-1 alpha-2 code/,
+    ],
+    [
+      'Shield Advanced without a confirmed subscription',
+      (b) => (b.shield = { advanced: true }),
+      /shield\.subscriptionActive = missing: must be true when advanced is on/,
     ],
     [
       'an unknown GuardDuty mode',

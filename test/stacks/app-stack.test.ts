@@ -35,9 +35,10 @@ describe.each(STAGES)('App stack (%s)', (stage) => {
     },
   );
 
-  it('gives each function its own encrypted, retained log group (ENC-REST, RET-DATA)', () => {
+  it('gives each function and the WAF its own encrypted, retained log group (ENC-REST, RET-DATA)', () => {
     const groups = Object.values(resourcesOf(t, 'AWS::Logs::LogGroup'));
-    expect(groups).toHaveLength(2);
+    // Content API, schema migrator, CDN invalidator, regional WAF.
+    expect(groups).toHaveLength(4);
     for (const g of groups) {
       expect(g.Properties.KmsKeyId).toEqual(imported('DataKey'));
       expect(g.Properties.RetentionInDays).toBe(stage === 'Production' ? 365 : 90);

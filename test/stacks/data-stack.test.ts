@@ -17,6 +17,7 @@ describe.each(STAGES)('Data stack (%s)', (stage) => {
     it('rotates every customer key yearly and retains it', () => {
       const keys = resourcesOf(t, 'AWS::KMS::Key');
       expect(Object.keys(keys).sort()).toEqual([
+        expect.stringMatching(/^AssetsKey/),
         expect.stringMatching(/^BackupKey/),
         expect.stringMatching(/^DataKey/),
       ]);
@@ -50,7 +51,7 @@ describe.each(STAGES)('Data stack (%s)', (stage) => {
       }
     });
 
-    it('encrypts the backup bucket with the backup key and the assets bucket with the data key', () => {
+    it('encrypts the backup bucket with the backup key and the assets bucket with its own key', () => {
       const sse = (id: string) =>
         onlyResource(t, 'AWS::S3::Bucket', id).Properties.BucketEncryption
           .ServerSideEncryptionConfiguration[0];
@@ -65,7 +66,7 @@ describe.each(STAGES)('Data stack (%s)', (stage) => {
         BucketKeyEnabled: true,
         ServerSideEncryptionByDefault: {
           SSEAlgorithm: 'aws:kms',
-          KMSMasterKeyID: { 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] },
+          KMSMasterKeyID: { 'Fn::GetAtt': [expect.stringMatching(/^AssetsKey/), 'Arn'] },
         },
       });
       expect(sse('AccessLogBucket').ServerSideEncryptionByDefault).toEqual({

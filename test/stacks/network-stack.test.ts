@@ -13,7 +13,9 @@ describe.each(STAGES)('Network stack (%s)', (stage) => {
   it(`spans ${AZS[stage]} AZs with isolated Data and App subnets only (ACC-DATA, AVL-LB)`, () => {
     t.resourceCountIs('AWS::EC2::Subnet', AZS[stage] * 2);
     t.allResourcesProperties('AWS::EC2::Subnet', { MapPublicIpOnLaunch: false });
-    t.resourceCountIs('AWS::EC2::InternetGateway', 0);
+    // One gateway, attached for CloudFront VPC origins; no route uses it.
+    t.resourceCountIs('AWS::EC2::InternetGateway', 1);
+    t.resourceCountIs('AWS::EC2::VPCGatewayAttachment', 1);
     t.resourceCountIs('AWS::EC2::NatGateway', 0);
     t.resourceCountIs('AWS::EC2::Route', 0);
     const azs = Object.values(resourcesOf(t, 'AWS::EC2::Subnet')).map(
@@ -64,9 +66,10 @@ describe.each(STAGES)('Network stack (%s)', (stage) => {
     const edges = new Set<string>();
     for (const r of Object.values(resourcesOf(t, 'AWS::EC2::SecurityGroupIngress'))) {
       const p = r.Properties;
-      edges.add(
-        `${groupRef(p.SourceSecurityGroupId)} -> ${groupRef(p.GroupId)} :${p.FromPort}-${p.ToPort}`,
-      );
+      const source = p.SourcePrefixListId
+        ? `prefix list ${p.SourcePrefixListId['Fn::GetAtt'][0]}`
+        : groupRef(p.SourceSecurityGroupId);
+      edges.add(`${source} -> ${groupRef(p.GroupId)} :${p.FromPort}-${p.ToPort}`);
     }
     for (const r of Object.values(resourcesOf(t, 'AWS::EC2::SecurityGroupEgress'))) {
       const p = r.Properties;
@@ -86,6 +89,7 @@ describe.each(STAGES)('Network stack (%s)', (stage) => {
         'SecurityGroupsRotationFunction -> SecurityGroupsDatabase :5432-5432',
         'SecurityGroupsMigrationFunction -> NetworkEndpointSecurityGroup :443-443',
         'SecurityGroupsMigrationFunction -> SecurityGroupsDatabase :5432-5432',
+        'prefix list CloudFrontPrefixListLookup -> SecurityGroupsAlb :443-443',
       ].sort(),
     );
   });

@@ -5,7 +5,7 @@ import { STAGES, manifest, resourcesOf, template, type StackPart } from '../supp
  * replace the resource: a database, key or bucket would be created anew, empty. If a
  * change here is intended, it needs a migration plan, not an update of this list.
  */
-const PINNED: Record<Exclude<StackPart, 'App'>, string[]> = {
+const PINNED: Record<Exclude<StackPart, 'App' | 'Edge'>, string[]> = {
   Network: [
     'NetworkLogKey8E3AEAE4',
     'NetworkVpc7FB7348F',
@@ -21,6 +21,7 @@ const PINNED: Record<Exclude<StackPart, 'App'>, string[]> = {
   Data: [
     'DataKey17AFBB84',
     'BackupKey60B97760',
+    'AssetsKey6C8A65AC',
     'AccessLogBucketDA470295',
     'BackupBucket26B8E51C',
     'AssetsBucket5CB76180',
@@ -51,7 +52,7 @@ describe.each(STAGES)('SDLC-CHANGE (%s)', (stage) => {
     },
   );
 
-  it.each([...Object.keys(PINNED), 'App'] as StackPart[])(
+  it.each([...Object.keys(PINNED), 'App', 'Edge'] as StackPart[])(
     'retains every key, bucket, log group and secret in %s',
     (part) => {
       const t = template(stage, part);

@@ -6,7 +6,7 @@ import { SHARED_ASSEMBLY_DIR } from './paths';
 /** Stages shipped in `cdk.json`, by stack-name title. */
 export const STAGES = ['Staging', 'Production'] as const;
 export type StageTitle = (typeof STAGES)[number];
-export type StackPart = 'Network' | 'Recovery' | 'Data' | 'Security' | 'App';
+export type StackPart = 'Network' | 'Recovery' | 'Data' | 'Security' | 'App' | 'Edge';
 
 const templates = new Map<string, Template>();
 

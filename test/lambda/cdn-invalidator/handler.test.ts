@@ -3,14 +3,28 @@ import {
   CreateInvalidationCommand,
   TooManyInvalidationsInProgress,
 } from '@aws-sdk/client-cloudfront';
+import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { MAX_WILDCARD_PATHS, planInvalidation } from '../../../lambda/cdn-invalidator/plan';
 
-process.env.DISTRIBUTION_ID = 'E2QWRUHAPOMQZL';
-process.env.AWS_REGION = 'us-east-1';
+process.env.DISTRIBUTION_ID_PARAMETER = '/bulwark/staging/edge/distribution-id';
+process.env.DISTRIBUTION_ID_REGION = 'us-east-1';
+process.env.AWS_REGION = 'eu-west-1';
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 const cloudfront = mockClient(CloudFrontClient);
+const ssm = mockClient(SSMClient);
+/** GetParameter's response, as in the Systems Manager API reference. */
+const parameter = {
+  Parameter: {
+    Name: '/bulwark/staging/edge/distribution-id',
+    Type: 'String' as const,
+    Value: 'E2QWRUHAPOMQZL',
+    Version: 1,
+    ARN: 'arn:aws:ssm:us-east-1:111111111111:parameter/bulwark/staging/edge/distribution-id',
+    DataType: 'text',
+  },
+};
 let handler: typeof import('../../../lambda/cdn-invalidator/handler').handler;
 beforeAll(async () => {
   ({ handler } = await import('../../../lambda/cdn-invalidator/handler'));
@@ -36,7 +50,11 @@ const created = {
   },
 };
 
-beforeEach(() => cloudfront.reset());
+beforeEach(() => {
+  cloudfront.reset();
+  ssm.reset();
+  ssm.on(GetParameterCommand).resolves(parameter);
+});
 
 describe('planInvalidation', () => {
   it('deduplicates the paths of a batch', () => {
@@ -83,6 +101,29 @@ describe('planInvalidation', () => {
 });
 
 describe('cdn-invalidator handler', () => {
+  // First handler test: the function instance has not read the parameter yet.
+  it('retries a batch whose distribution id is not yet published, and reads it once found', async () => {
+    cloudfront.on(CreateInvalidationCommand).resolves(created);
+    ssm
+      .on(GetParameterCommand)
+      .rejectsOnce(new ParameterNotFound({ message: '', $metadata: { httpStatusCode: 400 } }))
+      .resolves(parameter);
+    const first = await handler(sqsEvent(record('1', { paths: paths('news', 'a') })));
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: '1' }]);
+    expect(cloudfront.commandCalls(CreateInvalidationCommand)).toHaveLength(0);
+
+    expect(
+      (await handler(sqsEvent(record('2', { paths: paths('news', 'b') })))).batchItemFailures,
+    ).toEqual([]);
+    await handler(sqsEvent(record('3', { paths: paths('news', 'c') })));
+    expect(cloudfront.commandCalls(CreateInvalidationCommand)).toHaveLength(2);
+    // Read again after the failure, then cached for the life of the instance.
+    expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(2);
+    expect(ssm.commandCalls(GetParameterCommand)[0].args[0].input).toEqual({
+      Name: '/bulwark/staging/edge/distribution-id',
+    });
+  });
+
   it('creates one invalidation per batch on the configured distribution', async () => {
     cloudfront.on(CreateInvalidationCommand).resolves(created);
     const r = await handler(
