@@ -143,4 +143,42 @@ export const BULWARK_RULES: readonly BulwarkRule[] = [
       );
     },
   },
+  {
+    id: 'DistributionBehaviours',
+    control: 'HDR-SECURE',
+    info: 'A CloudFront cache behaviour lets viewers use plain HTTP or sends no response headers policy.',
+    explanation: 'Every path must redirect to HTTPS and carry HSTS and the other security headers.',
+    resourceType: 'AWS::CloudFront::Distribution',
+    check: (p) => {
+      const config = p.DistributionConfig ?? {};
+      const behaviours: CfnJson[] = [
+        config.DefaultCacheBehavior ?? {},
+        ...(config.CacheBehaviors ?? []),
+      ];
+      return verdict(
+        behaviours.every(
+          (b) =>
+            ['redirect-to-https', 'https-only'].includes(b.ViewerProtocolPolicy) &&
+            b.ResponseHeadersPolicyId !== undefined,
+        ),
+      );
+    },
+  },
+  {
+    id: 'WafBlocklistFirst',
+    control: 'WAF-EDGE',
+    info: 'The first rule of a web ACL is not the IP-set blocklist.',
+    explanation:
+      'Addresses blocked by threat response must be refused before any other rule (rate limits, managed groups) can count, challenge or allow them.',
+    resourceType: 'AWS::WAFv2::WebACL',
+    check: (p) => {
+      const [first] = [...((p.Rules ?? []) as CfnJson[])].sort((a, b) => a.Priority - b.Priority);
+      const statement = first?.Statement ?? {};
+      const sets: CfnJson[] = statement.OrStatement?.Statements ?? [statement];
+      return verdict(
+        first?.Action?.Block !== undefined &&
+          sets.every((s) => s.IPSetReferenceStatement !== undefined),
+      );
+    },
+  },
 ];

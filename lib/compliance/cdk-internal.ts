@@ -15,7 +15,8 @@ export const CDK_INTERNAL_ACKNOWLEDGEMENTS = [
 
 /**
  * CDK-owned resources that Bulwark does not write but deploys, with why each is
- * acceptable. No nag pack reports them (they are raw custom-resource providers).
+ * acceptable. Where a pack or a Control Tower rule reports one, the finding is
+ * acknowledged on it through the registry like any other.
  */
 export const CDK_INTERNAL_RESOURCES = [
   {

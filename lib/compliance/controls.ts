@@ -369,7 +369,12 @@ export const CONTROLS: readonly Control[] = [
         holds: (p) => JSON.stringify(p.RedactedFields ?? []).includes('"authorization"'),
       },
     ],
-    nagRules: ['Bulwark-WafLogRedaction', 'AwsSolutions-CFR2', 'NIST.800.53.R5-ALBWAFEnabled'],
+    nagRules: [
+      'Bulwark-WafLogRedaction',
+      'Bulwark-WafBlocklistFirst',
+      'AwsSolutions-CFR2',
+      'NIST.800.53.R5-ALBWAFEnabled',
+    ],
     tests: [
       'test/stacks/edge-stack.test.ts',
       'test/stacks/app-front-door.test.ts',
@@ -474,7 +479,7 @@ export const CONTROLS: readonly Control[] = [
           p.DistributionConfig?.ViewerCertificate?.MinimumProtocolVersion === 'TLSv1.2_2025',
       },
     ],
-    nagRules: ['Bulwark-HstsPolicy', 'AwsSolutions-CFR4'],
+    nagRules: ['Bulwark-HstsPolicy', 'Bulwark-DistributionBehaviours', 'AwsSolutions-CFR4'],
     tests: ['test/stacks/edge-stack.test.ts', 'test/lambda/content-api/contract.test.ts'],
   },
   {

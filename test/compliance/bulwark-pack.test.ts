@@ -135,6 +135,78 @@ describe('Bulwark rules', () => {
       { Rules: [{ Statement: { RateBasedStatement: { Limit: 2000 } } }] },
       'non-compliant',
     ],
+    [
+      'DistributionBehaviours',
+      {
+        DistributionConfig: {
+          DefaultCacheBehavior: {
+            ViewerProtocolPolicy: 'redirect-to-https',
+            ResponseHeadersPolicyId: 'h',
+          },
+          CacheBehaviors: [{ ViewerProtocolPolicy: 'https-only', ResponseHeadersPolicyId: 'h' }],
+        },
+      },
+      'compliant',
+    ],
+    [
+      'DistributionBehaviours',
+      {
+        DistributionConfig: {
+          DefaultCacheBehavior: {
+            ViewerProtocolPolicy: 'redirect-to-https',
+            ResponseHeadersPolicyId: 'h',
+          },
+          CacheBehaviors: [{ ViewerProtocolPolicy: 'allow-all', ResponseHeadersPolicyId: 'h' }],
+        },
+      },
+      'non-compliant',
+    ],
+    [
+      'DistributionBehaviours',
+      {
+        DistributionConfig: {
+          DefaultCacheBehavior: {
+            ViewerProtocolPolicy: 'redirect-to-https',
+            ResponseHeadersPolicyId: 'h',
+          },
+          CacheBehaviors: [{ ViewerProtocolPolicy: 'redirect-to-https' }],
+        },
+      },
+      'non-compliant',
+    ],
+    [
+      'WafBlocklistFirst',
+      {
+        Rules: [
+          { Priority: 10, Statement: { ManagedRuleGroupStatement: { Name: 'g' } } },
+          {
+            Priority: 0,
+            Action: { Block: {} },
+            Statement: { IPSetReferenceStatement: { Arn: 'a' } },
+          },
+        ],
+      },
+      'compliant',
+    ],
+    [
+      'WafBlocklistFirst',
+      {
+        Rules: [
+          { Priority: 0, Statement: { ManagedRuleGroupStatement: { Name: 'g' } } },
+          {
+            Priority: 1,
+            Action: { Block: {} },
+            Statement: { IPSetReferenceStatement: { Arn: 'a' } },
+          },
+        ],
+      },
+      'non-compliant',
+    ],
+    [
+      'WafBlocklistFirst',
+      { Rules: [{ Priority: 0, Statement: { ManagedRuleGroupStatement: { Name: 'g' } } }] },
+      'non-compliant',
+    ],
   ])('%s judges %j as %s', (id, properties, outcome) => {
     expect(rule(id).check(properties)).toBe(outcome);
   });
