@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
+import type { ClientBase, Pool, PoolClient } from 'pg';
 import { MIGRATIONS, type Migration } from '../migrations';
 
 /** Arbitrary, fixed key of the advisory lock that serializes migration runs. */
@@ -23,34 +23,57 @@ async function underLock(client: PoolClient, work: () => Promise<void>): Promise
  * names applied. `upTo` stops after that migration (restores use it).
  */
 export async function migrate(pool: Pool, upTo?: string): Promise<string[]> {
-  const wanted: Migration[] = [];
-  for (const m of MIGRATIONS) {
-    wanted.push(m);
-    if (m.name === upTo) break;
-  }
-  if (upTo && wanted[wanted.length - 1].name !== upTo) throw new Error(`Unknown migration ${upTo}`);
+  const wanted = migrationsUpTo(upTo);
   const client = await pool.connect();
   const applied: string[] = [];
   try {
-    await client.query(
-      'CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
-    );
+    await client.query(BOOKKEEPING);
     for (const m of wanted) {
       await underLock(client, async () => {
-        const done = await client.query('SELECT 1 FROM schema_migrations WHERE name = $1', [
-          m.name,
-        ]);
-        if (done.rowCount === 0) {
-          await client.query(m.sql);
-          await client.query('INSERT INTO schema_migrations (name) VALUES ($1)', [m.name]);
-          applied.push(m.name);
-        }
+        if (await apply(client, m)) applied.push(m.name);
       });
     }
   } finally {
     client.release();
   }
   return applied;
+}
+
+/**
+ * Applies the migrations up to `upTo` inside the caller's open transaction (a
+ * restore creates the schema and loads the data in one transaction).
+ */
+export async function migrateInTransaction(client: ClientBase, upTo: string): Promise<string[]> {
+  const wanted = migrationsUpTo(upTo);
+  await client.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
+  await client.query(BOOKKEEPING);
+  const applied: string[] = [];
+  for (const m of wanted) if (await apply(client, m)) applied.push(m.name);
+  return applied;
+}
+
+/** Whether `name` is a migration of this code base. */
+export const isKnownMigration = (name: string) => MIGRATIONS.some((m) => m.name === name);
+
+const BOOKKEEPING =
+  'CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())';
+
+function migrationsUpTo(upTo?: string): Migration[] {
+  const wanted: Migration[] = [];
+  for (const m of MIGRATIONS) {
+    wanted.push(m);
+    if (m.name === upTo) break;
+  }
+  if (upTo && wanted[wanted.length - 1].name !== upTo) throw new Error(`Unknown migration ${upTo}`);
+  return wanted;
+}
+
+async function apply(client: ClientBase, m: Migration): Promise<boolean> {
+  const done = await client.query('SELECT 1 FROM schema_migrations WHERE name = $1', [m.name]);
+  if (done.rowCount !== 0) return false;
+  await client.query(m.sql);
+  await client.query('INSERT INTO schema_migrations (name) VALUES ($1)', [m.name]);
+  return true;
 }
 
 const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -75,6 +98,29 @@ export async function ensureAppRole(pool: Pool, role: string): Promise<void> {
       );
       await client.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${role}`);
       await client.query(`REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM ${role}`);
+    });
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Ensures a read-only login role (the nightly backup): it may read every table of
+ * the schema, migrations bookkeeping included, and change nothing. IAM tokens only
+ * on RDS, like {@link ensureAppRole}.
+ */
+export async function ensureReadOnlyRole(pool: Pool, role: string): Promise<void> {
+  if (!ROLE_NAME.test(role)) throw new Error(`Invalid role name ${role}`);
+  const client = await pool.connect();
+  try {
+    await underLock(client, async () => {
+      const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+      if (exists.rowCount === 0) await client.query(`CREATE ROLE ${role} LOGIN`);
+      const iam = await client.query("SELECT 1 FROM pg_roles WHERE rolname = 'rds_iam'");
+      if (iam.rowCount === 1) await client.query(`GRANT rds_iam TO ${role}`);
+      await client.query(`GRANT USAGE ON SCHEMA public TO ${role}`);
+      await client.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role}`);
+      await client.query(`ALTER ROLE ${role} SET default_transaction_read_only = on`);
     });
   } finally {
     client.release();

@@ -1,0 +1,245 @@
+import { PassThrough } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import type { Client } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import {
+  MANIFEST_FORMAT,
+  MANIFEST_NAME,
+  type BackupTable,
+  type Manifest,
+  newRunId,
+  objectKey,
+  runFolder,
+} from './manifest';
+import { RowCounter, Sha256Meter } from './streams';
+
+/** What {@link exportDatabase} reports while it runs. */
+export interface ExportProgress {
+  readonly tablesDone: number;
+  readonly tables: number;
+  readonly rows: number;
+  readonly uncompressedBytes: number;
+  readonly bytes: number;
+}
+
+/** Options of {@link exportDatabase}. */
+export interface ExportOptions {
+  /** Opens a new connection to the content database (one per worker). */
+  readonly connect: () => Promise<Client>;
+  readonly s3: S3Client;
+  readonly bucket: string;
+  /** Key prefix, e.g. `backups/production`. */
+  readonly prefix: string;
+  readonly stage: string;
+  /** SSE-KMS key for every object; without it the bucket's default encryption applies. */
+  readonly kmsKeyId?: string;
+  /** Tables exported at once, on one exported snapshot. @default 2 */
+  readonly parallelism?: number;
+  /** gzip level. @default 1 (the best speed/size point, see `npm run bench:backup`) */
+  readonly gzipLevel?: number;
+  readonly now?: () => Date;
+  /** Random suffix of the run id. */
+  readonly random?: () => string;
+  readonly onProgress?: (p: ExportProgress) => void;
+}
+
+/** Result of a successful export. */
+export interface ExportResult {
+  readonly manifest: Manifest;
+  readonly manifestKey: string;
+}
+
+/** S3 allows 10,000 parts per upload; stay well below. */
+const MAX_PARTS = 9_000;
+const MIN_PART_BYTES = 8 * 1024 * 1024;
+/** Parts uploaded at once per table: memory is about (queue + 1) × part size per table. */
+export const UPLOAD_QUEUE_SIZE = 2;
+
+/**
+ * Part size for a table of `estimatedBytes` on disk: 8 MiB, or larger so that even an
+ * incompressible table fits in {@link MAX_PARTS} parts.
+ */
+export function partSizeFor(estimatedBytes: number): number {
+  const needed = Math.ceil(estimatedBytes / MAX_PARTS);
+  return Math.max(MIN_PART_BYTES, Math.ceil(needed / (1024 * 1024)) * 1024 * 1024);
+}
+
+const quote = (table: string) => `"${table.replace(/"/g, '""')}"`;
+
+interface TableInfo {
+  readonly name: string;
+  readonly estimatedBytes: number;
+}
+
+/**
+ * The nightly logical export (BACKUP.md): every table of the content schema from one
+ * consistent snapshot, each streamed `COPY TO STDOUT` → gzip → S3 multipart upload
+ * with backpressure end to end, then the manifest, written last. Any failure aborts
+ * the open uploads, writes no manifest and rejects.
+ */
+export async function exportDatabase(options: ExportOptions): Promise<ExportResult> {
+  const now = options.now ?? (() => new Date());
+  const startedAt = now();
+  const random = options.random ?? (() => Math.random().toString(16).slice(2, 6));
+  const runId = newRunId(startedAt, random());
+  const folder = runFolder(options.prefix, startedAt, runId);
+  const clients: Client[] = [];
+  const abort = new AbortController();
+  try {
+    const leader = await options.connect();
+    clients.push(leader);
+    await leader.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    const snapshot = (await leader.query('SELECT pg_export_snapshot() AS id')).rows[0].id as string;
+    const postgresVersion = (await leader.query('SHOW server_version')).rows[0]
+      .server_version as string;
+    const schemaVersion = (await leader.query('SELECT max(name) AS v FROM schema_migrations'))
+      .rows[0].v as string | null;
+    if (!schemaVersion) throw new Error('The database has no applied migrations to back up');
+    const tables = (
+      await leader.query(
+        `SELECT c.relname AS name, pg_total_relation_size(c.oid)::float8 AS size
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname = current_schema() AND c.relkind = 'r' AND c.relname <> 'schema_migrations'
+          ORDER BY 2 DESC, 1`,
+      )
+    ).rows.map((r): TableInfo => ({ name: r.name, estimatedBytes: Number(r.size) }));
+
+    const workers = Math.max(1, Math.min(options.parallelism ?? 2, tables.length));
+    for (let i = 1; i < workers; i++) {
+      const c = await options.connect();
+      clients.push(c);
+      await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      await c.query(`SET TRANSACTION SNAPSHOT '${snapshot.replace(/'/g, '')}'`);
+    }
+
+    const progress = { tablesDone: 0, tables: tables.length, rows: 0, uncompressedBytes: 0, bytes: 0 };
+    const results = new Map<string, BackupTable>();
+    const queue = [...tables];
+    const work = async (client: Client) => {
+      for (let t = queue.shift(); t; t = queue.shift()) {
+        const table = await exportTable(client, t, folder, options, abort.signal, (d) => {
+          progress.rows += d.rows;
+          progress.uncompressedBytes += d.uncompressedBytes;
+          progress.bytes += d.bytes;
+          options.onProgress?.({ ...progress });
+        });
+        results.set(t.name, table);
+        progress.tablesDone++;
+        options.onProgress?.({ ...progress });
+      }
+    };
+    const outcomes = await Promise.allSettled(
+      clients.map((c) =>
+        work(c).catch((err: unknown) => {
+          abort.abort(err);
+          throw err;
+        }),
+      ),
+    );
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) throw failed.reason;
+
+    const manifest: Manifest = {
+      format: MANIFEST_FORMAT,
+      runId,
+      stage: options.stage,
+      startedAt: startedAt.toISOString(),
+      finishedAt: now().toISOString(),
+      postgresVersion,
+      schemaVersion,
+      tables: [...results.values()].sort((a, b) => a.name.localeCompare(b.name)),
+    };
+    const manifestKey = `${folder}${MANIFEST_NAME}`;
+    await options.s3.send(
+      new PutObjectCommand({
+        Bucket: options.bucket,
+        Key: manifestKey,
+        Body: JSON.stringify(manifest, null, 2),
+        ContentType: 'application/json',
+        ChecksumAlgorithm: 'SHA256',
+        ...encryption(options.kmsKeyId),
+      }),
+    );
+    return { manifest, manifestKey };
+  } finally {
+    await Promise.all(
+      clients.map(async (c) => {
+        await c.query('ROLLBACK').catch(() => undefined);
+        await c.end().catch(() => undefined);
+      }),
+    );
+  }
+}
+
+const encryption = (kmsKeyId?: string) =>
+  kmsKeyId ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: kmsKeyId } : {};
+
+async function exportTable(
+  client: Client,
+  table: TableInfo,
+  folder: string,
+  options: ExportOptions,
+  signal: AbortSignal,
+  onDelta: (d: { rows: number; uncompressedBytes: number; bytes: number }) => void,
+): Promise<BackupTable> {
+  const key = objectKey(folder, table.name, 0);
+  const counter = new RowCounter();
+  const meter = new Sha256Meter();
+  const body = new PassThrough();
+  const upload = new Upload({
+    client: options.s3,
+    params: {
+      Bucket: options.bucket,
+      Key: key,
+      Body: body,
+      ContentType: 'application/gzip',
+      ChecksumAlgorithm: 'SHA256',
+      ...encryption(options.kmsKeyId),
+    },
+    partSize: partSizeFor(table.estimatedBytes),
+    queueSize: UPLOAD_QUEUE_SIZE,
+    leavePartsOnError: false,
+  });
+  let reported = { rows: 0, uncompressedBytes: 0, bytes: 0 };
+  const report = () => {
+    const now = { rows: counter.rows, uncompressedBytes: counter.bytes, bytes: meter.bytes };
+    onDelta({
+      rows: now.rows - reported.rows,
+      uncompressedBytes: now.uncompressedBytes - reported.uncompressedBytes,
+      bytes: now.bytes - reported.bytes,
+    });
+    reported = now;
+  };
+  meter.on('data', () => meter.bytes - reported.bytes > 4 * 1024 * 1024 && report());
+  const copy = client.query(copyTo(`COPY ${quote(table.name)} TO STDOUT`));
+  const uploaded = upload.done().catch((err: unknown) => {
+    body.destroy(err as Error);
+    throw err;
+  });
+  const streamed = pipeline(
+    copy,
+    counter,
+    createGzip({ level: options.gzipLevel ?? 1 }),
+    meter,
+    body,
+    { signal },
+  ).catch(async (err: unknown) => {
+    await upload.abort().catch(() => undefined);
+    throw err;
+  });
+  const [outcome] = await Promise.allSettled([streamed, uploaded]).then((all) => [
+    all.find((o) => o.status === 'rejected'),
+  ]);
+  if (outcome) throw (outcome as PromiseRejectedResult).reason;
+  report();
+  return {
+    name: table.name,
+    rows: counter.rows,
+    objects: [
+      { key, bytes: meter.bytes, uncompressedBytes: counter.bytes, sha256: meter.digest() },
+    ],
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * `npm run backup -- --database-url <url> --bucket <name> [--prefix <p>] [--endpoint <s3-url>] [--stage <s>]`
+ *
+ * Exports the content database into the backup bucket (BACKUP.md) and prints the
+ * manifest key as the last line of stdout; progress goes to stderr. Exit code 1 on
+ * any failure (no manifest is written), 2 when AWS credentials are needed and missing.
+ */
+import { exportDatabase } from '../lambda/nightly-backup/export';
+import { option } from './lib/args';
+import { backupS3Client, connectTo, mb, progressPrinter } from './lib/backup-cli';
+
+const USAGE =
+  'usage: npm run backup -- --database-url <url> --bucket <name> [--prefix <p>] [--endpoint <s3-url>] [--stage <s>]';
+
+async function main(): Promise<number> {
+  const databaseUrl = option('--database-url') ?? process.env.DATABASE_URL;
+  const bucket = option('--bucket');
+  if (!databaseUrl || !bucket) {
+    console.error(USAGE);
+    return 1;
+  }
+  const stage = option('--stage') ?? 'local';
+  const s3 = backupS3Client('backup', option('--endpoint'));
+  let state = { tablesDone: 0, tables: 0, rows: 0, uncompressedBytes: 0, bytes: 0 };
+  const progress = progressPrinter(
+    (s) =>
+      `backup: ${state.tablesDone}/${state.tables} tables, ${state.rows} rows, ${mb(state.uncompressedBytes)} MB read, ${mb(state.bytes)} MB stored, ${(state.uncompressedBytes / 1024 / 1024 / Math.max(s, 0.001)).toFixed(1)} MB/s`,
+  );
+  try {
+    const { manifestKey } = await exportDatabase({
+      connect: connectTo(databaseUrl),
+      s3,
+      bucket,
+      prefix: option('--prefix') ?? `backups/${stage}`,
+      stage,
+      onProgress: (p) => {
+        state = { ...p };
+        progress.tick();
+      },
+    });
+    progress.done();
+    console.log(manifestKey);
+    return 0;
+  } catch (err) {
+    console.error(`backup failed, no manifest written: ${(err as Error).message}`);
+    return 1;
+  } finally {
+    s3.destroy();
+  }
+}
+
+main().then((code) => process.exit(code));
