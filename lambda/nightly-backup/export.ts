@@ -88,9 +88,17 @@ export async function exportDatabase(options: ExportOptions): Promise<ExportResu
   const folder = runFolder(options.prefix, startedAt, runId);
   const clients: Client[] = [];
   const abort = new AbortController();
+  // A connection that dies reports through the query it breaks; the client's own
+  // 'error' event must not bring the process down.
+  const connect = async () => {
+    const c = await options.connect();
+    c.on('error', () => undefined);
+    clients.push(c);
+    return c;
+  };
+  let succeeded = false;
   try {
-    const leader = await options.connect();
-    clients.push(leader);
+    const leader = await connect();
     await leader.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
     const snapshot = (await leader.query('SELECT pg_export_snapshot() AS id')).rows[0].id as string;
     const postgresVersion = (await leader.query('SHOW server_version')).rows[0]
@@ -109,8 +117,7 @@ export async function exportDatabase(options: ExportOptions): Promise<ExportResu
 
     const workers = Math.max(1, Math.min(options.parallelism ?? 2, tables.length));
     for (let i = 1; i < workers; i++) {
-      const c = await options.connect();
-      clients.push(c);
+      const c = await connect();
       await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
       await c.query(`SET TRANSACTION SNAPSHOT '${snapshot.replace(/'/g, '')}'`);
     }
@@ -163,11 +170,14 @@ export async function exportDatabase(options: ExportOptions): Promise<ExportResu
         ...encryption(options.kmsKeyId),
       }),
     );
+    succeeded = true;
     return { manifest, manifestKey };
   } finally {
+    // After a failure a connection may be stuck in COPY: close it, and the server
+    // ends its read-only transaction.
     await Promise.all(
       clients.map(async (c) => {
-        await c.query('ROLLBACK').catch(() => undefined);
+        if (succeeded) await c.query('ROLLBACK').catch(() => undefined);
         await c.end().catch(() => undefined);
       }),
     );

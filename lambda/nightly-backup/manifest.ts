@@ -65,6 +65,8 @@ const TABLE = /^[a-z_][a-z0-9_]{0,62}$/;
  * first problem (a manifest is data from storage, never trusted blindly).
  */
 export function parseManifest(text: string): Manifest {
+  // Untrusted JSON, checked field by field below.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   let m: any;
   try {
     m = JSON.parse(text);

@@ -59,6 +59,7 @@ export async function restoreBackup(options: RestoreOptions): Promise<Manifest> 
   await checkObjects(s3, bucket, manifest);
 
   const client = await options.connect();
+  client.on('error', () => undefined); // reported through the failing query
   try {
     await refuseNonEmptyTarget(client, manifest);
     await client.query('BEGIN');

@@ -28,6 +28,7 @@ export function backupS3Client(tool: string, endpoint: string | undefined): S3Cl
 /** Connects a new client to `url` (one per export worker). */
 export const connectTo = (url: string) => async () => {
   const client = new Client({ connectionString: url });
+  client.on('error', () => undefined); // reported through the failing query
   await client.connect();
   return client;
 };
