@@ -1,40 +1,11 @@
-import { Pool, type PoolConfig } from 'pg';
+import { Pool } from 'pg';
+import { poolConfig } from '../shared/db';
 import { requireEnv } from '../shared/env';
 import { createApi, type ErrorLog } from './api';
 import { PgContentStore } from './adapters/pg-store';
 import { LogInvalidator, SqsInvalidator } from './adapters/invalidators';
 import { ContentService } from './domain/service';
 import type { ApiRequest, ApiResponse } from './http';
-
-/** Pool settings from the environment: a URL (local), or the RDS Proxy with IAM auth. */
-export function poolConfig(env: NodeJS.ProcessEnv): PoolConfig {
-  const base: PoolConfig = {
-    max: Number(env.DB_POOL_MAX ?? 4),
-    idleTimeoutMillis: 60_000,
-    connectionTimeoutMillis: 5_000,
-  };
-  if (env.DATABASE_URL) return { ...base, connectionString: env.DATABASE_URL };
-  const host = requireEnv(env, 'DB_PROXY_ENDPOINT');
-  const user = requireEnv(env, 'DB_USER');
-  const port = Number(env.DB_PORT ?? 5432);
-  const region = requireEnv(env, 'AWS_REGION');
-  // AWS SDK modules load on first connection, not at cold start.
-  let signer: Promise<{ getAuthToken(): Promise<string> }> | undefined;
-  return {
-    ...base,
-    host,
-    port,
-    user,
-    database: requireEnv(env, 'DB_NAME'),
-    password: async () => {
-      signer ??= import('@aws-sdk/rds-signer').then(
-        ({ Signer }) => new Signer({ hostname: host, port, username: user, region }),
-      );
-      return (await signer).getAuthToken();
-    },
-    ssl: { rejectUnauthorized: true },
-  };
-}
 
 /** The API key pepper: `API_KEY_PEPPER` locally, or a Secrets Manager secret, read once. */
 function pepperSource(env: NodeJS.ProcessEnv): () => Promise<Buffer> {

@@ -122,7 +122,13 @@ export async function exportDatabase(options: ExportOptions): Promise<ExportResu
       await c.query(`SET TRANSACTION SNAPSHOT '${snapshot.replace(/'/g, '')}'`);
     }
 
-    const progress = { tablesDone: 0, tables: tables.length, rows: 0, uncompressedBytes: 0, bytes: 0 };
+    const progress = {
+      tablesDone: 0,
+      tables: tables.length,
+      rows: 0,
+      uncompressedBytes: 0,
+      bytes: 0,
+    };
     const results = new Map<string, BackupTable>();
     const queue = [...tables];
     const work = async (client: Client) => {

@@ -77,7 +77,14 @@ export function parseManifest(text: string): Manifest {
     throw new Error(`Invalid manifest: ${what}`);
   };
   if (m?.format !== MANIFEST_FORMAT) fail(`format must be ${MANIFEST_FORMAT}`);
-  for (const f of ['runId', 'stage', 'startedAt', 'finishedAt', 'postgresVersion', 'schemaVersion']) {
+  for (const f of [
+    'runId',
+    'stage',
+    'startedAt',
+    'finishedAt',
+    'postgresVersion',
+    'schemaVersion',
+  ]) {
     if (typeof m[f] !== 'string' || m[f].length === 0) fail(`${f} must be a non-empty string`);
   }
   if (!Array.isArray(m.tables) || m.tables.length === 0) fail('tables must be a non-empty list');

@@ -1,13 +1,14 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Pool } from 'pg';
-import { ensureAppRole, migrate } from '../content-api/adapters/migrate';
+import { ensureAppRole, ensureReadOnlyRole, migrate } from '../content-api/adapters/migrate';
 import { requireEnv } from '../shared/env';
 
 const logger = new Logger({ serviceName: 'schema-migrator' });
 const secretArn = requireEnv(process.env, 'DB_SECRET_ARN');
 const database = requireEnv(process.env, 'DB_NAME');
 const appRoles = requireEnv(process.env, 'APP_DB_USERS').split(',');
+const readOnlyRoles = requireEnv(process.env, 'READ_ONLY_DB_USERS').split(',');
 const secrets = new SecretsManagerClient({});
 
 /**
@@ -30,7 +31,8 @@ export async function handler(): Promise<{ applied: string[] }> {
   try {
     const applied = await migrate(pool);
     for (const role of appRoles) await ensureAppRole(pool, role);
-    logger.info('Schema up to date', { applied, roles: appRoles });
+    for (const role of readOnlyRoles) await ensureReadOnlyRole(pool, role);
+    logger.info('Schema up to date', { applied, roles: appRoles, readOnlyRoles });
     return { applied };
   } finally {
     await pool.end();

@@ -80,6 +80,25 @@ const apiSchema = z.strictObject({
     .max(1000, { error: 'must be ≤ 1000' }),
 });
 
+const backupSchema = z.strictObject({
+  /** Daily start of the logical export, UTC, `HH:MM`. */
+  scheduleUtc: z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, {
+    error: 'must be a UTC time of day as HH:MM, e.g. 02:00',
+  }),
+  /** Timeout of the backup Lambda (the export must fit in half of it). */
+  timeoutMinutes: z
+    .number({ error: 'must be a number of minutes' })
+    .int({ error: 'must be a whole number' })
+    .min(1, { error: 'must be ≥ 1' })
+    .max(15, { error: 'must be ≤ 15 (Lambda maximum)' }),
+  /** Memory of the backup Lambda in MiB (also scales its CPU, which gzip uses). */
+  memoryMiB: z
+    .number({ error: 'must be a number' })
+    .int({ error: 'must be a whole number' })
+    .min(512, { error: 'must be ≥ 512' })
+    .max(10240, { error: 'must be ≤ 10240 (Lambda maximum)' }),
+});
+
 const alertsSchema = z.strictObject({
   /** Mailbox subscribed to the alert topic. */
   email: z.email({ error: 'must be an e-mail address' }),
@@ -240,6 +259,8 @@ export const stageSchema = z
       .int({ error: 'must be a whole number of days' })
       .min(30, { error: 'must be ≥ 30 (BKP-DB, BKP-DAILY)' })
       .max(35, { error: 'must be ≤ 35 (RDS automated-backup maximum)' }),
+    /** The nightly logical export (BACKUP.md). */
+    backup: backupSchema,
     /** Retention of operational log groups (flow logs, database logs). */
     logRetentionDays: retention(90, 'RET-DATA: operational logs kept at least 90 days'),
     /** Retention of the audit trail (CloudTrail log group and bucket). */

@@ -15,6 +15,8 @@ export const DATABASE_PORT = 5432;
 
 /** Database user the content API connects as (IAM authentication through the proxy). */
 export const API_DB_USER = 'bulwark_api';
+/** Read-only database user of the nightly backup (IAM auth through the proxy). */
+export const BACKUP_DB_USER = 'bulwark_backup';
 
 /** Name of the content database on the instance. */
 export const DATABASE_NAME = 'bulwark';

@@ -22,6 +22,8 @@ export interface SchemaMigratorProps {
   readonly encryptionKey: kms.IKey;
   /** Login roles the applications connect as. */
   readonly appUsers: string[];
+  /** Read-only login roles to ensure (the nightly backup). */
+  readonly readOnlyUsers: string[];
   /** Log retention in days. */
   readonly logRetentionDays: number;
 }
@@ -53,6 +55,7 @@ export class SchemaMigrator extends Construct {
         DB_SECRET_ARN: props.masterSecret.secretArn,
         DB_NAME: DATABASE_NAME,
         APP_DB_USERS: props.appUsers.join(','),
+        READ_ONLY_DB_USERS: props.readOnlyUsers.join(','),
       },
     });
     acknowledge(this.function, 'synchronousInvocation');

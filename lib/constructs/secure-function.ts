@@ -2,6 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { acknowledge } from '../compliance/acknowledgements';
@@ -33,6 +34,11 @@ export interface SecureFunctionProps {
   readonly timeout: Duration;
   /** Reserved (and maximum) concurrent executions. */
   readonly reservedConcurrency: number;
+  /**
+   * Where asynchronous invocations go after their retries fail.
+   * @default - none (synchronous or poll-based callers see every failure)
+   */
+  readonly deadLetterQueue?: sqs.IQueue;
   /**
    * Environment variables (never secrets: pass secret ARNs).
    * @default - none
@@ -80,6 +86,7 @@ export class SecureFunction extends lambda.Function {
         allowPublicSubnet: false,
       }),
       tracing: lambda.Tracing.ACTIVE,
+      deadLetterQueue: props.deadLetterQueue,
       logGroup: logs,
       loggingFormat: lambda.LoggingFormat.JSON,
       environment: {

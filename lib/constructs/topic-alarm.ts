@@ -9,13 +9,18 @@ export interface TopicAlarmOptions {
   readonly metric: cloudwatch.IMetric;
   /** What the alarm means for the person paged. */
   readonly description: string;
-  /** Value at or above which a period breaches. */
+  /** Value a period is compared with (at or above it breaches, by default). */
   readonly threshold: number;
   /**
    * Breaching periods needed (out of the same number evaluated).
    * @default 1
    */
   readonly periods?: number;
+  /**
+   * How the value compares with the threshold.
+   * @default GREATER_THAN_OR_EQUAL_TO_THRESHOLD
+   */
+  readonly comparison?: cloudwatch.ComparisonOperator;
   /**
    * What a period without data counts as.
    * @default NOT_BREACHING
@@ -35,7 +40,8 @@ export function topicAlarm(
     alarmDescription: options.description,
     threshold: options.threshold,
     evaluationPeriods: options.periods ?? 1,
-    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    comparisonOperator:
+      options.comparison ?? cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     treatMissingData: options.missingData ?? cloudwatch.TreatMissingData.NOT_BREACHING,
   });
   alarm.addAlarmAction(new actions.SnsAction(topic));

@@ -6,7 +6,8 @@ import { type StageConfig, physicalNames } from '../config';
 import { LOAD_BALANCER_LOG_PREFIX } from '../constructs/access-log-bucket';
 import { CdnInvalidator } from '../constructs/cdn-invalidator';
 import { ContentApi } from '../constructs/content-api';
-import { API_DB_USER } from '../constructs/database';
+import { API_DB_USER, BACKUP_DB_USER } from '../constructs/database';
+import { NightlyBackup } from '../constructs/nightly-backup';
 import { InvalidationQueue } from '../constructs/invalidation-queue';
 import { OriginLoadBalancer } from '../constructs/origin-load-balancer';
 import { SchemaMigrator } from '../constructs/schema-migrator';
@@ -64,6 +65,7 @@ export class AppStack extends Stack {
       masterSecret: data.database.secret,
       encryptionKey: dataKey,
       appUsers: [API_DB_USER],
+      readOnlyUsers: [BACKUP_DB_USER],
       logRetentionDays: cfg.logRetentionDays,
     });
     this.invalidationQueue = new InvalidationQueue(this, 'InvalidationQueue', {
@@ -128,6 +130,22 @@ export class AppStack extends Stack {
       logRetentionDays: cfg.logRetentionDays,
     });
 
+    const backup = new NightlyBackup(this, 'NightlyBackup', {
+      stageName: cfg.name,
+      backup: cfg.backup,
+      vpc,
+      subnets,
+      securityGroup: network.securityGroups.backup,
+      proxy: data.database.proxy,
+      bucket: data.backupBucket,
+      backupKey: kms.Key.fromKeyArn(this, 'BackupKey', data.backupKey.keyArn),
+      logKey: dataKey,
+      logRetentionDays: cfg.logRetentionDays,
+      alertTopic,
+    });
+    // Backups read the schema and the backup role that the migrator creates.
+    backup.node.addDependency(migrator);
+
     if (cfg.shield.advanced) {
       new ShieldProtection(this, 'LoadBalancerShield', {
         name: `bulwark-${cfg.name}-alb`,
@@ -140,5 +158,6 @@ export class AppStack extends Stack {
       value: this.loadBalancer.loadBalancer.loadBalancerArn,
     });
     new CfnOutput(this, 'RegionalWebAclArn', { value: this.firewall.webAcl.attrArn });
+    new CfnOutput(this, 'BackupFunctionName', { value: backup.function.functionName });
   }
 }

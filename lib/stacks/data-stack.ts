@@ -7,7 +7,7 @@ import { acknowledge } from '../compliance/acknowledgements';
 import { AccessLogBucket } from '../constructs/access-log-bucket';
 import { ApiKeyPepper } from '../constructs/api-key-pepper';
 import { BackupReplicationRole } from '../constructs/backup-replication-role';
-import { API_DB_USER, DATABASE_PORT, Database } from '../constructs/database';
+import { API_DB_USER, BACKUP_DB_USER, DATABASE_PORT, Database } from '../constructs/database';
 import { EncryptionKey } from '../constructs/encryption-key';
 import { availabilityZoneTokens, type IsolatedNetwork } from '../constructs/isolated-network';
 import { ObjectLockVault } from '../constructs/object-lock-vault';
@@ -128,7 +128,7 @@ export class DataStack extends Stack {
       instanceIdentifier: names.databaseInstance,
       replicaIdentifier: names.replicaInstance,
       port: DATABASE_PORT,
-      proxyUsers: [API_DB_USER],
+      proxyUsers: [API_DB_USER, BACKUP_DB_USER],
     });
   }
 

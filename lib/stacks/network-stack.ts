@@ -3,7 +3,11 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
 import { DATABASE_PORT } from '../constructs/database';
-import { CloudFrontPrefixList } from '../constructs/cloudfront-prefix-list';
+import {
+  CLOUDFRONT_ORIGIN_FACING,
+  ManagedPrefixList,
+  s3PrefixListName,
+} from '../constructs/managed-prefix-list';
 import { EncryptionKey } from '../constructs/encryption-key';
 import { IsolatedNetwork, availabilityZoneTokens } from '../constructs/isolated-network';
 import { WorkloadSecurityGroups } from '../constructs/workload-security-groups';
@@ -50,7 +54,8 @@ export class NetworkStack extends Stack {
     });
     // The load balancer is a CloudFront VPC origin: it admits CloudFront's
     // origin-facing addresses on HTTPS and nothing else (NET-SG).
-    const cloudFront = new CloudFrontPrefixList(this, 'CloudFrontPrefixList', {
+    const cloudFront = new ManagedPrefixList(this, 'CloudFrontPrefixList', {
+      prefixListName: CLOUDFRONT_ORIGIN_FACING,
       logKey: this.logKey,
       logRetentionDays: cfg.logRetentionDays,
     });
@@ -58,6 +63,18 @@ export class NetworkStack extends Stack {
       ec2.Peer.prefixList(cloudFront.prefixListId),
       ec2.Port.tcp(443),
       'HTTPS from CloudFront (VPC origin) only',
+    );
+    // The nightly backup writes to S3 through the gateway endpoint, whose routes are
+    // the region's S3 prefix list.
+    const s3 = new ManagedPrefixList(this, 'S3PrefixList', {
+      prefixListName: s3PrefixListName(this.region),
+      logKey: this.logKey,
+      logRetentionDays: cfg.logRetentionDays,
+    });
+    this.securityGroups.backup.addEgressRule(
+      ec2.Peer.prefixList(s3.prefixListId),
+      ec2.Port.tcp(443),
+      'Nightly backup to S3 (gateway endpoint)',
     );
   }
 

@@ -73,9 +73,10 @@ describe.each(STAGES)('Network stack (%s)', (stage) => {
     }
     for (const r of Object.values(resourcesOf(t, 'AWS::EC2::SecurityGroupEgress'))) {
       const p = r.Properties;
-      edges.add(
-        `${groupRef(p.GroupId)} -> ${groupRef(p.DestinationSecurityGroupId)} :${p.FromPort}-${p.ToPort}`,
-      );
+      const destination = p.DestinationPrefixListId
+        ? `prefix list ${p.DestinationPrefixListId['Fn::GetAtt'][0]}`
+        : groupRef(p.DestinationSecurityGroupId);
+      edges.add(`${groupRef(p.GroupId)} -> ${destination} :${p.FromPort}-${p.ToPort}`);
     }
     const strip = (e: string) => e.replace(/([A-Za-z]+?)(?:[0-9A-F]{8})/g, '$1');
     expect([...edges].map(strip).sort()).toEqual(
@@ -90,6 +91,7 @@ describe.each(STAGES)('Network stack (%s)', (stage) => {
         'SecurityGroupsMigrationFunction -> NetworkEndpointSecurityGroup :443-443',
         'SecurityGroupsMigrationFunction -> SecurityGroupsDatabase :5432-5432',
         'prefix list CloudFrontPrefixListLookup -> SecurityGroupsAlb :443-443',
+        'SecurityGroupsBackupFunction -> prefix list S3PrefixListLookup :443-443',
       ].sort(),
     );
   });

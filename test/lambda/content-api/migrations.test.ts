@@ -1,5 +1,9 @@
 import { Pool } from 'pg';
-import { ensureAppRole, migrate } from '../../../lambda/content-api/adapters/migrate';
+import {
+  ensureAppRole,
+  ensureReadOnlyRole,
+  migrate,
+} from '../../../lambda/content-api/adapters/migrate';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../../lambda/content-api/migrations';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 
@@ -70,5 +74,32 @@ describe('ensureAppRole', () => {
     await expect(ensureAppRole(db.pool, 'x; DROP TABLE entries')).rejects.toThrow(
       'Invalid role name',
     );
+  });
+});
+
+describe('ensureReadOnlyRole', () => {
+  const role = `backup_${Date.now().toString(36)}`;
+
+  it('creates a login role that reads every table, bookkeeping included, and writes nothing', async () => {
+    await migrate(db.pool);
+    await ensureReadOnlyRole(db.pool, role);
+    await ensureReadOnlyRole(db.pool, role); // idempotent
+    const client = await db.pool.connect();
+    try {
+      await client.query(`SET ROLE ${role}`);
+      await client.query('SELECT count(*) FROM entries');
+      await client.query('SELECT max(name) FROM schema_migrations');
+      await expect(client.query("INSERT INTO spaces (id) VALUES ('nope')")).rejects.toThrow(
+        /permission denied/,
+      );
+      await expect(client.query('DELETE FROM audit_log')).rejects.toThrow(/permission denied/);
+    } finally {
+      await client.query('RESET ROLE');
+      client.release();
+    }
+    const defaults = await db.pool.query('SELECT rolconfig FROM pg_roles WHERE rolname = $1', [
+      role,
+    ]);
+    expect(defaults.rows[0].rolconfig).toContain('default_transaction_read_only=on');
   });
 });

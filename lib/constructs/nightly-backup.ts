@@ -1,0 +1,172 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as rds from 'aws-cdk-lib/aws-rds';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import {
+  BACKUP_METRICS_NAMESPACE,
+  BACKUP_SERVICE_NAME,
+} from '../../lambda/nightly-backup/telemetry';
+import {
+  acknowledge,
+  acknowledgeOnceCreated,
+  nagResourceName,
+} from '../compliance/acknowledgements';
+import type { StageConfig } from '../config';
+import { BACKUP_DB_USER, DATABASE_NAME, DATABASE_PORT } from './database';
+import { SecureFunction } from './secure-function';
+import { topicAlarm } from './topic-alarm';
+
+/** Properties of a {@link NightlyBackup}. */
+export interface NightlyBackupProps {
+  /** Stage name: the key prefix is `backups/<stage>`. */
+  readonly stageName: string;
+  /** Schedule, timeout and memory from the stage config. */
+  readonly backup: StageConfig['backup'];
+  readonly vpc: ec2.IVpc;
+  readonly subnets: ec2.SubnetSelection;
+  /** The backup security group: proxy, endpoints and S3 only. */
+  readonly securityGroup: ec2.ISecurityGroup;
+  /** RDS Proxy in front of the primary. */
+  readonly proxy: rds.IDatabaseProxy;
+  /** The object-locked backup bucket. */
+  readonly bucket: s3.IBucket;
+  /** Key of the backup objects (SSE-KMS). */
+  readonly backupKey: kms.IKey;
+  /** Key of the function's log group and dead-letter queue. */
+  readonly logKey: kms.IKey;
+  readonly logRetentionDays: number;
+  /** Topic of the freshness and failure alarms. */
+  readonly alertTopic: sns.ITopic;
+}
+
+/** Hours without a successful backup after which on-call is paged (BKP-VERIFY). */
+export const FRESHNESS_HOURS = 26;
+const FRESHNESS_PERIOD_HOURS = 2;
+
+/**
+ * The nightly logical export (BKP-DAILY, BKP-VERIFY): a Lambda in the isolated
+ * subnets that connects through the proxy as the read-only backup user and writes
+ * only under its prefix of the backup bucket; EventBridge Scheduler starts it daily
+ * with retries and a dead-letter queue. On-call is paged when no backup succeeded
+ * for 26 hours (missing data counts as breaching) and when an invocation is given up.
+ */
+export class NightlyBackup extends Construct {
+  readonly function: SecureFunction;
+  readonly schedule: scheduler.Schedule;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly freshnessAlarm: cloudwatch.Alarm;
+  /** Key prefix of this stage's backups. */
+  readonly prefix: string;
+
+  constructor(scope: Construct, id: string, props: NightlyBackupProps) {
+    super(scope, id);
+    this.prefix = `backups/${props.stageName}`;
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
+      encryptionMasterKey: props.logKey,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledge(this.deadLetterQueue, 'deadLetterQueue');
+    acknowledge(this.deadLetterQueue, 'importedKeyQueue');
+    this.function = new SecureFunction(this, 'Function', {
+      entry: 'nightly-backup/handler.ts',
+      description: 'Bulwark nightly logical export into the object-locked backup bucket',
+      vpc: props.vpc,
+      subnets: props.subnets,
+      securityGroup: props.securityGroup,
+      logKey: props.logKey,
+      logRetentionDays: props.logRetentionDays,
+      memoryMiB: props.backup.memoryMiB,
+      timeout: Duration.minutes(props.backup.timeoutMinutes),
+      reservedConcurrency: 1,
+      // The scheduler invokes asynchronously: failures after Lambda's retries land here.
+      deadLetterQueue: this.deadLetterQueue,
+      environment: {
+        BACKUP_BUCKET: props.bucket.bucketName,
+        BACKUP_PREFIX: this.prefix,
+        BACKUP_KEY_ARN: props.backupKey.keyArn,
+        STAGE: props.stageName,
+        DB_PROXY_ENDPOINT: props.proxy.endpoint,
+        DB_PORT: String(DATABASE_PORT),
+        DB_NAME: DATABASE_NAME,
+        DB_USER: BACKUP_DB_USER,
+        POWERTOOLS_SERVICE_NAME: BACKUP_SERVICE_NAME,
+      },
+    });
+    props.proxy.grantConnect(this.function, BACKUP_DB_USER);
+    // Multipart uploads (CreateMultipartUpload, UploadPart, Complete) are s3:PutObject.
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+        resources: [props.bucket.arnForObjects(`${this.prefix}/*`)],
+      }),
+    );
+    // SSE-KMS multipart uploads need Decrypt as well as GenerateDataKey.
+    this.function.allowKeyVia(props.backupKey, 's3', ['kms:GenerateDataKey', 'kms:Decrypt']);
+    const policy = this.function.role!.node.findChild('DefaultPolicy');
+    // The bucket ARN is a cross-stack export, named only once the app is prepared.
+    const stack = Stack.of(this);
+    const objects = props.bucket.arnForObjects(`${this.prefix}/*`);
+    acknowledgeOnceCreated(
+      stack,
+      () => policy,
+      'backupWritesDatedObjects',
+      () => ({
+        objects: nagResourceName(stack.resolve(objects)),
+      }),
+    );
+
+    this.function.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(2) });
+    acknowledge(
+      this.function.node.findChild('EventInvokeConfig'),
+      'asyncFailuresInDeadLetterQueue',
+    );
+    const [hour, minute] = props.backup.scheduleUtc.split(':').map((v) => String(Number(v)));
+    this.schedule = new scheduler.Schedule(this, 'Schedule', {
+      description: `Bulwark ${props.stageName}: nightly logical export at ${props.backup.scheduleUtc} UTC`,
+      schedule: scheduler.ScheduleExpression.cron({ hour, minute }),
+      target: new targets.LambdaInvoke(this.function, {
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(2),
+        deadLetterQueue: this.deadLetterQueue,
+      }),
+    });
+
+    this.freshnessAlarm = topicAlarm(this, 'FreshnessAlarm', props.alertTopic, {
+      metric: new cloudwatch.Metric({
+        namespace: BACKUP_METRICS_NAMESPACE,
+        metricName: 'BackupSucceeded',
+        dimensionsMap: { service: BACKUP_SERVICE_NAME },
+        statistic: 'Sum',
+        period: Duration.hours(FRESHNESS_PERIOD_HOURS),
+      }),
+      description: `No successful nightly backup for ${FRESHNESS_HOURS} hours (BKP-VERIFY)`,
+      threshold: 1,
+      periods: FRESHNESS_HOURS / FRESHNESS_PERIOD_HOURS,
+      comparison: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      missingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    const schedulerRole = stack.node.children.find((c) =>
+      c.node.id.startsWith('SchedulerRoleForTarget-'),
+    )!;
+    acknowledge(schedulerRole.node.findChild('DefaultPolicy'), 'schedulerInvokesFunctionVersions', {
+      function: stack.getLogicalId(this.function.node.defaultChild as lambda.CfnFunction),
+    });
+    topicAlarm(this, 'FailedRunsAlarm', props.alertTopic, {
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+      }),
+      description: 'A nightly backup invocation failed after its retries (dead-letter queue)',
+      threshold: 1,
+    });
+  }
+}

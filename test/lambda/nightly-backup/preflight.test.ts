@@ -1,0 +1,27 @@
+import { BackupTooLargeError, preflight } from '../../../lambda/nightly-backup/preflight';
+import { partSizeFor } from '../../../lambda/nightly-backup/export';
+
+const GiB = 1024 ** 3;
+
+describe('preflight', () => {
+  it('lets a database through that exports within half the time left', () => {
+    expect(preflight(1 * GiB, 900, 40)).toEqual({ estimatedSeconds: 26 });
+  });
+
+  it('fails at once, with the reason and the large-database path, when it would not', () => {
+    expect(() => preflight(100 * GiB, 900, 40)).toThrow(BackupTooLargeError);
+    expect(() => preflight(100 * GiB, 900, 40)).toThrow(
+      /100\.0 GiB.*about 43 min, more than half of the 15 min.*RDS snapshot export/,
+    );
+  });
+});
+
+describe('partSizeFor', () => {
+  it('uses 8 MiB parts, and larger ones so that no table needs more than 9,000', () => {
+    expect(partSizeFor(0)).toBe(8 * 1024 * 1024);
+    expect(partSizeFor(10 * GiB)).toBe(8 * 1024 * 1024);
+    const huge = 500 * GiB;
+    expect(Math.ceil(huge / partSizeFor(huge))).toBeLessThanOrEqual(9000);
+    expect(partSizeFor(huge) % (1024 * 1024)).toBe(0);
+  });
+});
