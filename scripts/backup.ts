@@ -26,6 +26,7 @@ async function main(): Promise<number> {
     (s) =>
       `backup: ${state.tablesDone}/${state.tables} tables, ${state.rows} rows, ${mb(state.uncompressedBytes)} MB read, ${mb(state.bytes)} MB stored, ${(state.uncompressedBytes / 1024 / 1024 / Math.max(s, 0.001)).toFixed(1)} MB/s`,
   );
+  const started = process.hrtime.bigint();
   try {
     const { manifestKey } = await exportDatabase({
       connect: connectTo(databaseUrl),
@@ -39,6 +40,8 @@ async function main(): Promise<number> {
       },
     });
     progress.done();
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    console.error(`backup: manifest written in ${seconds.toFixed(2)} s`);
     console.log(manifestKey);
     return 0;
   } catch (err) {

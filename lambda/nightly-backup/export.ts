@@ -8,13 +8,14 @@ import { to as copyTo } from 'pg-copy-streams';
 import {
   MANIFEST_FORMAT,
   MANIFEST_NAME,
+  type BackupObject,
   type BackupTable,
   type Manifest,
   newRunId,
   objectKey,
   runFolder,
 } from './manifest';
-import { RowCounter, Sha256Meter } from './streams';
+import { Coalescer, RowCounter, Sha256Meter } from './streams';
 
 /** What {@link exportDatabase} reports while it runs. */
 export interface ExportProgress {
@@ -72,6 +73,54 @@ const quote = (table: string) => `"${table.replace(/"/g, '""')}"`;
 interface TableInfo {
   readonly name: string;
   readonly estimatedBytes: number;
+  /** Heap pages (estimate from the last ANALYZE or VACUUM). */
+  readonly pages: number;
+}
+
+/** One unit of work: a whole table, or a range of its heap pages. */
+interface Chunk {
+  readonly table: TableInfo;
+  readonly index: number;
+  /** First page of the range; undefined for a whole table. */
+  readonly fromPage?: number;
+  /** First page after the range; undefined for the open-ended last range. */
+  readonly toPage?: number;
+}
+
+/** Tables larger than this are split into page ranges exported in parallel. */
+export const CHUNK_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Splits large tables into page ranges (`ctid` ranges, which partition a table
+ * exactly under one snapshot), so that several workers share a large table.
+ */
+export function planChunks(tables: readonly TableInfo[], workers: number): Chunk[] {
+  const chunks: Chunk[] = [];
+  for (const table of tables) {
+    const count = Math.min(workers * 4, Math.max(1, Math.ceil(table.estimatedBytes / CHUNK_BYTES)));
+    if (count === 1 || table.pages < count) {
+      chunks.push({ table, index: 0 });
+      continue;
+    }
+    const step = Math.ceil(table.pages / count);
+    for (let i = 0; i < count; i++) {
+      chunks.push({
+        table,
+        index: i,
+        fromPage: i * step,
+        toPage: i === count - 1 ? undefined : (i + 1) * step,
+      });
+    }
+  }
+  return chunks;
+}
+
+function copyQuery(chunk: Chunk): string {
+  const table = quote(chunk.table.name);
+  if (chunk.fromPage === undefined) return `COPY ${table} TO STDOUT`;
+  const range = [`ctid >= '(${chunk.fromPage},0)'::tid`];
+  if (chunk.toPage !== undefined) range.push(`ctid < '(${chunk.toPage},0)'::tid`);
+  return `COPY (SELECT * FROM ${table} WHERE ${range.join(' AND ')}) TO STDOUT`;
 }
 
 /**
@@ -108,12 +157,17 @@ export async function exportDatabase(options: ExportOptions): Promise<ExportResu
     if (!schemaVersion) throw new Error('The database has no applied migrations to back up');
     const tables = (
       await leader.query(
-        `SELECT c.relname AS name, pg_total_relation_size(c.oid)::float8 AS size
+        `SELECT c.relname AS name, pg_total_relation_size(c.oid)::float8 AS size,
+                greatest(c.relpages, (pg_relation_size(c.oid) / current_setting('block_size')::int))::float8 AS pages
            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
           WHERE n.nspname = current_schema() AND c.relkind = 'r' AND c.relname <> 'schema_migrations'
           ORDER BY 2 DESC, 1`,
       )
-    ).rows.map((r): TableInfo => ({ name: r.name, estimatedBytes: Number(r.size) }));
+    ).rows.map((r): TableInfo => ({
+      name: r.name,
+      estimatedBytes: Number(r.size),
+      pages: Number(r.pages),
+    }));
 
     const workers = Math.max(1, Math.min(options.parallelism ?? 2, tables.length));
     for (let i = 1; i < workers; i++) {
@@ -129,18 +183,23 @@ export async function exportDatabase(options: ExportOptions): Promise<ExportResu
       uncompressedBytes: 0,
       bytes: 0,
     };
-    const results = new Map<string, BackupTable>();
-    const queue = [...tables];
+    const queue = planChunks(tables, workers);
+    const remaining = new Map(
+      tables.map((t) => [t.name, queue.filter((c) => c.table === t).length]),
+    );
+    const done: { chunk: Chunk; rows: number; object: BackupObject }[] = [];
     const work = async (client: Client) => {
-      for (let t = queue.shift(); t; t = queue.shift()) {
-        const table = await exportTable(client, t, folder, options, abort.signal, (d) => {
+      for (let c = queue.shift(); c; c = queue.shift()) {
+        const result = await exportChunk(client, c, folder, options, abort.signal, (d) => {
           progress.rows += d.rows;
           progress.uncompressedBytes += d.uncompressedBytes;
           progress.bytes += d.bytes;
           options.onProgress?.({ ...progress });
         });
-        results.set(t.name, table);
-        progress.tablesDone++;
+        done.push({ chunk: c, ...result });
+        const left = remaining.get(c.table.name)! - 1;
+        remaining.set(c.table.name, left);
+        if (left === 0) progress.tablesDone++;
         options.onProgress?.({ ...progress });
       }
     };
@@ -163,7 +222,18 @@ export async function exportDatabase(options: ExportOptions): Promise<ExportResu
       finishedAt: now().toISOString(),
       postgresVersion,
       schemaVersion,
-      tables: [...results.values()].sort((a, b) => a.name.localeCompare(b.name)),
+      tables: tables
+        .map((t): BackupTable => {
+          const parts = done
+            .filter((d) => d.chunk.table === t)
+            .sort((a, b) => a.chunk.index - b.chunk.index);
+          return {
+            name: t.name,
+            rows: parts.reduce((n, p) => n + p.rows, 0),
+            objects: parts.map((p) => p.object),
+          };
+        })
+        .sort((a, b) => a.name.localeCompare(b.name)),
     };
     const manifestKey = `${folder}${MANIFEST_NAME}`;
     await options.s3.send(
@@ -193,15 +263,16 @@ export async function exportDatabase(options: ExportOptions): Promise<ExportResu
 const encryption = (kmsKeyId?: string) =>
   kmsKeyId ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: kmsKeyId } : {};
 
-async function exportTable(
+async function exportChunk(
   client: Client,
-  table: TableInfo,
+  chunk: Chunk,
   folder: string,
   options: ExportOptions,
   signal: AbortSignal,
   onDelta: (d: { rows: number; uncompressedBytes: number; bytes: number }) => void,
-): Promise<BackupTable> {
-  const key = objectKey(folder, table.name, 0);
+): Promise<{ rows: number; object: BackupObject }> {
+  const table = chunk.table;
+  const key = objectKey(folder, table.name, chunk.index);
   const counter = new RowCounter();
   const meter = new Sha256Meter();
   const body = new PassThrough();
@@ -230,15 +301,16 @@ async function exportTable(
     reported = now;
   };
   meter.on('data', () => meter.bytes - reported.bytes > 4 * 1024 * 1024 && report());
-  const copy = client.query(copyTo(`COPY ${quote(table.name)} TO STDOUT`));
+  const copy = client.query(copyTo(copyQuery(chunk)));
   const uploaded = upload.done().catch((err: unknown) => {
     body.destroy(err as Error);
     throw err;
   });
   const streamed = pipeline(
     copy,
+    new Coalescer(),
     counter,
-    createGzip({ level: options.gzipLevel ?? 1 }),
+    createGzip({ level: options.gzipLevel ?? 1, chunkSize: 256 * 1024 }),
     meter,
     body,
     { signal },
@@ -252,10 +324,7 @@ async function exportTable(
   if (outcome) throw (outcome as PromiseRejectedResult).reason;
   report();
   return {
-    name: table.name,
     rows: counter.rows,
-    objects: [
-      { key, bytes: meter.bytes, uncompressedBytes: counter.bytes, sha256: meter.digest() },
-    ],
+    object: { key, bytes: meter.bytes, uncompressedBytes: counter.bytes, sha256: meter.digest() },
   };
 }

@@ -9,7 +9,6 @@ import { exportDatabase } from './export';
 import { preflight } from './preflight';
 import { BACKUP_METRICS_NAMESPACE, BACKUP_SERVICE_NAME } from './telemetry';
 
-
 const logger = new Logger({ serviceName: BACKUP_SERVICE_NAME });
 const metrics = new Metrics({
   namespace: BACKUP_METRICS_NAMESPACE,

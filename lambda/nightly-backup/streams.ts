@@ -35,3 +35,35 @@ export class Sha256Meter extends Transform {
     return this.hash.digest('hex');
   }
 }
+
+/**
+ * Coalesces small chunks (COPY sends one message per row) into buffers of at least
+ * `size` bytes, so that gzip works on large blocks instead of paying its per-call
+ * cost for every row.
+ */
+export class Coalescer extends Transform {
+  private parts: Buffer[] = [];
+  private length = 0;
+
+  constructor(private readonly size = 256 * 1024) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _: BufferEncoding, done: TransformCallback): void {
+    this.parts.push(chunk);
+    this.length += chunk.length;
+    if (this.length < this.size) return done();
+    done(null, this.drain());
+  }
+
+  override _flush(done: TransformCallback): void {
+    done(null, this.length ? this.drain() : undefined);
+  }
+
+  private drain(): Buffer {
+    const block = Buffer.concat(this.parts, this.length);
+    this.parts = [];
+    this.length = 0;
+    return block;
+  }
+}

@@ -189,8 +189,8 @@ export const CONTROLS: readonly Control[] = [
   {
     id: 'BKP-DAILY',
     statement: 'Daily backups go to object-locked storage and are kept exactly 30 days.',
-    status: 'partial',
-    implementedBy: ['ObjectLockVault'],
+    status: 'enforced',
+    implementedBy: ['ObjectLockVault', 'NightlyBackup', 'nightly-backup (export, manifest last)'],
     evidence: [
       {
         claim: 'the backup vault locks objects in COMPLIANCE mode',
@@ -198,10 +198,36 @@ export const CONTROLS: readonly Control[] = [
         stack: 'Data',
         holds: (p) => p.ObjectLockConfiguration?.Rule?.DefaultRetention?.Mode === 'COMPLIANCE',
       },
+      {
+        claim:
+          'a schedule starts the nightly export every day, with retries and a dead-letter queue',
+        type: 'AWS::Scheduler::Schedule',
+        stack: 'App',
+        holds: (p) =>
+          /^cron\(\d+ \d+ \* \* \? \*\)$/.test(p.ScheduleExpression) &&
+          p.Target?.RetryPolicy?.MaximumRetryAttempts > 0 &&
+          p.Target?.DeadLetterConfig?.Arn !== undefined,
+      },
+      {
+        claim: 'the export writes only new objects under its stage prefix',
+        type: 'AWS::IAM::Policy',
+        stack: 'App',
+        holds: (p) =>
+          (p.PolicyDocument?.Statement ?? []).some(
+            (s: CfnJson) =>
+              JSON.stringify([s.Action].flat()) === '["s3:PutObject","s3:AbortMultipartUpload"]' &&
+              JSON.stringify(s.Resource).includes('/backups/'),
+          ),
+      },
     ],
     nagRules: ['Bulwark-ObjectLockCompliance'],
-    tests: ['test/compliance/bulwark-pack.test.ts', 'test/stacks/data-stack.test.ts'],
-    gap: 'The nightly export Lambda, its schedule and the manifest arrive with the backup work.',
+    tests: [
+      'test/compliance/bulwark-pack.test.ts',
+      'test/stacks/data-stack.test.ts',
+      'test/stacks/nightly-backup.test.ts',
+      'test/lambda/nightly-backup/round-trip.test.ts',
+      'test/lambda/nightly-backup/consistency.test.ts',
+    ],
   },
   {
     id: 'BKP-DB',
@@ -246,12 +272,32 @@ export const CONTROLS: readonly Control[] = [
   {
     id: 'BKP-VERIFY',
     statement: 'Backups are restorable and fresh.',
-    status: 'planned',
-    implementedBy: [],
-    evidence: [],
+    status: 'enforced',
+    implementedBy: [
+      'NightlyBackup (freshness alarm)',
+      'nightly-backup (restore)',
+      'npm run restore',
+    ],
+    evidence: [
+      {
+        claim:
+          'no successful backup for 26 hours pages on-call, missing data counting as breaching',
+        type: 'AWS::CloudWatch::Alarm',
+        stack: 'App',
+        holds: (p) =>
+          p.MetricName === 'BackupSucceeded' &&
+          p.TreatMissingData === 'breaching' &&
+          p.Period * p.EvaluationPeriods <= 26 * 3600 &&
+          (p.AlarmActions ?? []).length > 0,
+      },
+    ],
     nagRules: [],
-    tests: [],
-    gap: 'Restore verification and the 26-hour freshness alarm arrive with the backup work.',
+    tests: [
+      'test/stacks/nightly-backup.test.ts',
+      'test/lambda/nightly-backup/faults.test.ts',
+      'test/lambda/nightly-backup/round-trip.test.ts',
+      'test/scripts/backup-restore.test.ts',
+    ],
   },
   {
     id: 'ACC-DATA',

@@ -16,8 +16,8 @@ export interface ThrowawayPostgres {
   stop(): void;
 }
 
-/** The directory of `initdb` and `pg_ctl`: PATH first, then Debian's layout. */
-function binDir(): string {
+/** The directory of `initdb`, `pg_ctl` and `pg_dump`: PATH first, then Debian's layout. */
+export function postgresBinDir(): string {
   const which = spawnSync('sh', ['-c', 'command -v initdb'], { encoding: 'utf8' });
   if (which.status === 0 && which.stdout.trim()) {
     return path.dirname(fs.realpathSync(which.stdout.trim()));
@@ -50,7 +50,7 @@ async function freePort(): Promise<number> {
  * root, so as root the cluster runs as the `postgres` user.
  */
 export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
-  const bin = binDir();
+  const bin = postgresBinDir();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-pg-'));
   const data = path.join(dir, 'data');
   const port = await freePort();

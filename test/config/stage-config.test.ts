@@ -177,6 +177,16 @@ describe('loadStageConfigs', () => {
       /shield\.subscriptionActive = missing: must be true when advanced is on/,
     ],
     [
+      'a backup time that is not HH:MM',
+      (b) => (b.backup.scheduleUtc = '2am'),
+      /backup\.scheduleUtc = "2am": must be a UTC time of day as HH:MM/,
+    ],
+    [
+      'a backup timeout above the Lambda maximum',
+      (b) => (b.backup.timeoutMinutes = 30),
+      /backup\.timeoutMinutes = 30: must be ≤ 15 \(Lambda maximum\)/,
+    ],
+    [
       'an unknown GuardDuty mode',
       (b) => (b.guardDuty = 'maybe'),
       /guardDuty = "maybe": must be 'create' or 'existing'/,

@@ -1,0 +1,182 @@
+/**
+ * `npm run bench:backup [-- --size-mb N]`
+ *
+ * Seeds a throwaway PostgreSQL with about N MB of entries (default 1024), then in the
+ * same run times the nightly export (`npm run backup`, to a local s3rver) against
+ * `pg_dump -Fc` with gzip level 1 and with its default compression, to local files;
+ * compares the stored sizes; and samples the export process's peak RSS at N and at
+ * 4 × N MB. Last line:
+ *
+ *   bench:backup mb=… mbps=… ratio_gzip1=… ratio_default=… size_ratio=… rss_mb=… rss_growth=…
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { Pool } from 'pg';
+import { migrate } from '../../lambda/content-api/adapters/migrate';
+import { option } from '../lib/args';
+import { postgresBinDir, startThrowawayPostgres } from '../lib/throwaway-postgres';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const S3rver = require('s3rver');
+
+const SIZE_MB = Number(option('--size-mb') ?? 1024);
+const ROOT = path.join(__dirname, '..', '..');
+const MB = 1024 * 1024;
+
+/** Grows `entries` until the database holds about `targetMb` MB. */
+async function seed(pool: Pool, targetMb: number): Promise<number> {
+  const size = async () =>
+    Number(
+      (await pool.query('SELECT pg_database_size(current_database())::float8 AS s')).rows[0].s,
+    ) / MB;
+  // ~1.1 KB per entry: a JSON document with a title, numbers and hex text that
+  // compresses about as well as real prose.
+  while ((await size()) < targetMb) {
+    const missing = Math.max(1000, Math.ceil(((targetMb - (await size())) * MB) / 1600));
+    await pool.query(
+      `INSERT INTO entries (id, space_id, content_type, slug, fields, status, version, created_at, updated_at)
+       SELECT gen_random_uuid(), 'bench', 'article', 'e-' || gen_random_uuid(),
+              jsonb_build_object('title', 'Entry ' || i, 'n', i,
+                'body', (SELECT string_agg(md5(random()::text || i || k), ' ') FROM generate_series(1, 28) k)),
+              'published', 1, now(), now()
+         FROM generate_series(1, $1::int) i`,
+      [Math.min(missing, 200_000)],
+    );
+  }
+  await pool.query('VACUUM ANALYZE entries');
+  return size();
+}
+
+/** Runs a command, returning seconds taken and (from /proc) its peak RSS in MB. */
+function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
+  return new Promise<{ seconds: number; peakRssMb: number; stdout: string; stderr: string }>(
+    (resolve, reject) => {
+      const start = process.hrtime.bigint();
+      const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      let peak = 0;
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      const sample = setInterval(() => {
+        try {
+          const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
+          const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
+          if (hwm) peak = Math.max(peak, Number(hwm[1]) / 1024);
+        } catch {
+          // exited between samples
+        }
+      }, 20);
+      child.on('close', (code) => {
+        clearInterval(sample);
+        const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+        if (code !== 0) reject(new Error(`${cmd} exited ${code}: ${stderr}`));
+        else resolve({ seconds, peakRssMb: peak, stdout, stderr });
+      });
+    },
+  );
+}
+
+async function main(): Promise<void> {
+  const pg = await startThrowawayPostgres();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-bench-backup-'));
+  const s3dir = path.join(dir, 's3');
+  fs.mkdirSync(s3dir);
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    directory: s3dir,
+    silent: true,
+    configureBuckets: [{ name: 'bench' }],
+  });
+  const { port } = await server.run();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const s3 = new S3Client({
+    endpoint,
+    forcePathStyle: true,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
+  const admin = new Pool({ connectionString: pg.url, max: 1 });
+  await admin.query('CREATE DATABASE bench');
+  await admin.end();
+  const url = pg.url.replace(/\/postgres$/, '/bench');
+  const pool = new Pool({ connectionString: url, max: 2 });
+  const pgDump = path.join(postgresBinDir(), 'pg_dump');
+  const version = spawnSync(pgDump, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  // PostgreSQL 16 spells gzip level 1 `--compress=gzip:1`; earlier versions `-Z 1`.
+  const gzip1 = Number(/(\d+)/.exec(version)![1]) >= 16 ? '--compress=gzip:1' : '--compress=1';
+  try {
+    await migrate(pool);
+    await pool.query("INSERT INTO spaces (id) VALUES ('bench')");
+    // The export's own time (connect to manifest written), as the CLI reports it; the
+    // process's start-up (tsx compiling TypeScript) is shown separately.
+    const backup = async (prefix: string) => {
+      const run = await measure(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          path.join(ROOT, 'scripts', 'backup.ts'),
+          '--database-url',
+          url,
+          '--bucket',
+          'bench',
+          '--endpoint',
+          endpoint,
+          '--prefix',
+          prefix,
+        ],
+        { ...process.env, AWS_EC2_METADATA_DISABLED: 'true' },
+      );
+      const own = Number(/manifest written in ([\d.]+) s/.exec(run.stderr)![1]);
+      return { ...run, seconds: own, wallSeconds: run.seconds };
+    };
+    const stored = async (prefix: string) => {
+      const r = await s3.send(new ListObjectsV2Command({ Bucket: 'bench', Prefix: prefix }));
+      return (r.Contents ?? []).reduce((n, o) => n + (o.Size ?? 0), 0);
+    };
+
+    const mb = await seed(pool, SIZE_MB);
+    console.error(`seeded ${mb.toFixed(0)} MB (${version})`);
+    const copyBytes = Number(
+      (await pool.query('SELECT sum(length(t::text))::float8 AS b FROM entries t')).rows[0].b,
+    );
+    const ours = await backup('one');
+    const oursBytes = await stored('one/');
+    const dump1File = path.join(dir, 'gzip1.dump');
+    const dump1 = await measure(pgDump, ['-Fc', gzip1, '-f', dump1File, url]);
+    const dumpDefault = await measure(pgDump, ['-Fc', '-f', path.join(dir, 'default.dump'), url]);
+    const size1 = fs.statSync(dump1File).size;
+    console.error(
+      `export ${ours.seconds.toFixed(1)} s (process ${ours.wallSeconds.toFixed(1)} s with start-up; ${(oursBytes / MB).toFixed(0)} MB stored, peak RSS ${ours.peakRssMb.toFixed(0)} MB); ` +
+        `pg_dump -Fc ${gzip1} ${dump1.seconds.toFixed(1)} s (${(size1 / MB).toFixed(0)} MB); pg_dump -Fc ${dumpDefault.seconds.toFixed(1)} s`,
+    );
+
+    const big = await seed(pool, SIZE_MB * 4);
+    const four = await backup('four');
+    console.error(
+      `at ${big.toFixed(0)} MB: export ${four.seconds.toFixed(1)} s, peak RSS ${four.peakRssMb.toFixed(0)} MB`,
+    );
+
+    const f = (x: number) => x.toFixed(2);
+    console.log(
+      `bench:backup mb=${mb.toFixed(0)} mbps=${f(copyBytes / MB / ours.seconds)} ratio_gzip1=${f(dump1.seconds / ours.seconds)} ` +
+        `ratio_default=${f(dumpDefault.seconds / ours.seconds)} size_ratio=${f(oursBytes / size1)} ` +
+        `rss_mb=${ours.peakRssMb.toFixed(0)} rss_growth=${f(four.peakRssMb / ours.peakRssMb)}`,
+    );
+  } finally {
+    await pool.end();
+    s3.destroy();
+    await server.close();
+    pg.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
