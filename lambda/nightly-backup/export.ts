@@ -45,6 +45,8 @@ export interface ExportOptions {
   /** Random suffix of the run id. */
   readonly random?: () => string;
   readonly onProgress?: (p: ExportProgress) => void;
+  /** Tables larger than this are split into page ranges. @default {@link CHUNK_BYTES} */
+  readonly chunkBytes?: number;
 }
 
 /** Result of a successful export. */
@@ -94,11 +96,16 @@ export const CHUNK_BYTES = 64 * 1024 * 1024;
  * Splits large tables into page ranges (`ctid` ranges, which partition a table
  * exactly under one snapshot), so that several workers share a large table.
  */
-export function planChunks(tables: readonly TableInfo[], workers: number): Chunk[] {
+export function planChunks(
+  tables: readonly TableInfo[],
+  workers: number,
+  chunkBytes = CHUNK_BYTES,
+): Chunk[] {
   const chunks: Chunk[] = [];
   for (const table of tables) {
-    const count = Math.min(workers * 4, Math.max(1, Math.ceil(table.estimatedBytes / CHUNK_BYTES)));
-    if (count === 1 || table.pages < count) {
+    const wanted = Math.ceil(table.estimatedBytes / chunkBytes);
+    const count = Math.min(workers * 4, wanted, table.pages);
+    if (count <= 1) {
       chunks.push({ table, index: 0 });
       continue;
     }
@@ -183,7 +190,7 @@ export async function exportDatabase(options: ExportOptions): Promise<ExportResu
       uncompressedBytes: 0,
       bytes: 0,
     };
-    const queue = planChunks(tables, workers);
+    const queue = planChunks(tables, workers, options.chunkBytes);
     const remaining = new Map(
       tables.map((t) => [t.name, queue.filter((c) => c.table === t).length]),
     );
