@@ -108,7 +108,7 @@ async function main(): Promise<void> {
   });
   server.listen(port, '127.0.0.1', () => {
     console.log(
-      `Content API on http://127.0.0.1:${port} (database: ${own ? 'throwaway, removed on exit' : 'DATABASE_URL'})`,
+      `Content API on http://127.0.0.1:${port} (database: ${own ? `${own.url}, throwaway, removed on exit` : 'DATABASE_URL'})`,
     );
     console.log(
       `Space 'demo' admin key${bootstrap ? ' (BOOTSTRAP_ADMIN_KEY)' : ' (shown once)'}: ${bootstrap ? '[as given]' : key}`,
