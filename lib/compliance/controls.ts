@@ -215,7 +215,8 @@ export const CONTROLS: readonly Control[] = [
         holds: (p) =>
           (p.PolicyDocument?.Statement ?? []).some(
             (s: CfnJson) =>
-              JSON.stringify([s.Action].flat()) === '["s3:PutObject","s3:AbortMultipartUpload"]' &&
+              JSON.stringify([s.Action].flat().sort()) ===
+                '["s3:AbortMultipartUpload","s3:PutObject"]' &&
               JSON.stringify(s.Resource).includes('/backups/'),
           ),
       },

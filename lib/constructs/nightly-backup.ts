@@ -75,7 +75,7 @@ export class NightlyBackup extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    acknowledge(this.deadLetterQueue, 'deadLetterQueue');
+    acknowledge(this.deadLetterQueue, 'queueDeadLetterQueue');
     acknowledge(this.deadLetterQueue, 'importedKeyQueue');
     this.function = new SecureFunction(this, 'Function', {
       entry: 'nightly-backup/handler.ts',

@@ -97,22 +97,23 @@ describe.each(STAGES)('Data stack (%s)', (stage) => {
       expect(proxy.Properties.Auth).toBeUndefined();
     });
 
-    it('lets the proxy sign in as the API user only (ACC-DATA)', () => {
+    it('lets the proxy sign in as the API and backup users only (ACC-DATA)', () => {
       const policy = onlyResource(t, 'AWS::IAM::Policy', 'DatabasePrimaryProxyIAMRole');
+      const user = (name: string) => ({
+        'Fn::Join': [
+          '',
+          [
+            expect.stringMatching(/:dbuser:$/),
+            { 'Fn::GetAtt': ['DatabasePrimaryEDE0B3D0', 'DbiResourceId'] },
+            `/${name}`,
+          ],
+        ],
+      });
       expect(policy.Properties.PolicyDocument.Statement).toEqual([
         {
           Action: 'rds-db:connect',
           Effect: 'Allow',
-          Resource: {
-            'Fn::Join': [
-              '',
-              [
-                expect.stringMatching(/:dbuser:$/),
-                { 'Fn::GetAtt': ['DatabasePrimaryEDE0B3D0', 'DbiResourceId'] },
-                '/bulwark_api',
-              ],
-            ],
-          },
+          Resource: [user('bulwark_api'), user('bulwark_backup')],
         },
       ]);
     });
