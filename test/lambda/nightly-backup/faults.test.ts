@@ -5,10 +5,13 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { Client, Pool } from 'pg';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { Client } from 'pg';
 import { exportDatabase, type ExportOptions } from '../../../lambda/nightly-backup/export';
 import type { Manifest } from '../../../lambda/nightly-backup/manifest';
 import { RestoreError, restoreBackup } from '../../../lambda/nightly-backup/restore';
+import { postgresBinDir } from '../../../scripts/lib/throwaway-postgres';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 import { type LocalS3, startLocalS3 } from '../../support/s3';
 import { ApiHarness } from '../content-api/harness';
@@ -74,23 +77,29 @@ function failingS3(pattern: RegExp, n = 1): S3Client {
 describe('export faults', () => {
   it('fails, writes no manifest and succeeds next time when the database connection dies', async () => {
     const prefix = `faults/${++run}`;
-    const admin = new Pool({ connectionString: api.db.url, max: 1 });
     let killed = false;
     const failed = exportDatabase(
       options(prefix, {
         parallelism: 1,
+        // After the first table: terminate the export's connection, synchronously, so
+        // that the rest of the run meets a dead connection whatever the machine's speed.
         onProgress: () => {
           if (killed) return;
           killed = true;
-          void admin.query(
-            'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1',
-            [APP],
+          const r = spawnSync(
+            path.join(postgresBinDir(), 'psql'),
+            [
+              api.db.url,
+              '-Atc',
+              `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = '${APP}'`,
+            ],
+            { encoding: 'utf8' },
           );
+          expect(r.stdout.trim()).toBe('1');
         },
       }),
     );
     await expect(failed).rejects.toThrow(/terminat|Connection|closed|ended/i);
-    await admin.end();
     expect((await keysUnder(prefix)).filter((k) => k.endsWith('manifest.json'))).toEqual([]);
 
     const next = await exportDatabase(options(prefix));
