@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -125,6 +125,17 @@ export class WebFirewall extends Construct {
       redactedFields: REDACTED_HEADERS.map((header) => ({ singleHeader: { Name: header } })),
     });
     logging.node.addDependency(this.logGroup);
+  }
+
+  /** Stack outputs of the web ACL and blocklist IP set ARNs (for threat response and verify). */
+  addOutputs(prefix: string): void {
+    new CfnOutput(Stack.of(this), `${prefix}WebAclArn`, { value: this.webAcl.attrArn });
+    new CfnOutput(Stack.of(this), `${prefix}BlockedV4Arn`, {
+      value: this.ipSets.blockedV4.attrArn,
+    });
+    new CfnOutput(Stack.of(this), `${prefix}BlockedV6Arn`, {
+      value: this.ipSets.blockedV6.attrArn,
+    });
   }
 
   /** Requests this ACL blocked, summed over `period`. */

@@ -157,7 +157,7 @@ export class AppStack extends Stack {
     new CfnOutput(this, 'LoadBalancerArn', {
       value: this.loadBalancer.loadBalancer.loadBalancerArn,
     });
-    new CfnOutput(this, 'RegionalWebAclArn', { value: this.firewall.webAcl.attrArn });
+    this.firewall.addOutputs('Regional');
     new CfnOutput(this, 'BackupFunctionName', { value: backup.function.functionName });
   }
 }

@@ -1,4 +1,4 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -81,6 +81,7 @@ export class EdgeStack extends Stack {
       logRetentionDays: cfg.logRetentionDays,
     });
     this.firewall.alarmOnBlockSpike(topic, cfg.edge.waf.blockedAlarmThreshold);
+    this.firewall.addOutputs('Edge');
 
     // DNS validation through the hosted zone when configured; otherwise the stack
     // waits until the CNAME shown in the ACM console is added to the domain's DNS.
@@ -102,6 +103,8 @@ export class EdgeStack extends Stack {
     });
     const distribution = this.distribution.distribution;
     // The CDN invalidator (primary region) reads the id from here at cold start.
+    new CfnOutput(this, 'DistributionId', { value: distribution.distributionId });
+    new CfnOutput(this, 'DistributionDomainName', { value: distribution.distributionDomainName });
     new ssm.StringParameter(this, 'DistributionIdParameter', {
       parameterName: physicalNames(cfg).distributionIdParameter,
       description: 'Id of the Bulwark CloudFront distribution (read by the CDN invalidator)',
