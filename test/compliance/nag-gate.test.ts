@@ -102,6 +102,16 @@ describe('acknowledgements', () => {
     }
   });
 
+  it('cover every finding of every pack and of the Control Tower rules', () => {
+    const uncovered = findings.filter(
+      (f) =>
+        !acknowledgements.some(
+          (ack) => f.id === ack.id && (f.path === ack.path || f.path.startsWith(`${ack.path}/`)),
+        ),
+    );
+    expect(uncovered).toEqual([]);
+  });
+
   it('each silence a finding that the packs, the Control Tower rules or CDK really report there', () => {
     const unneeded = acknowledgements.filter(
       (ack) =>

@@ -34,13 +34,17 @@ export function synthesize(app: App): SynthResult {
 
 /**
  * Builds the Bulwark app from `cdk.json` context (plus overrides), bundling skipped,
- * with every validation plugin, the Control Tower rules included.
+ * with every validation plugin, the Control Tower rules included unless turned off.
  */
-export function bulwarkApp(outdir: string, context: Record<string, unknown> = {}): App {
+export function bulwarkApp(
+  outdir: string,
+  context: Record<string, unknown> = {},
+  options: { controlTower?: boolean } = {},
+): App {
   const app = new App({
     outdir,
     context: { ...projectContext(), 'aws:cdk:bundling-stacks': [], ...context },
   });
-  buildApp(app, { controlTower: true });
+  buildApp(app, { controlTower: options.controlTower ?? true });
   return app;
 }
