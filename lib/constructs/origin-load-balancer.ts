@@ -116,7 +116,8 @@ export class OriginLoadBalancer extends Construct {
         healthyHttpCodes: '200',
       },
     });
-    this.targetGroup.setAttribute('lambda.multi_value_headers.enabled', 'true');
+    // Single-value headers: the content API answers with `headers`, which the ALB
+    // ignores once multi-value headers are on (it then reads `multiValueHeaders`).
     this.listener.addTargetGroups('ContentApi', {
       priority: 10,
       conditions: [elbv2.ListenerCondition.pathPatterns([...API_PATH_PATTERNS])],

@@ -63,6 +63,13 @@ describe.each(STAGES)('App stack front door (%s)', (stage) => {
       });
     });
 
+    it('keeps single-value headers, the shape the content API answers in', () => {
+      const group = onlyResource(t, 'AWS::ElasticLoadBalancingV2::TargetGroup').Properties;
+      expect(JSON.stringify(group.TargetGroupAttributes ?? [])).not.toContain(
+        'lambda.multi_value_headers.enabled","Value":"true"',
+      );
+    });
+
     it("lets only this account's target groups invoke the content API", () => {
       const permissions = Object.values(resourcesOf(t, 'AWS::Lambda::Permission')).filter(
         (p) => p.Properties.Principal === 'elasticloadbalancing.amazonaws.com',
