@@ -188,7 +188,7 @@ export const ACKNOWLEDGEMENTS = {
       'Serverless-LambdaTracing',
     ],
     reason:
-      "CDK-generated custom-resource function that CloudFormation invokes once per deploy to read the region's CloudFront origin-facing prefix list id (ec2:DescribeManagedPrefixLists, read-only). CloudFormation waits for its answer and fails the deployment on error, so a dead-letter queue, tracing or a concurrency cap add nothing; EC2 has no endpoint in the isolated VPC.",
+      "CDK-generated custom-resource function that CloudFormation invokes on deploy to read the ids of AWS-managed prefix lists (CloudFront origin-facing, the region's S3) with ec2:DescribeManagedPrefixLists, read-only. CloudFormation waits for its answer and fails the deployment on error, so a dead-letter queue, tracing or a concurrency cap add nothing; EC2 has no endpoint in the isolated VPC.",
   },
   describeNeedsWildcard: {
     findings: ['AwsSolutions-IAM5[Resource::*]'],

@@ -33,8 +33,9 @@ export const CDK_INTERNAL_RESOURCES = [
     why: 'CloudFront takes its certificate and web ACL from us-east-1 while the distribution lives in the primary region, and its logs, metrics and Shield protection live in us-east-1: CDK passes these values as SSM parameters under /cdk/exports/, and refuses to delete a parameter another stack still reads.',
   },
   {
-    resource: 'Custom::AWS (CloudFront prefix-list lookup) and its provider Lambda (Network stack)',
-    why: 'Reads the id of the com.amazonaws.global.cloudfront.origin-facing managed prefix list of the region at deploy time (ec2:DescribeManagedPrefixLists only), so that synthesis needs no AWS account.',
+    resource:
+      'Custom::AWS (prefix-list lookups: CloudFront origin-facing, regional S3) and their provider Lambda (Network stack)',
+    why: 'Read the ids of the com.amazonaws.global.cloudfront.origin-facing and com.amazonaws.<region>.s3 managed prefix lists at deploy time (ec2:DescribeManagedPrefixLists only), so that synthesis needs no AWS account.',
   },
   {
     resource: 'AWS::Serverless::Application for the secret rotation (Data stack)',
