@@ -79,11 +79,11 @@ async function apply(client: ClientBase, m: Migration): Promise<boolean> {
 const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /**
- * Ensures the login role an application connects as, with data rights on the
- * content tables and nothing else (no DDL). On RDS, where the `rds_iam` role exists,
- * the role authenticates with IAM tokens only and has no password.
+ * Ensures a login role with the given grants, under the migration lock. On RDS,
+ * where the `rds_iam` role exists, the role authenticates with IAM tokens only and
+ * has no password.
  */
-export async function ensureAppRole(pool: Pool, role: string): Promise<void> {
+async function ensureLoginRole(pool: Pool, role: string, grants: readonly string[]): Promise<void> {
   if (!ROLE_NAME.test(role)) throw new Error(`Invalid role name ${role}`);
   const client = await pool.connect();
   try {
@@ -93,11 +93,7 @@ export async function ensureAppRole(pool: Pool, role: string): Promise<void> {
       const iam = await client.query("SELECT 1 FROM pg_roles WHERE rolname = 'rds_iam'");
       if (iam.rowCount === 1) await client.query(`GRANT rds_iam TO ${role}`);
       await client.query(`GRANT USAGE ON SCHEMA public TO ${role}`);
-      await client.query(
-        `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${role}`,
-      );
-      await client.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${role}`);
-      await client.query(`REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM ${role}`);
+      for (const grant of grants) await client.query(grant);
     });
   } finally {
     client.release();
@@ -105,26 +101,26 @@ export async function ensureAppRole(pool: Pool, role: string): Promise<void> {
 }
 
 /**
- * Ensures a read-only login role (the nightly backup): it may read every table of
- * the schema, migrations bookkeeping included, and change nothing. IAM tokens only
- * on RDS, like {@link ensureAppRole}.
+ * Ensures the login role an application connects as, with data rights on the
+ * content tables and nothing else (no DDL, no change to the migrations bookkeeping).
  */
-export async function ensureReadOnlyRole(pool: Pool, role: string): Promise<void> {
-  if (!ROLE_NAME.test(role)) throw new Error(`Invalid role name ${role}`);
-  const client = await pool.connect();
-  try {
-    await underLock(client, async () => {
-      const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
-      if (exists.rowCount === 0) await client.query(`CREATE ROLE ${role} LOGIN`);
-      const iam = await client.query("SELECT 1 FROM pg_roles WHERE rolname = 'rds_iam'");
-      if (iam.rowCount === 1) await client.query(`GRANT rds_iam TO ${role}`);
-      await client.query(`GRANT USAGE ON SCHEMA public TO ${role}`);
-      await client.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role}`);
-      await client.query(`ALTER ROLE ${role} SET default_transaction_read_only = on`);
-    });
-  } finally {
-    client.release();
-  }
+export function ensureAppRole(pool: Pool, role: string): Promise<void> {
+  return ensureLoginRole(pool, role, [
+    `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${role}`,
+    `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${role}`,
+    `REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM ${role}`,
+  ]);
+}
+
+/**
+ * Ensures a read-only login role (the nightly backup): it may read every table of
+ * the schema, migrations bookkeeping included, and change nothing.
+ */
+export function ensureReadOnlyRole(pool: Pool, role: string): Promise<void> {
+  return ensureLoginRole(pool, role, [
+    `GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role}`,
+    `ALTER ROLE ${role} SET default_transaction_read_only = on`,
+  ]);
 }
 
 /** Creates a space; false when it already exists. */
