@@ -11,18 +11,17 @@ import { type WafLayer, wafResponseBodies, wafRules } from './waf-rules';
 
 /** Properties of a {@link WebFirewall}. */
 export interface WebFirewallProps {
-  /** Stage name, part of the ACL and log group names. */
-  readonly stageName: string;
+  /**
+   * The stage: its name, `edge.waf` (managed groups, rollout modes, rate limits, alarm
+   * threshold), `trustedCidrs` and `logRetentionDays`.
+   */
+  readonly config: StageConfig;
   /** `edge` for CloudFront (deployed in us-east-1), `origin` for the ALB. */
   readonly layer: WafLayer;
-  /** Managed groups, rollout modes and rate limits from the stage config. */
-  readonly waf: StageConfig['edge']['waf'];
-  /** CIDRs exempt from rate limits and reputation lists. */
-  readonly trustedCidrs: readonly string[];
   /** Customer key of the log group (must allow CloudWatch Logs). */
   readonly logKey: kms.IKey;
-  /** Retention of the WAF logs in days (RET-DATA). */
-  readonly logRetentionDays: number;
+  /** Topic paged on a spike of blocked requests (same region as the ACL's metrics). */
+  readonly alertTopic: sns.ITopic;
 }
 
 /** The four IP sets of one web ACL. */
@@ -40,8 +39,10 @@ export const REDACTED_HEADERS = ['authorization', 'cookie'] as const;
 
 /**
  * One layer of the web application firewall (WAF-EDGE, WAF-BRUTE): a web ACL with
- * the rules of {@link wafRules}, its IP sets, and logging to an encrypted
- * `aws-waf-logs-*` log group with credentials redacted.
+ * the rules of {@link wafRules}, its IP sets, logging to an encrypted
+ * `aws-waf-logs-*` log group with credentials redacted, an alarm on blocked-request
+ * spikes (MON-ALERT), and stack outputs of the ACL and blocklist ARNs (for threat
+ * response and verification).
  */
 export class WebFirewall extends Construct {
   /** The web ACL. */
@@ -56,8 +57,9 @@ export class WebFirewall extends Construct {
 
   constructor(scope: Construct, id: string, props: WebFirewallProps) {
     super(scope, id);
+    const cfg = props.config;
     this.scope = props.layer === 'edge' ? 'CLOUDFRONT' : 'REGIONAL';
-    const name = `bulwark-${props.stageName}-${props.layer}`;
+    const name = `bulwark-${cfg.name}-${props.layer}`;
     this.webAclName = name;
     const ipSet = (setId: string, version: 'IPV4' | 'IPV6', addresses: string[], what: string) =>
       new wafv2.CfnIPSet(this, setId, {
@@ -74,24 +76,24 @@ export class WebFirewall extends Construct {
       trustedV4: ipSet(
         'TrustedV4',
         'IPV4',
-        props.trustedCidrs.filter((c) => !v6(c)),
+        cfg.trustedCidrs.filter((c) => !v6(c)),
         'Trusted CIDRs from the stage config, IPv4',
       ),
       trustedV6: ipSet(
         'TrustedV6',
         'IPV6',
-        props.trustedCidrs.filter(v6),
+        cfg.trustedCidrs.filter(v6),
         'Trusted CIDRs from the stage config, IPv6',
       ),
     };
 
     this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
       name,
-      description: `Bulwark ${props.stageName}: ${props.layer === 'edge' ? 'CloudFront' : 'ALB'} layer`,
+      description: `Bulwark ${cfg.name}: ${props.layer === 'edge' ? 'CloudFront' : 'ALB'} layer`,
       scope: this.scope,
       defaultAction: { allow: {} },
       customResponseBodies: wafResponseBodies(),
-      rules: wafRules(props.layer, props.waf, {
+      rules: wafRules(props.layer, cfg.edge.waf, {
         blockedV4: this.ipSets.blockedV4.attrArn,
         blockedV6: this.ipSets.blockedV6.attrArn,
         trustedV4: this.ipSets.trustedV4.attrArn,
@@ -110,7 +112,7 @@ export class WebFirewall extends Construct {
     this.logGroup = new EncryptedLogGroup(this, 'LogGroup', {
       logGroupName,
       encryptionKey: props.logKey,
-      retentionDays: props.logRetentionDays,
+      retentionDays: cfg.logRetentionDays,
     });
     const logging = new wafv2.CfnLoggingConfiguration(this, 'Logging', {
       resourceArn: this.webAcl.attrArn,
@@ -125,17 +127,18 @@ export class WebFirewall extends Construct {
       redactedFields: REDACTED_HEADERS.map((header) => ({ singleHeader: { Name: header } })),
     });
     logging.node.addDependency(this.logGroup);
-  }
 
-  /** Stack outputs of the web ACL and blocklist IP set ARNs (for threat response and verify). */
-  addOutputs(prefix: string): void {
-    new CfnOutput(Stack.of(this), `${prefix}WebAclArn`, { value: this.webAcl.attrArn });
-    new CfnOutput(Stack.of(this), `${prefix}BlockedV4Arn`, {
-      value: this.ipSets.blockedV4.attrArn,
+    const threshold = cfg.edge.waf.blockedAlarmThreshold;
+    topicAlarm(this, 'BlockSpikeAlarm', props.alertTopic, {
+      metric: this.metricBlockedRequests(),
+      description: `${name}: ${threshold}+ requests blocked in 5 minutes (attack or false positives after a rule change)`,
+      threshold,
     });
-    new CfnOutput(Stack.of(this), `${prefix}BlockedV6Arn`, {
-      value: this.ipSets.blockedV6.attrArn,
-    });
+    const outputs = props.layer === 'edge' ? 'Edge' : 'Regional';
+    const stack = Stack.of(this);
+    new CfnOutput(stack, `${outputs}WebAclArn`, { value: this.webAcl.attrArn });
+    new CfnOutput(stack, `${outputs}BlockedV4Arn`, { value: this.ipSets.blockedV4.attrArn });
+    new CfnOutput(stack, `${outputs}BlockedV6Arn`, { value: this.ipSets.blockedV6.attrArn });
   }
 
   /** Requests this ACL blocked, summed over `period`. */
@@ -151,15 +154,6 @@ export class WebFirewall extends Construct {
       },
       statistic: 'Sum',
       period,
-    });
-  }
-
-  /** Pages `topic` when blocked requests reach `threshold` in five minutes (MON-ALERT). */
-  alarmOnBlockSpike(topic: sns.ITopic, threshold: number): cloudwatch.Alarm {
-    return topicAlarm(this, 'BlockSpikeAlarm', topic, {
-      metric: this.metricBlockedRequests(),
-      description: `${this.webAclName}: ${threshold}+ requests blocked in 5 minutes (attack or false positives after a rule change)`,
-      threshold,
     });
   }
 }

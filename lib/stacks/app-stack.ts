@@ -94,14 +94,11 @@ export class AppStack extends Stack {
 
     const alertTopic = security.alertTopic.topic;
     this.firewall = new WebFirewall(this, 'Firewall', {
-      stageName: cfg.name,
+      config: cfg,
       layer: 'origin',
-      waf: cfg.edge.waf,
-      trustedCidrs: cfg.trustedCidrs,
       logKey: dataKey,
-      logRetentionDays: cfg.logRetentionDays,
+      alertTopic: alertTopic,
     });
-    this.firewall.alarmOnBlockSpike(alertTopic, cfg.edge.waf.blockedAlarmThreshold);
 
     const zone = stageHostedZone(this, cfg);
     const originCertificate = new acm.Certificate(this, 'OriginCertificate', {
@@ -157,7 +154,6 @@ export class AppStack extends Stack {
     new CfnOutput(this, 'LoadBalancerArn', {
       value: this.loadBalancer.loadBalancer.loadBalancerArn,
     });
-    this.firewall.addOutputs('Regional');
     new CfnOutput(this, 'BackupFunctionName', { value: backup.function.functionName });
   }
 }

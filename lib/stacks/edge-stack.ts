@@ -73,15 +73,11 @@ export class EdgeStack extends Stack {
     });
     const topic = this.alertTopic.topic;
     this.firewall = new WebFirewall(this, 'Firewall', {
-      stageName: cfg.name,
+      config: cfg,
       layer: 'edge',
-      waf: cfg.edge.waf,
-      trustedCidrs: cfg.trustedCidrs,
       logKey: key,
-      logRetentionDays: cfg.logRetentionDays,
+      alertTopic: topic,
     });
-    this.firewall.alarmOnBlockSpike(topic, cfg.edge.waf.blockedAlarmThreshold);
-    this.firewall.addOutputs('Edge');
 
     // DNS validation through the hosted zone when configured; otherwise the stack
     // waits until the CNAME shown in the ACM console is added to the domain's DNS.
