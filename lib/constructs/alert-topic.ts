@@ -1,11 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { deadLetterAlarm } from './topic-alarm';
 import { acknowledge } from '../compliance/acknowledgements';
 
 /** Properties of an {@link AlertTopic}. */
@@ -56,16 +56,12 @@ export class AlertTopic extends Construct {
 
   /** Raises an alarm to this topic as soon as `queue` holds a message. */
   alarmOnDeadLetters(scope: Construct, id: string, queue: sqs.IQueue): cloudwatch.Alarm {
-    const alarm = queue
-      .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) })
-      .createAlarm(scope, id, {
-        alarmDescription: `Undelivered messages in ${queue.node.path}`,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-    alarm.addAlarmAction(new actions.SnsAction(this.topic));
-    return alarm;
+    return deadLetterAlarm(
+      scope,
+      id,
+      this.topic,
+      queue,
+      `Undelivered messages in ${queue.node.path}`,
+    );
   }
 }

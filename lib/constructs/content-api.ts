@@ -1,6 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -17,6 +16,7 @@ import {
 import { acknowledge } from '../compliance/acknowledgements';
 import { API_DB_USER, DATABASE_NAME, DATABASE_PORT } from './database';
 import { SecureFunction } from './secure-function';
+import { topicAlarm } from './topic-alarm';
 
 /** Properties of a {@link ContentApi}. */
 export interface ContentApiProps {
@@ -97,24 +97,12 @@ export class ContentApi extends Construct {
     );
     this.function.allowKeyVia(props.encryptionKey, 'sqs', ['kms:GenerateDataKey', 'kms:Decrypt']);
 
-    const action = new actions.SnsAction(props.alertTopic);
     const alarm = (
       name: string,
       metric: cloudwatch.IMetric,
       threshold: number,
       description: string,
-    ) => {
-      const a = new cloudwatch.Alarm(this, `${name}Alarm`, {
-        metric,
-        threshold,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: description,
-      });
-      a.addAlarmAction(action);
-      return a;
-    };
+    ) => topicAlarm(this, `${name}Alarm`, props.alertTopic, { metric, threshold, description });
     const period = Duration.minutes(5);
     this.alarms = {
       Errors: alarm(

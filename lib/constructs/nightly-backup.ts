@@ -23,7 +23,7 @@ import {
 import type { StageConfig } from '../config';
 import { BACKUP_DB_USER, DATABASE_NAME, DATABASE_PORT } from './database';
 import { SecureFunction } from './secure-function';
-import { topicAlarm } from './topic-alarm';
+import { deadLetterAlarm, topicAlarm } from './topic-alarm';
 
 /** Properties of a {@link NightlyBackup}. */
 export interface NightlyBackupProps {
@@ -161,12 +161,12 @@ export class NightlyBackup extends Construct {
     acknowledge(schedulerRole.node.findChild('DefaultPolicy'), 'schedulerInvokesFunctionVersions', {
       function: stack.getLogicalId(this.function.node.defaultChild as lambda.CfnFunction),
     });
-    topicAlarm(this, 'FailedRunsAlarm', props.alertTopic, {
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(5),
-      }),
-      description: 'A nightly backup invocation failed after its retries (dead-letter queue)',
-      threshold: 1,
-    });
+    deadLetterAlarm(
+      this,
+      'FailedRunsAlarm',
+      props.alertTopic,
+      this.deadLetterQueue,
+      'A nightly backup invocation failed after its retries (dead-letter queue)',
+    );
   }
 }

@@ -1,6 +1,8 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Duration } from 'aws-cdk-lib';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 
 /** What an alarm from {@link topicAlarm} watches. */
@@ -46,4 +48,19 @@ export function topicAlarm(
   });
   alarm.addAlarmAction(new actions.SnsAction(topic));
   return alarm;
+}
+
+/** An alarm that pages `topic` as soon as the dead-letter `queue` holds a message. */
+export function deadLetterAlarm(
+  scope: Construct,
+  id: string,
+  topic: sns.ITopic,
+  queue: sqs.IQueue,
+  description: string,
+): cloudwatch.Alarm {
+  return topicAlarm(scope, id, topic, {
+    metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+    description,
+    threshold: 1,
+  });
 }
