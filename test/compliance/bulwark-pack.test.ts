@@ -5,6 +5,13 @@ import { BulwarkChecks } from '../../lib/compliance/bulwark-pack';
 import { BULWARK_RULES, HSTS_MIN_SECONDS } from '../../lib/compliance/bulwark-rules';
 
 const rule = (id: string) => BULWARK_RULES.find((r) => r.id === id)!;
+/** A distribution whose default behaviour is `first` and whose other behaviours are `rest`. */
+const distribution = (first: object, ...rest: object[]) => ({
+  DistributionConfig: { DefaultCacheBehavior: first, CacheBehaviors: rest },
+});
+const secure = { ViewerProtocolPolicy: 'redirect-to-https', ResponseHeadersPolicyId: 'h' };
+const managed = { Statement: { ManagedRuleGroupStatement: { Name: 'g' } } };
+const blocklist = { Action: { Block: {} }, Statement: { IPSetReferenceStatement: { Arn: 'a' } } };
 
 describe('Bulwark rules', () => {
   it.each<[string, Record<string, unknown>, string]>([
@@ -137,53 +144,25 @@ describe('Bulwark rules', () => {
     ],
     [
       'DistributionBehaviours',
-      {
-        DistributionConfig: {
-          DefaultCacheBehavior: {
-            ViewerProtocolPolicy: 'redirect-to-https',
-            ResponseHeadersPolicyId: 'h',
-          },
-          CacheBehaviors: [{ ViewerProtocolPolicy: 'https-only', ResponseHeadersPolicyId: 'h' }],
-        },
-      },
+      distribution(secure, { ...secure, ViewerProtocolPolicy: 'https-only' }),
       'compliant',
     ],
     [
       'DistributionBehaviours',
-      {
-        DistributionConfig: {
-          DefaultCacheBehavior: {
-            ViewerProtocolPolicy: 'redirect-to-https',
-            ResponseHeadersPolicyId: 'h',
-          },
-          CacheBehaviors: [{ ViewerProtocolPolicy: 'allow-all', ResponseHeadersPolicyId: 'h' }],
-        },
-      },
+      distribution(secure, { ...secure, ViewerProtocolPolicy: 'allow-all' }),
       'non-compliant',
     ],
     [
       'DistributionBehaviours',
-      {
-        DistributionConfig: {
-          DefaultCacheBehavior: {
-            ViewerProtocolPolicy: 'redirect-to-https',
-            ResponseHeadersPolicyId: 'h',
-          },
-          CacheBehaviors: [{ ViewerProtocolPolicy: 'redirect-to-https' }],
-        },
-      },
+      distribution(secure, { ViewerProtocolPolicy: 'redirect-to-https' }),
       'non-compliant',
     ],
     [
       'WafBlocklistFirst',
       {
         Rules: [
-          { Priority: 10, Statement: { ManagedRuleGroupStatement: { Name: 'g' } } },
-          {
-            Priority: 0,
-            Action: { Block: {} },
-            Statement: { IPSetReferenceStatement: { Arn: 'a' } },
-          },
+          { ...managed, Priority: 10 },
+          { ...blocklist, Priority: 0 },
         ],
       },
       'compliant',
@@ -192,21 +171,13 @@ describe('Bulwark rules', () => {
       'WafBlocklistFirst',
       {
         Rules: [
-          { Priority: 0, Statement: { ManagedRuleGroupStatement: { Name: 'g' } } },
-          {
-            Priority: 1,
-            Action: { Block: {} },
-            Statement: { IPSetReferenceStatement: { Arn: 'a' } },
-          },
+          { ...managed, Priority: 0 },
+          { ...blocklist, Priority: 1 },
         ],
       },
       'non-compliant',
     ],
-    [
-      'WafBlocklistFirst',
-      { Rules: [{ Priority: 0, Statement: { ManagedRuleGroupStatement: { Name: 'g' } } }] },
-      'non-compliant',
-    ],
+    ['WafBlocklistFirst', { Rules: [{ ...managed, Priority: 0 }] }, 'non-compliant'],
   ])('%s judges %j as %s', (id, properties, outcome) => {
     expect(rule(id).check(properties)).toBe(outcome);
   });

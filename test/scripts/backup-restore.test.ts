@@ -38,6 +38,11 @@ afterAll(async () => {
 
 describe('npm run backup / npm run restore', () => {
   let manifestKey = '';
+  const restoreInto = (url: string) =>
+    tsx('restore.ts', [
+      ...['--bucket', s3.bucket, '--manifest', manifestKey],
+      ...['--database-url', url, '--endpoint', s3.endpoint],
+    ]);
 
   it('backs up, printing progress on stderr and the manifest key last on stdout', async () => {
     const r = await tsx('backup.ts', [
@@ -57,16 +62,7 @@ describe('npm run backup / npm run restore', () => {
   });
 
   it('restores into an empty database and reports what it checked', async () => {
-    const r = await tsx('restore.ts', [
-      '--bucket',
-      s3.bucket,
-      '--manifest',
-      manifestKey,
-      '--database-url',
-      empty.url,
-      '--endpoint',
-      s3.endpoint,
-    ]);
+    const r = await restoreInto(empty.url);
     expect(r.stderr).toContain('every checksum and row count matched');
     expect(r.status).toBe(0);
     const n = await empty.pool.query('SELECT count(*)::int AS n FROM entries');
@@ -74,16 +70,7 @@ describe('npm run backup / npm run restore', () => {
   });
 
   it('exits 1 and names the reason when the target is not empty', async () => {
-    const r = await tsx('restore.ts', [
-      '--bucket',
-      s3.bucket,
-      '--manifest',
-      manifestKey,
-      '--database-url',
-      empty.url,
-      '--endpoint',
-      s3.endpoint,
-    ]);
+    const r = await restoreInto(empty.url);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('already holds content data');
   });
