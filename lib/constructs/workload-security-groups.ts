@@ -9,6 +9,10 @@ export interface WorkloadSecurityGroupsProps {
   readonly endpointSecurityGroup: ec2.ISecurityGroup;
   /** PostgreSQL port of the database and the proxy. */
   readonly databasePort: number;
+  /** Id of CloudFront's origin-facing prefix list: the load balancer's only source. */
+  readonly cloudFrontPrefixListId: string;
+  /** Id of the region's S3 prefix list (the gateway endpoint's routes). */
+  readonly s3PrefixListId: string;
 }
 
 /**
@@ -21,11 +25,11 @@ export interface WorkloadSecurityGroupsProps {
  * | API, backup, rotation Lambdas | interface endpoints | 443 |
  * | proxy, rotation and migration Lambdas | database | database port |
  * | migration Lambda | interface endpoints | 443 |
- *
- * The load balancer's group starts closed; the edge adds CloudFront as its only source.
+ * | CloudFront (origin-facing prefix list) | load balancer | 443 |
+ * | backup Lambda | S3 (the region's prefix list, gateway endpoint) | 443 |
  */
 export class WorkloadSecurityGroups extends Construct {
-  /** Application load balancer: admits CloudFront only (added by the edge). */
+  /** Application load balancer: admits CloudFront only (a VPC origin). */
   readonly alb: ec2.SecurityGroup;
   /** Content API Lambda. */
   readonly api: ec2.SecurityGroup;
@@ -67,5 +71,15 @@ export class WorkloadSecurityGroups extends Construct {
     this.proxy.connections.allowTo(this.database, db, 'RDS Proxy to PostgreSQL');
     this.rotation.connections.allowTo(this.database, db, 'Secret rotation to PostgreSQL');
     this.migration.connections.allowTo(this.database, db, 'Schema migrations to PostgreSQL');
+    this.alb.addIngressRule(
+      ec2.Peer.prefixList(props.cloudFrontPrefixListId),
+      https,
+      'HTTPS from CloudFront (VPC origin) only',
+    );
+    this.backup.addEgressRule(
+      ec2.Peer.prefixList(props.s3PrefixListId),
+      https,
+      'Nightly backup to S3 (gateway endpoint)',
+    );
   }
 }

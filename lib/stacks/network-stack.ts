@@ -1,5 +1,4 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
 import { DATABASE_PORT } from '../constructs/database';
@@ -47,35 +46,20 @@ export class NetworkStack extends Stack {
       logKey: this.logKey,
       logRetentionDays: cfg.logRetentionDays,
     });
+    // Prefix-list ids differ by region: looked up at deploy time, synthesis stays offline.
+    const prefixList = (id: string, prefixListName: string) =>
+      new ManagedPrefixList(this, id, {
+        prefixListName,
+        logKey: this.logKey,
+        logRetentionDays: cfg.logRetentionDays,
+      }).prefixListId;
     this.securityGroups = new WorkloadSecurityGroups(this, 'SecurityGroups', {
       vpc: this.network.vpc,
       endpointSecurityGroup: this.network.endpointSecurityGroup,
       databasePort: DATABASE_PORT,
+      cloudFrontPrefixListId: prefixList('CloudFrontPrefixList', CLOUDFRONT_ORIGIN_FACING),
+      s3PrefixListId: prefixList('S3PrefixList', s3PrefixListName(this.region)),
     });
-    // The load balancer is a CloudFront VPC origin: it admits CloudFront's
-    // origin-facing addresses on HTTPS and nothing else (NET-SG).
-    const cloudFront = new ManagedPrefixList(this, 'CloudFrontPrefixList', {
-      prefixListName: CLOUDFRONT_ORIGIN_FACING,
-      logKey: this.logKey,
-      logRetentionDays: cfg.logRetentionDays,
-    });
-    this.securityGroups.alb.addIngressRule(
-      ec2.Peer.prefixList(cloudFront.prefixListId),
-      ec2.Port.tcp(443),
-      'HTTPS from CloudFront (VPC origin) only',
-    );
-    // The nightly backup writes to S3 through the gateway endpoint, whose routes are
-    // the region's S3 prefix list.
-    const s3 = new ManagedPrefixList(this, 'S3PrefixList', {
-      prefixListName: s3PrefixListName(this.region),
-      logKey: this.logKey,
-      logRetentionDays: cfg.logRetentionDays,
-    });
-    this.securityGroups.backup.addEgressRule(
-      ec2.Peer.prefixList(s3.prefixListId),
-      ec2.Port.tcp(443),
-      'Nightly backup to S3 (gateway endpoint)',
-    );
   }
 
   /**
