@@ -558,9 +558,17 @@ export const CONTROLS: readonly Control[] = [
   },
   {
     id: 'MON-AUDIT',
-    statement: 'A complete audit trail: API calls, network flows, and every content write.',
+    statement:
+      'A complete audit trail: API calls, network flows, edge and load-balancer requests, and every content write.',
     status: 'enforced',
-    implementedBy: ['AuditTrail', 'IsolatedNetwork', 'content-api audit log'],
+    implementedBy: [
+      'AuditTrail',
+      'IsolatedNetwork',
+      'DistributionAccessLogs',
+      'OriginLoadBalancer',
+      'WebFirewall',
+      'content-api audit log',
+    ],
     evidence: [
       {
         claim: 'multi-region trail with log-file validation',
@@ -574,14 +582,38 @@ export const CONTROLS: readonly Control[] = [
         stack: 'Network',
         holds: (p) => p.TrafficType === 'ALL',
       },
+      {
+        claim: 'CloudFront access logs are delivered to a log group',
+        type: 'AWS::Logs::DeliverySource',
+        stack: 'Edge',
+        holds: (p) => p.LogType === 'ACCESS_LOGS',
+      },
+      {
+        claim: 'the load balancer writes access logs',
+        type: 'AWS::ElasticLoadBalancingV2::LoadBalancer',
+        stack: 'App',
+        holds: (p) =>
+          (p.LoadBalancerAttributes ?? []).some(
+            (a: CfnJson) => a.Key === 'access_logs.s3.enabled' && a.Value === 'true',
+          ),
+      },
+      {
+        claim: 'both web ACLs log every request',
+        type: 'AWS::WAFv2::LoggingConfiguration',
+        stack: 'App',
+        holds: (p) => (p.LogDestinationConfigs ?? []).length > 0,
+      },
     ],
     nagRules: [
       'NIST.800.53.R5-CloudTrailLogFileValidationEnabled',
       'NIST.800.53.R5-VPCFlowLogsEnabled',
+      'AwsSolutions-ELB2',
     ],
     tests: [
       'test/stacks/security-stack.test.ts',
       'test/stacks/network-stack.test.ts',
+      'test/stacks/edge-stack.test.ts',
+      'test/stacks/app-front-door.test.ts',
       'test/lambda/content-api/contract.test.ts',
     ],
   },
