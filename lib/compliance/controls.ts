@@ -597,12 +597,12 @@ export const CONTROLS: readonly Control[] = [
             (a: CfnJson) => a.Key === 'access_logs.s3.enabled' && a.Value === 'true',
           ),
       },
-      {
-        claim: 'both web ACLs log every request',
+      ...['Edge', 'App'].map((stack): Evidence => ({
+        claim: `the ${stack === 'Edge' ? 'CloudFront' : 'regional'} web ACL logs every request`,
         type: 'AWS::WAFv2::LoggingConfiguration',
-        stack: 'App',
+        stack,
         holds: (p) => (p.LogDestinationConfigs ?? []).length > 0,
-      },
+      })),
     ],
     nagRules: [
       'NIST.800.53.R5-CloudTrailLogFileValidationEnabled',
