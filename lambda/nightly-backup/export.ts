@@ -47,6 +47,11 @@ export interface ExportOptions {
   readonly onProgress?: (p: ExportProgress) => void;
   /** Tables larger than this are split into page ranges. @default {@link CHUNK_BYTES} */
   readonly chunkBytes?: number;
+  /**
+   * Called with the database's size before any table is read; throwing stops the
+   * export (the Lambda's pre-flight check).
+   */
+  readonly beforeExport?: (databaseBytes: number) => void;
 }
 
 /** Result of a successful export. */
@@ -162,6 +167,10 @@ export async function exportDatabase(options: ExportOptions): Promise<ExportResu
     const schemaVersion = (await leader.query('SELECT max(name) AS v FROM schema_migrations'))
       .rows[0].v as string | null;
     if (!schemaVersion) throw new Error('The database has no applied migrations to back up');
+    if (options.beforeExport) {
+      const size = await leader.query('SELECT pg_database_size(current_database())::float8 AS s');
+      options.beforeExport(Number(size.rows[0].s));
+    }
     const tables = (
       await leader.query(
         `SELECT c.relname AS name, pg_total_relation_size(c.oid)::float8 AS size,

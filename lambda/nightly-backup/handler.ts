@@ -29,22 +29,11 @@ const connect = async () => {
 
 /**
  * The nightly export (BACKUP.md), invoked by EventBridge Scheduler. Any failure
- * fails the invocation (the scheduler retries, then the dead-letter queue pages);
+ * fails the invocation (Lambda retries it twice, then the dead-letter queue pages);
  * success publishes `BackupSucceeded`, bytes, rows and seconds.
  */
 export async function handler(_event: unknown, context: Context): Promise<{ manifestKey: string }> {
   const started = Date.now();
-  const probe = await connect();
-  let databaseBytes: number;
-  try {
-    const r = await probe.query('SELECT pg_database_size(current_database())::float8 AS size');
-    databaseBytes = Number(r.rows[0].size);
-  } finally {
-    await probe.end();
-  }
-  const { estimatedSeconds } = preflight(databaseBytes, context.getRemainingTimeInMillis() / 1000);
-  logger.info('Backup starting', { databaseBytes, estimatedSeconds });
-
   const { manifest, manifestKey } = await exportDatabase({
     connect,
     s3,
@@ -52,6 +41,11 @@ export async function handler(_event: unknown, context: Context): Promise<{ mani
     prefix,
     stage,
     kmsKeyId,
+    beforeExport: (databaseBytes) => {
+      const remaining = context.getRemainingTimeInMillis() / 1000;
+      const { estimatedSeconds } = preflight(databaseBytes, remaining);
+      logger.info('Backup starting', { databaseBytes, estimatedSeconds });
+    },
   });
   const objects = manifest.tables.flatMap((t) => t.objects);
   const bytes = objects.reduce((n, o) => n + o.bytes, 0);

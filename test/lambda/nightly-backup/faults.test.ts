@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { Client } from 'pg';
 import { exportDatabase, type ExportOptions } from '../../../lambda/nightly-backup/export';
 import type { Manifest } from '../../../lambda/nightly-backup/manifest';
+import { BackupTooLargeError } from '../../../lambda/nightly-backup/preflight';
 import { RestoreError, restoreBackup } from '../../../lambda/nightly-backup/restore';
 import { postgresBinDir } from '../../../scripts/lib/throwaway-postgres';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
@@ -112,6 +113,23 @@ describe('export faults', () => {
       exportDatabase(options(prefix, { s3: failingS3(/entries\.0000/) })),
     ).rejects.toThrow(/internal error/);
     expect((await keysUnder(prefix)).some((k) => k.endsWith('manifest.json'))).toBe(false);
+  });
+
+  it('stops before reading any table when the pre-flight check refuses the size', async () => {
+    const prefix = `faults/${++run}`;
+    let seen = 0;
+    await expect(
+      exportDatabase(
+        options(prefix, {
+          beforeExport: (bytes) => {
+            seen = bytes;
+            throw new BackupTooLargeError('too large for this test');
+          },
+        }),
+      ),
+    ).rejects.toThrow(BackupTooLargeError);
+    expect(seen).toBeGreaterThan(0);
+    expect(await keysUnder(prefix)).toEqual([]);
   });
 
   it('fails when the manifest cannot be written, leaving no manifest', async () => {
