@@ -295,6 +295,7 @@ export const CONTROLS: readonly Control[] = [
     nagRules: [],
     tests: [
       'test/stacks/nightly-backup.test.ts',
+      'test/lambda/nightly-backup/handler.test.ts',
       'test/lambda/nightly-backup/faults.test.ts',
       'test/lambda/nightly-backup/round-trip.test.ts',
       'test/scripts/backup-restore.test.ts',
