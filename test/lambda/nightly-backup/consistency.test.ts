@@ -1,15 +1,9 @@
-import { Client } from 'pg';
 import { exportDatabase } from '../../../lambda/nightly-backup/export';
 import { restoreBackup } from '../../../lambda/nightly-backup/restore';
+import { connectTo } from '../../../scripts/lib/backup-cli';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 import { type LocalS3, startLocalS3 } from '../../support/s3';
 import { ApiHarness } from '../content-api/harness';
-
-const connectTo = (url: string) => async () => {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  return c;
-};
 
 let s3: LocalS3;
 let api: ApiHarness;

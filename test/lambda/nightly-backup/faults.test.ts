@@ -7,23 +7,17 @@ import {
 } from '@aws-sdk/client-s3';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { Client } from 'pg';
 import { exportDatabase, type ExportOptions } from '../../../lambda/nightly-backup/export';
 import type { Manifest } from '../../../lambda/nightly-backup/manifest';
 import { BackupTooLargeError } from '../../../lambda/nightly-backup/preflight';
 import { RestoreError, restoreBackup } from '../../../lambda/nightly-backup/restore';
 import { postgresBinDir } from '../../../scripts/lib/throwaway-postgres';
+import { connectTo } from '../../../scripts/lib/backup-cli';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 import { type LocalS3, startLocalS3 } from '../../support/s3';
 import { ApiHarness } from '../content-api/harness';
 
 const APP = 'bulwark-backup-fault-test';
-const connectTo = (url: string) => async () => {
-  const c = new Client({ connectionString: url, application_name: APP });
-  await c.connect();
-  return c;
-};
-
 let s3: LocalS3;
 let api: ApiHarness;
 let run = 0;
@@ -42,7 +36,7 @@ afterAll(async () => {
 });
 
 const options = (prefix: string, over: Partial<ExportOptions> = {}): ExportOptions => ({
-  connect: connectTo(api.db.url),
+  connect: connectTo(`${api.db.url}?application_name=${APP}`),
   s3: s3.client(),
   bucket: s3.bucket,
   prefix,

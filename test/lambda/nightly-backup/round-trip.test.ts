@@ -1,17 +1,12 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { Client, type Pool } from 'pg';
+import type { Pool } from 'pg';
 import { exportDatabase } from '../../../lambda/nightly-backup/export';
 import { MANIFEST_FORMAT } from '../../../lambda/nightly-backup/manifest';
 import { restoreBackup } from '../../../lambda/nightly-backup/restore';
+import { connectTo } from '../../../scripts/lib/backup-cli';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 import { type LocalS3, startLocalS3 } from '../../support/s3';
 import { ApiHarness } from '../content-api/harness';
-
-const connectTo = (url: string) => async () => {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  return c;
-};
 
 /** Every row of every content table, as one comparable digest per table. */
 async function digest(pool: Pool): Promise<Record<string, string>> {
