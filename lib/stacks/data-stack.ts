@@ -1,4 +1,4 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -88,6 +88,10 @@ export class DataStack extends Stack {
       },
     });
     replication.allowReplicationFrom(this.backupBucket, this.backupKey);
+    new CfnOutput(this, 'BackupBucketName', {
+      value: this.backupBucket.bucketName,
+      description: 'Object-locked vault of the nightly exports (npm run restore, npm run verify)',
+    });
 
     this.assetsBucket = new SecureBucket(this, 'AssetsBucket', {
       encryptionKey: this.assetsKey,

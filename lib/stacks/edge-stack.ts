@@ -72,6 +72,10 @@ export class EdgeStack extends Stack {
       onCallUrl: cfg.alerts.onCallUrl,
     });
     const topic = this.alertTopic.topic;
+    new CfnOutput(this, 'AlertTopicArn', {
+      value: topic.topicArn,
+      description: 'Alert topic of the us-east-1 alarms (npm run verify)',
+    });
     this.firewall = new WebFirewall(this, 'Firewall', {
       config: cfg,
       layer: 'edge',
@@ -101,6 +105,10 @@ export class EdgeStack extends Stack {
     // The CDN invalidator (primary region) reads the id from here at cold start.
     new CfnOutput(this, 'DistributionId', { value: distribution.distributionId });
     new CfnOutput(this, 'DistributionDomainName', { value: distribution.distributionDomainName });
+    new CfnOutput(this, 'DistributionArn', {
+      value: distribution.distributionArn,
+      description: 'ARN of the distribution (Shield Advanced, npm run verify)',
+    });
     new ssm.StringParameter(this, 'DistributionIdParameter', {
       parameterName: physicalNames(cfg).distributionIdParameter,
       description: 'Id of the Bulwark CloudFront distribution (read by the CDN invalidator)',

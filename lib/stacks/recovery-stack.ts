@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { physicalNames, type StageConfig } from '../config';
 import { acknowledge } from '../compliance/acknowledgements';
@@ -42,5 +42,9 @@ export class RecoveryStack extends Stack {
       accessLogs,
     });
     acknowledge(this.replicaBucket, 'replicaBucketIsDestination');
+    new CfnOutput(this, 'ReplicaBucketName', {
+      value: this.replicaBucket.bucketName,
+      description: 'Object-locked replica of the backup vault (npm run verify)',
+    });
   }
 }
