@@ -1,0 +1,71 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { GuardDutyClient } from '@aws-sdk/client-guardduty';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { S3Client } from '@aws-sdk/client-s3';
+import { ShieldClient } from '@aws-sdk/client-shield';
+import { STSClient } from '@aws-sdk/client-sts';
+import { WAFV2Client } from '@aws-sdk/client-wafv2';
+
+/**
+ * The AWS clients the verifier reads the account with, one per service and region.
+ * Tests pass clients whose `send` is mocked; the CLI uses {@link awsClients}.
+ */
+export interface VerifyClients {
+  cloudFormation(region: string): CloudFormationClient;
+  cloudWatch(region: string): CloudWatchClient;
+  guardDuty(region: string): GuardDutyClient;
+  wafv2(region: string): WAFV2Client;
+  cloudTrail(region: string): CloudTrailClient;
+  s3(region: string): S3Client;
+  rds(region: string): RDSClient;
+  sts(region: string): STSClient;
+  /** CloudFront's API is global (served from us-east-1). */
+  cloudFront(): CloudFrontClient;
+  /** Shield Advanced's API is global (served from us-east-1). */
+  shield(): ShieldClient;
+  /** Closes every client created so far. */
+  destroy(): void;
+}
+
+/** Region of the global CloudFront and Shield APIs. */
+const GLOBAL_API_REGION = 'us-east-1';
+
+/**
+ * Real clients with the default credential chain, created on first use and reused
+ * per region.
+ */
+export function awsClients(): VerifyClients {
+  const made = new Map<string, { destroy(): void }>();
+  const cached =
+    <C extends { destroy(): void }>(service: string, make: (region: string) => C) =>
+    (region: string): C => {
+      const key = `${service}:${region}`;
+      let client = made.get(key) as C | undefined;
+      if (!client) {
+        client = make(region);
+        made.set(key, client);
+      }
+      return client;
+    };
+  const shield = cached('shield', (region) => new ShieldClient({ region }));
+  const cloudFront = cached('cloudfront', (region) => new CloudFrontClient({ region }));
+  return {
+    cloudFormation: cached('cloudformation', (region) => new CloudFormationClient({ region })),
+    cloudWatch: cached('cloudwatch', (region) => new CloudWatchClient({ region })),
+    guardDuty: cached('guardduty', (region) => new GuardDutyClient({ region })),
+    wafv2: cached('wafv2', (region) => new WAFV2Client({ region })),
+    cloudTrail: cached('cloudtrail', (region) => new CloudTrailClient({ region })),
+    s3: cached('s3', (region) => new S3Client({ region })),
+    rds: cached('rds', (region) => new RDSClient({ region })),
+    sts: cached('sts', (region) => new STSClient({ region })),
+    cloudFront: () => cloudFront(GLOBAL_API_REGION),
+    shield: () => shield(GLOBAL_API_REGION),
+    destroy: () => {
+      for (const client of made.values()) client.destroy();
+      made.clear();
+    },
+  };
+}

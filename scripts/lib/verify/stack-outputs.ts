@@ -1,0 +1,113 @@
+import { type CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import type { StageConfig } from '../../../lib/config';
+import { CLOUDFRONT_REGION } from '../../../lib/config/regions';
+import { CannotVerify, errorEvidence } from './types';
+
+/** The parts of a stage, each deployed as the stack `Bulwark-<Stage>-<Part>`. */
+export const STACK_PARTS = ['Network', 'Recovery', 'Data', 'Security', 'App', 'Edge'] as const;
+/** One part of a stage: `Network`, `Recovery`, `Data`, `Security`, `App` or `Edge`. */
+export type StackPart = (typeof STACK_PARTS)[number];
+
+/**
+ * Outputs each stack must have for the checks to find their resources. `DetectorId`
+ * (Security) is optional: stages that use the account's existing detector have none.
+ */
+export const REQUIRED_OUTPUTS: Record<StackPart, readonly string[]> = {
+  Network: [],
+  Recovery: ['ReplicaBucketName'],
+  Data: ['BackupBucketName'],
+  Security: ['AlertTopicArn', 'TrailArn'],
+  App: ['LoadBalancerArn', 'RegionalWebAclArn', 'RegionalBlockedV4Arn', 'RegionalBlockedV6Arn'],
+  Edge: [
+    'DistributionId',
+    'DistributionArn',
+    'EdgeWebAclArn',
+    'EdgeBlockedV4Arn',
+    'EdgeBlockedV6Arn',
+    'AlertTopicArn',
+  ],
+};
+
+/** One deployed stack of the stage. */
+export interface DeployedStack {
+  readonly part: StackPart;
+  /** `Bulwark-<Stage>-<Part>`. */
+  readonly name: string;
+  readonly region: string;
+  /** Its outputs, by key. */
+  readonly outputs: Readonly<Record<string, string>>;
+}
+
+/** Every stack of a deployed stage, by part. */
+export type DeployedStage = Readonly<Record<StackPart, DeployedStack>>;
+
+/**
+ * Name and region of each stack of the stage: Edge in us-east-1, Recovery in the
+ * DR region, the rest in `primaryRegion`.
+ */
+export function stageStacks(
+  cfg: StageConfig,
+  primaryRegion: string,
+): Array<Omit<DeployedStack, 'outputs'>> {
+  const regionOf = (part: StackPart) =>
+    part === 'Edge' ? CLOUDFRONT_REGION : part === 'Recovery' ? cfg.drRegion : primaryRegion;
+  return STACK_PARTS.map((part) => ({
+    part,
+    name: `Bulwark-${cfg.title}-${part}`,
+    region: regionOf(part),
+  }));
+}
+
+/** CloudFormation's answer for a stack that does not exist (a generic ValidationError). */
+const isMissingStack = (err: unknown) =>
+  err instanceof Error && err.name === 'ValidationError' && /does not exist/.test(err.message);
+
+/**
+ * Reads the outputs of every stack of the stage (DescribeStacks). Throws
+ * {@link CannotVerify} naming each stack that is not deployed, or each output a
+ * stack lacks (deployed from an older version), or a stack that cannot be read.
+ */
+export async function readDeployedStage(
+  cloudFormation: (region: string) => CloudFormationClient,
+  cfg: StageConfig,
+  primaryRegion: string,
+): Promise<DeployedStage> {
+  const stacks = stageStacks(cfg, primaryRegion);
+  const read = await Promise.all(
+    stacks.map(async (stack) => {
+      try {
+        const out = await cloudFormation(stack.region).send(
+          new DescribeStacksCommand({ StackName: stack.name }),
+        );
+        const outputs = Object.fromEntries(
+          (out.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']),
+        );
+        return { ...stack, outputs };
+      } catch (err) {
+        if (isMissingStack(err)) return { ...stack, missing: true as const };
+        throw new CannotVerify(
+          `Cannot read stack ${stack.name} in ${stack.region}: ${errorEvidence(err)}`,
+        );
+      }
+    }),
+  );
+
+  const missing = read.filter((s) => 'missing' in s);
+  if (missing.length > 0) {
+    throw new CannotVerify(
+      `Stage ${cfg.name} is not deployed: ${missing.map((s) => `${s.name} (${s.region})`).join(', ')} does not exist.\n` +
+        `Deploy the stage first (npm run deploy -- --stage ${cfg.name}), then verify it.`,
+    );
+  }
+  const deployed = read as DeployedStack[];
+  const lacking = deployed.flatMap((s) =>
+    REQUIRED_OUTPUTS[s.part].filter((key) => !s.outputs[key]).map((key) => `${s.name}: ${key}`),
+  );
+  if (lacking.length > 0) {
+    throw new CannotVerify(
+      `Stacks lack outputs the checks need (deployed from an older version?): ${lacking.join(', ')}.\n` +
+        `Deploy the current version (npm run deploy -- --stage ${cfg.name}), then verify it.`,
+    );
+  }
+  return Object.fromEntries(deployed.map((s) => [s.part, s])) as DeployedStage;
+}

@@ -1,0 +1,859 @@
+/**
+ * A deployed Bulwark stage as the AWS APIs describe it, and mocked clients that
+ * answer from it. Payloads follow the shapes of the AWS API references (GetDetector,
+ * GetWebACL, GetObjectLockConfiguration, DescribeDBInstances, GetTrailStatus, ...).
+ * Tests change the world (drift) before running the verifier; nothing reaches AWS.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  CloudFormationClient,
+  CloudFormationServiceException,
+  DescribeStacksCommand,
+  ListStackResourcesCommand,
+  type StackResourceSummary,
+} from '@aws-sdk/client-cloudformation';
+import {
+  CloudFrontClient,
+  type DistributionConfig,
+  GetDistributionConfigCommand,
+} from '@aws-sdk/client-cloudfront';
+import {
+  CloudTrailClient,
+  GetTrailCommand,
+  GetTrailStatusCommand,
+  type GetTrailStatusResponse,
+  type Trail,
+} from '@aws-sdk/client-cloudtrail';
+import {
+  CloudWatchClient,
+  DescribeAlarmsCommand,
+  type MetricAlarm,
+} from '@aws-sdk/client-cloudwatch';
+import {
+  BadRequestException,
+  GetDetectorCommand,
+  type GetDetectorResponse,
+  GuardDutyClient,
+  ListDetectorsCommand,
+} from '@aws-sdk/client-guardduty';
+import {
+  type DBInstance,
+  DBInstanceNotFoundFault,
+  DescribeDBInstancesCommand,
+  RDSClient,
+  RDSServiceException,
+} from '@aws-sdk/client-rds';
+import {
+  GetBucketReplicationCommand,
+  GetObjectLockConfigurationCommand,
+  type ObjectLockConfiguration,
+  type ReplicationConfiguration,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import {
+  DescribeProtectionCommand,
+  type Protection,
+  ResourceNotFoundException,
+  ShieldClient,
+} from '@aws-sdk/client-shield';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import {
+  GetWebACLCommand,
+  GetWebACLForResourceCommand,
+  type Rule,
+  type WebACL,
+  WAFNonexistentItemException,
+  WAFV2Client,
+} from '@aws-sdk/client-wafv2';
+import { mockClient } from 'aws-sdk-client-mock';
+import { loadStageConfigs, type StageConfig } from '../../../lib/config';
+import { awsClients } from '../../../scripts/lib/verify/clients';
+import { run } from '../../../scripts/lib/verify/run';
+import type { CheckResult } from '../../../scripts/lib/verify/types';
+
+// No real AWS: fake credentials (the documented example keys), no instance metadata.
+process.env.AWS_EC2_METADATA_DISABLED = 'true';
+process.env.AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
+process.env.AWS_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+delete process.env.AWS_PROFILE;
+
+/** Every client class the verifier uses, mocked (all instances, any region). */
+export const aws = {
+  cloudFormation: mockClient(CloudFormationClient),
+  cloudWatch: mockClient(CloudWatchClient),
+  guardDuty: mockClient(GuardDutyClient),
+  wafv2: mockClient(WAFV2Client),
+  cloudFront: mockClient(CloudFrontClient),
+  cloudTrail: mockClient(CloudTrailClient),
+  s3: mockClient(S3Client),
+  rds: mockClient(RDSClient),
+  shield: mockClient(ShieldClient),
+  sts: mockClient(STSClient),
+};
+
+/** The stages of the project's cdk.json. */
+export function stageConfig(name: 'staging' | 'production'): StageConfig {
+  const file = path.join(__dirname, '..', '..', '..', 'cdk.json');
+  const configs = loadStageConfigs(JSON.parse(fs.readFileSync(file, 'utf8')).context.stages);
+  return configs.find((c) => c.name === name)!;
+}
+
+/** A stack as CloudFormation describes it. */
+export interface StackState {
+  region: string;
+  outputs: Record<string, string>;
+  resources: StackResourceSummary[];
+}
+
+/** An error the mocked API throws for matching calls instead of answering. */
+export interface Refusal {
+  /** API operation, e.g. `GetObjectLockConfiguration`. */
+  command: string;
+  /** Only calls whose input matches. @default every call */
+  when?: (input: any) => boolean;
+  error: Error;
+}
+
+/** The account as the verifier sees it. */
+export interface World {
+  account: string;
+  stacks: Record<string, StackState>;
+  detectorIds: string[];
+  detector: GetDetectorResponse;
+  /** The web ACL associated with the load balancer, if any. */
+  loadBalancerAcl: WebACL | undefined;
+  distributionConfig: DistributionConfig;
+  /** Web ACLs by `<Scope>/<Name>`. */
+  webAcls: Record<string, WebACL>;
+  trail: Trail;
+  trailStatus: GetTrailStatusResponse;
+  /** Object Lock configuration by bucket. */
+  objectLock: Record<string, ObjectLockConfiguration>;
+  replication: ReplicationConfiguration;
+  databases: Record<string, DBInstance>;
+  /** Shield Advanced protections by resource ARN. */
+  protections: Record<string, Protection>;
+  /** CloudWatch alarms by name. */
+  alarms: Record<string, MetricAlarm>;
+  refusals: Refusal[];
+}
+
+/** Identifiers of a deployed stage, derived from its config the way AWS names things. */
+export function ids(cfg: StageConfig) {
+  const { account, region, drRegion, name, title } = cfg;
+  const acl = (scope: 'regional' | 'global', aclRegion: string, layer: string, id: string) =>
+    `arn:aws:wafv2:${aclRegion}:${account}:${scope}/webacl/bulwark-${name}-${layer}/${id}`;
+  const ipSet = (scope: 'regional' | 'global', setRegion: string, setName: string, id: string) =>
+    `arn:aws:wafv2:${setRegion}:${account}:${scope}/ipset/bulwark-${name}-${setName}/${id}`;
+  return {
+    loadBalancerArn: `arn:aws:elasticloadbalancing:${region}:${account}:loadbalancer/app/Bulwar-LoadB-1R2VQ4EXAMPLE/50dc6c495c0c9188`,
+    regionalAcl: acl('regional', region, 'origin', 'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111'),
+    regionalV4: ipSet(
+      'regional',
+      region,
+      'origin-blockedv4',
+      'b1b2c3d4-5678-90ab-cdef-EXAMPLE22222',
+    ),
+    regionalV6: ipSet(
+      'regional',
+      region,
+      'origin-blockedv6',
+      'c1b2c3d4-5678-90ab-cdef-EXAMPLE33333',
+    ),
+    regionalTrustedV4: ipSet(
+      'regional',
+      region,
+      'origin-trustedv4',
+      'd1b2c3d4-5678-90ab-cdef-EXAMPLE44444',
+    ),
+    edgeAcl: acl('global', 'us-east-1', 'edge', 'e1b2c3d4-5678-90ab-cdef-EXAMPLE55555'),
+    edgeV4: ipSet('global', 'us-east-1', 'edge-blockedv4', 'f1b2c3d4-5678-90ab-cdef-EXAMPLE66666'),
+    edgeV6: ipSet('global', 'us-east-1', 'edge-blockedv6', 'a2b2c3d4-5678-90ab-cdef-EXAMPLE77777'),
+    edgeTrustedV4: ipSet(
+      'global',
+      'us-east-1',
+      'edge-trustedv4',
+      'b2b2c3d4-5678-90ab-cdef-EXAMPLE88888',
+    ),
+    distributionId: 'E2QWRUHAPOMQZL',
+    distributionArn: `arn:aws:cloudfront::${account}:distribution/E2QWRUHAPOMQZL`,
+    alertTopic: `arn:aws:sns:${region}:${account}:Bulwark-${title}-Security-AlertTopic2720D535-gN6ZkUYOUmbl`,
+    edgeAlertTopic: `arn:aws:sns:us-east-1:${account}:Bulwark-${title}-Edge-AlertTopic2720D535-Yb5oXx8ZiGwL`,
+    trailArn: `arn:aws:cloudtrail:${region}:${account}:trail/Bulwark-${title}-Security-AuditTrail4D7B2C8A-mVAsGkNw8Hrq`,
+    auditKey: `arn:aws:kms:${region}:${account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+    dataKey: `arn:aws:kms:${region}:${account}:key/5678abcd-12ab-34cd-56ef-1234567890cd`,
+    detectorId: '12abc34d567e8fa901bc2d34eexample',
+    backupBucket: `bulwark-${name}-data-backupbucket26b8e51c-lmtdhaz0ou5a`,
+    replicaBucket: `bulwark-${name}-backups-${account}-${drRegion}`,
+    replicaKey: `arn:aws:kms:${drRegion}:${account}:alias/bulwark-${name}-backup-replica`,
+    database: `bulwark-${name}-db`,
+  };
+}
+
+const visibility = (name: string) => ({
+  SampledRequestsEnabled: true,
+  CloudWatchMetricsEnabled: true,
+  MetricName: name,
+});
+
+const ipSetReference = (arn: string, forwarded: boolean) => ({
+  IPSetReferenceStatement: forwarded
+    ? {
+        ARN: arn,
+        IPSetForwardedIPConfig: {
+          HeaderName: 'X-Forwarded-For',
+          FallbackBehavior: 'MATCH' as const,
+          Position: 'LAST' as const,
+        },
+      }
+    : { ARN: arn },
+});
+
+/**
+ * A web ACL as GetWebACL returns it: the blocklist first, the size and rate rules,
+ * then the AWS managed groups (the regional layer without the reputation lists).
+ */
+function webAcl(cfg: StageConfig, layer: 'edge' | 'origin'): WebACL {
+  const i = ids(cfg);
+  const edge = layer === 'edge';
+  const [v4, v6, trusted, arn] = edge
+    ? [i.edgeV4, i.edgeV6, i.edgeTrustedV4, i.edgeAcl]
+    : [i.regionalV4, i.regionalV6, i.regionalTrustedV4, i.regionalAcl];
+  const notTrusted = { NotStatement: { Statement: ipSetReference(trusted, !edge) } };
+  const rate = (limit: number) => ({
+    RateBasedStatement: {
+      Limit: limit,
+      EvaluationWindowSec: 300,
+      AggregateKeyType: edge ? ('IP' as const) : ('FORWARDED_IP' as const),
+      ...(edge
+        ? {}
+        : {
+            ForwardedIPConfig: {
+              HeaderName: 'X-Forwarded-For',
+              FallbackBehavior: 'MATCH' as const,
+            },
+          }),
+      ScopeDownStatement: notTrusted,
+    },
+  });
+  const block = (code: number, key: string) => ({
+    Block: { CustomResponse: { ResponseCode: code, CustomResponseBodyKey: key } },
+  });
+  const m = cfg.edge.waf.managedRules;
+  const groups: Array<readonly [name: string, mode: 'block' | 'count']> = [
+    ...(edge
+      ? [
+          ['AWSManagedRulesAmazonIpReputationList', m.ipReputation.mode] as const,
+          ['AWSManagedRulesAnonymousIpList', m.anonymousIp.mode] as const,
+        ]
+      : []),
+    ['AWSManagedRulesCommonRuleSet', m.common.mode],
+    ['AWSManagedRulesKnownBadInputsRuleSet', m.knownBadInputs.mode],
+    ['AWSManagedRulesSQLiRuleSet', m.sqlInjection.mode],
+  ];
+  const rules: Rule[] = [
+    {
+      Name: 'BlockedAddresses',
+      Priority: 0,
+      Statement: {
+        OrStatement: { Statements: [ipSetReference(v4, !edge), ipSetReference(v6, !edge)] },
+      },
+      Action: block(403, 'blocked'),
+      VisibilityConfig: visibility('BlockedAddresses'),
+    },
+    {
+      Name: 'OversizedRequests',
+      Priority: 1,
+      Statement: {
+        SizeConstraintStatement: {
+          FieldToMatch: { UriPath: {} },
+          ComparisonOperator: 'GT',
+          Size: 1024,
+          TextTransformations: [{ Priority: 0, Type: 'NONE' }],
+        },
+      },
+      Action: block(413, 'tooLarge'),
+      VisibilityConfig: visibility('OversizedRequests'),
+    },
+    {
+      Name: 'RateLimitWritesAndKeys',
+      Priority: 2,
+      Statement: rate(cfg.edge.waf.rateLimits.writesPerIp),
+      Action: block(429, 'rateLimited'),
+      VisibilityConfig: visibility('RateLimitWritesAndKeys'),
+    },
+    {
+      Name: 'RateLimitApi',
+      Priority: 3,
+      Statement: rate(cfg.edge.waf.rateLimits.perIp),
+      Action: block(429, 'rateLimited'),
+      VisibilityConfig: visibility('RateLimitApi'),
+    },
+    {
+      Name: 'RateLimitBrowsers',
+      Priority: 4,
+      Statement: rate(cfg.edge.waf.rateLimits.perIp),
+      Action: { Challenge: {} },
+      VisibilityConfig: visibility('RateLimitBrowsers'),
+    },
+    ...groups.map(([name, mode], n): Rule => ({
+      Name: name,
+      Priority: 10 + n,
+      Statement: {
+        ManagedRuleGroupStatement: {
+          VendorName: 'AWS',
+          Name: name,
+          ...(name === 'AWSManagedRulesCommonRuleSet'
+            ? {
+                RuleActionOverrides: [
+                  { Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } },
+                ],
+              }
+            : {}),
+        },
+      },
+      OverrideAction: mode === 'count' ? { Count: {} } : { None: {} },
+      VisibilityConfig: visibility(name),
+    })),
+  ];
+  return {
+    Name: `bulwark-${cfg.name}-${layer}`,
+    Id: arn.split('/').at(-1)!,
+    ARN: arn,
+    DefaultAction: { Allow: {} },
+    Description: `Bulwark ${cfg.name}: ${edge ? 'CloudFront' : 'ALB'} layer`,
+    Rules: rules,
+    VisibilityConfig: visibility(`bulwark-${cfg.name}-${layer}`),
+    Capacity: edge ? 1427 : 1227,
+    ManagedByFirewallManager: false,
+    LabelNamespace: `awswaf:${cfg.account}:webacl:bulwark-${cfg.name}-${layer}:`,
+  };
+}
+
+const alarmResource = (stack: string, logicalId: string): StackResourceSummary => ({
+  LogicalResourceId: logicalId,
+  PhysicalResourceId: `${stack}-${logicalId}-1A2B3C4D5E6F`,
+  ResourceType: 'AWS::CloudWatch::Alarm',
+  LastUpdatedTimestamp: new Date('2026-05-04T10:00:00Z'),
+  ResourceStatus: 'CREATE_COMPLETE',
+  DriftInformation: { StackResourceDriftStatus: 'NOT_CHECKED' },
+});
+
+const otherResource = (
+  logicalId: string,
+  type: string,
+  physicalId: string,
+): StackResourceSummary => ({
+  LogicalResourceId: logicalId,
+  PhysicalResourceId: physicalId,
+  ResourceType: type,
+  LastUpdatedTimestamp: new Date('2026-05-04T10:00:00Z'),
+  ResourceStatus: 'CREATE_COMPLETE',
+  DriftInformation: { StackResourceDriftStatus: 'NOT_CHECKED' },
+});
+
+/** Logical ids of some of each stack's alarms (the real stacks have more). */
+const ALARMS: Record<string, string[]> = {
+  Security: [
+    'CisAlarmsRootAccountUsageAlarmB3C1D2E4',
+    'CisAlarmsUnauthorizedApiCallsAlarm5F6A7B8C',
+    'UndeliveredAlertsAlarm9D0E1F2A',
+  ],
+  App: [
+    'ContentApiErrorsAlarm3B4C5D6E',
+    'LoadBalancerServerErrorRateAlarm7F8A9B0C',
+    'NightlyBackupFreshnessAlarm1D2E3F4A',
+  ],
+  Edge: ['ServerErrorRateAlarm5B6C7D8E', 'FirewallBlockSpikeAlarm9F0A1B2C'],
+};
+
+/** A compliant deployment of `cfg`: every check should pass (or skip). */
+export function compliantWorld(cfg: StageConfig): World {
+  const i = ids(cfg);
+  const stack = (part: string) => `Bulwark-${cfg.title}-${part}`;
+  const outputs: Record<string, Record<string, string>> = {
+    Network: {},
+    Recovery: { ReplicaBucketName: i.replicaBucket },
+    Data: { BackupBucketName: i.backupBucket },
+    Security: {
+      AlertTopicArn: i.alertTopic,
+      TrailArn: i.trailArn,
+      ...(cfg.guardDuty === 'create' ? { DetectorId: i.detectorId } : {}),
+      BlocklistTableName: `Bulwark-${cfg.title}-Security-BlocklistTable9A8B7C6D-1QW2E3R4T5Y6`,
+      ThreatResponseFunctionName: `Bulwark-${cfg.title}-Secu-ThreatResponseFunction-aBcDeFgHiJkL`,
+    },
+    App: {
+      LoadBalancerArn: i.loadBalancerArn,
+      RegionalWebAclArn: i.regionalAcl,
+      RegionalBlockedV4Arn: i.regionalV4,
+      RegionalBlockedV6Arn: i.regionalV6,
+      BackupFunctionName: `Bulwark-${cfg.title}-App-NightlyBackupFunction-XyZ123AbC456`,
+    },
+    Edge: {
+      DistributionId: i.distributionId,
+      DistributionArn: i.distributionArn,
+      DistributionDomainName: 'd111111abcdef8.cloudfront.net',
+      EdgeWebAclArn: i.edgeAcl,
+      EdgeBlockedV4Arn: i.edgeV4,
+      EdgeBlockedV6Arn: i.edgeV6,
+      AlertTopicArn: i.edgeAlertTopic,
+    },
+  };
+  const regionOf = (part: string) =>
+    part === 'Edge' ? 'us-east-1' : part === 'Recovery' ? cfg.drRegion : cfg.region;
+  const stacks: Record<string, StackState> = {};
+  for (const part of Object.keys(outputs)) {
+    stacks[stack(part)] = {
+      region: regionOf(part),
+      outputs: outputs[part],
+      resources: [
+        otherResource('Placeholder', 'AWS::CloudFormation::WaitConditionHandle', 'https://example'),
+        ...(ALARMS[part] ?? []).map((id) => alarmResource(stack(part), id)),
+      ],
+    };
+  }
+
+  const alarms: Record<string, MetricAlarm> = {};
+  for (const [name, state] of Object.entries(stacks)) {
+    const topic = name.endsWith('-Edge') ? i.edgeAlertTopic : i.alertTopic;
+    for (const r of state.resources.filter((x) => x.ResourceType === 'AWS::CloudWatch::Alarm')) {
+      const alarmName = r.PhysicalResourceId!;
+      alarms[alarmName] = {
+        AlarmName: alarmName,
+        AlarmArn: `arn:aws:cloudwatch:${state.region}:${cfg.account}:alarm:${alarmName}`,
+        AlarmDescription: `${r.LogicalResourceId} of ${name}`,
+        ActionsEnabled: true,
+        OKActions: [],
+        AlarmActions: [topic],
+        InsufficientDataActions: [],
+        StateValue: 'OK',
+        StateReason:
+          'Threshold Crossed: 1 datapoint [0.0] was not greater than or equal to the threshold (1.0).',
+        MetricName: 'Errors',
+        Namespace: 'AWS/Lambda',
+        Statistic: 'Sum',
+        Dimensions: [],
+        Period: 300,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      };
+    }
+  }
+
+  const lock = (): ObjectLockConfiguration => ({
+    ObjectLockEnabled: 'Enabled',
+    Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: cfg.backupRetentionDays } },
+  });
+  const replicas = Array.from(
+    { length: cfg.database.readReplicas },
+    (_, n) => `bulwark-${cfg.name}-db-replica-${n + 1}`,
+  );
+
+  return {
+    account: cfg.account,
+    stacks,
+    detectorIds: [i.detectorId],
+    detector: {
+      CreatedAt: '2026-05-04T10:00:00.000Z',
+      FindingPublishingFrequency: 'FIFTEEN_MINUTES',
+      ServiceRole: `arn:aws:iam::${cfg.account}:role/aws-service-role/guardduty.amazonaws.com/AWSServiceRoleForAmazonGuardDuty`,
+      Status: 'ENABLED',
+      UpdatedAt: '2026-05-04T10:00:00.000Z',
+      Features: [
+        { Name: 'CLOUD_TRAIL', Status: 'ENABLED', UpdatedAt: new Date('2026-05-04T10:00:00Z') },
+        { Name: 'DNS_LOGS', Status: 'ENABLED', UpdatedAt: new Date('2026-05-04T10:00:00Z') },
+        { Name: 'FLOW_LOGS', Status: 'ENABLED', UpdatedAt: new Date('2026-05-04T10:00:00Z') },
+        { Name: 'S3_DATA_EVENTS', Status: 'ENABLED', UpdatedAt: new Date('2026-05-04T10:00:00Z') },
+        { Name: 'EKS_AUDIT_LOGS', Status: 'DISABLED', UpdatedAt: new Date('2026-05-04T10:00:00Z') },
+        {
+          Name: 'EBS_MALWARE_PROTECTION',
+          Status: 'ENABLED',
+          UpdatedAt: new Date('2026-05-04T10:00:00Z'),
+        },
+        {
+          Name: 'RDS_LOGIN_EVENTS',
+          Status: 'ENABLED',
+          UpdatedAt: new Date('2026-05-04T10:00:00Z'),
+        },
+        {
+          Name: 'RUNTIME_MONITORING',
+          Status: 'DISABLED',
+          UpdatedAt: new Date('2026-05-04T10:00:00Z'),
+          AdditionalConfiguration: [
+            {
+              Name: 'EKS_ADDON_MANAGEMENT',
+              Status: 'DISABLED',
+              UpdatedAt: new Date('2026-05-04T10:00:00Z'),
+            },
+          ],
+        },
+        {
+          Name: 'LAMBDA_NETWORK_LOGS',
+          Status: 'ENABLED',
+          UpdatedAt: new Date('2026-05-04T10:00:00Z'),
+        },
+      ],
+      Tags: { 'bulwark:stage': cfg.name },
+    },
+    loadBalancerAcl: webAcl(cfg, 'origin'),
+    distributionConfig: {
+      CallerReference: 'bulwark-distribution',
+      Comment: `Bulwark ${cfg.name}`,
+      Enabled: true,
+      WebACLId: i.edgeAcl,
+      HttpVersion: 'http2and3',
+      IsIPV6Enabled: true,
+      PriceClass: cfg.edge.priceClass,
+      Origins: {
+        Quantity: 1,
+        Items: [
+          {
+            Id: 'ApiOrigin',
+            DomainName: `origin.${cfg.domainName}`,
+            VpcOriginConfig: { VpcOriginId: 'vo_BQwjxxQxHaAyrUFdEXAMPLE' },
+          },
+        ],
+      },
+      DefaultCacheBehavior: {
+        TargetOriginId: 'ApiOrigin',
+        ViewerProtocolPolicy: 'redirect-to-https',
+        CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6',
+      },
+    },
+    webAcls: {
+      [`REGIONAL/bulwark-${cfg.name}-origin`]: webAcl(cfg, 'origin'),
+      [`CLOUDFRONT/bulwark-${cfg.name}-edge`]: webAcl(cfg, 'edge'),
+    },
+    trail: {
+      Name: i.trailArn.split('/').at(-1),
+      S3BucketName: `bulwark-${cfg.name}-security-audittrailbucket-1x2y3z4w5v6u`,
+      IncludeGlobalServiceEvents: true,
+      IsMultiRegionTrail: true,
+      HomeRegion: cfg.region,
+      TrailARN: i.trailArn,
+      LogFileValidationEnabled: true,
+      CloudWatchLogsLogGroupArn: `arn:aws:logs:${cfg.region}:${cfg.account}:log-group:Bulwark-${cfg.title}-Security-AuditTrailLogGroup:*`,
+      CloudWatchLogsRoleArn: `arn:aws:iam::${cfg.account}:role/Bulwark-${cfg.title}-Security-AuditTrailLogsRole`,
+      KmsKeyId: i.auditKey,
+      HasCustomEventSelectors: true,
+      HasInsightSelectors: false,
+      IsOrganizationTrail: false,
+    },
+    trailStatus: {
+      IsLogging: true,
+      LatestDeliveryTime: new Date('2026-05-04T09:55:00Z'),
+      LatestDigestDeliveryTime: new Date('2026-05-04T09:10:00Z'),
+      LatestCloudWatchLogsDeliveryTime: new Date('2026-05-04T09:56:00Z'),
+      StartLoggingTime: new Date('2026-04-01T08:00:00Z'),
+      TimeLoggingStarted: '2026-04-01T08:00:00Z',
+      TimeLoggingStopped: '',
+    },
+    objectLock: { [i.backupBucket]: lock(), [i.replicaBucket]: lock() },
+    replication: {
+      Role: `arn:aws:iam::${cfg.account}:role/Bulwark-${cfg.title}-Data-BackupReplicationRole`,
+      Rules: [
+        {
+          ID: 'CopyToRecoveryRegion',
+          Priority: 0,
+          Filter: { Prefix: '' },
+          Status: 'Enabled',
+          SourceSelectionCriteria: { SseKmsEncryptedObjects: { Status: 'Enabled' } },
+          Destination: {
+            Bucket: `arn:aws:s3:::${i.replicaBucket}`,
+            EncryptionConfiguration: { ReplicaKmsKeyID: i.replicaKey },
+            ReplicationTime: { Status: 'Enabled', Time: { Minutes: 15 } },
+            Metrics: { Status: 'Enabled', EventThreshold: { Minutes: 15 } },
+          },
+          DeleteMarkerReplication: { Status: 'Disabled' },
+        },
+      ],
+    },
+    databases: {
+      [i.database]: {
+        DBInstanceIdentifier: i.database,
+        DBInstanceClass: `db.${cfg.database.instanceClass}`,
+        Engine: 'postgres',
+        EngineVersion: '18.1',
+        DBInstanceStatus: 'available',
+        MasterUsername: 'postgres',
+        Endpoint: {
+          Address: `${i.database}.c9akciq32.${cfg.region}.rds.amazonaws.com`,
+          Port: 5432,
+          HostedZoneId: 'Z29XKXDKYMONMX',
+        },
+        AllocatedStorage: cfg.database.allocatedStorageGiB,
+        BackupRetentionPeriod: cfg.backupRetentionDays,
+        MultiAZ: cfg.database.multiAz,
+        ReadReplicaDBInstanceIdentifiers: replicas,
+        PubliclyAccessible: false,
+        StorageType: 'gp3',
+        StorageEncrypted: true,
+        KmsKeyId: i.dataKey,
+        DbiResourceId: 'db-ABCDEFGHIJKLMNOPQRSTUVWXY2',
+        IAMDatabaseAuthenticationEnabled: true,
+        DeletionProtection: true,
+        DBInstanceArn: `arn:aws:rds:${cfg.region}:${cfg.account}:db:${i.database}`,
+      },
+    },
+    protections: cfg.shield.advanced
+      ? Object.fromEntries(
+          [
+            [i.loadBalancerArn, `bulwark-${cfg.name}-alb`, 'a1b2c3d4-0000-1111-2222-EXAMPLEALB01'],
+            [i.distributionArn, `bulwark-${cfg.name}-cdn`, 'a1b2c3d4-0000-1111-2222-EXAMPLECDN01'],
+          ].map(([arn, name, id]) => [
+            arn,
+            {
+              Id: id,
+              Name: name,
+              ResourceArn: arn,
+              HealthCheckIds: [],
+              ProtectionArn: `arn:aws:shield::${cfg.account}:protection/${id}`,
+            },
+          ]),
+        )
+      : {},
+    alarms,
+    refusals: [],
+  };
+}
+
+const metadata = {
+  httpStatusCode: 200,
+  requestId: 'c5b5f6e0-8f7a-4a0e-9c9b-EXAMPLE00000',
+  attempts: 1,
+  totalRetryDelay: 0,
+};
+const failure = {
+  httpStatusCode: 400,
+  requestId: 'd6c6a7f1-9a8b-4b1f-8d0c-EXAMPLE11111',
+  attempts: 1,
+  totalRetryDelay: 0,
+};
+
+/** CloudFormation's answer for a stack that does not exist (a generic ValidationError). */
+export const missingStack = (name: string) =>
+  new CloudFormationServiceException({
+    name: 'ValidationError',
+    $fault: 'client',
+    $metadata: failure,
+    message: `Stack with id ${name} does not exist`,
+  });
+
+const SERVICE_EXCEPTIONS = {
+  cloudformation: CloudFormationServiceException,
+  rds: RDSServiceException,
+  s3: S3ServiceException,
+};
+
+/** An `AccessDenied` as the query and REST-XML APIs (CloudFormation, RDS, S3) report it. */
+export const accessDenied = (service: keyof typeof SERVICE_EXCEPTIONS, message: string) =>
+  new SERVICE_EXCEPTIONS[service]({
+    name: 'AccessDenied',
+    $fault: 'client',
+    $metadata: { ...failure, httpStatusCode: 403 },
+    message,
+  });
+
+/** Points every mocked client at `world`; answers are read at call time. */
+export function answerFrom(world: World): void {
+  for (const mock of Object.values(aws)) mock.reset();
+  const answer =
+    (command: string, respond: (input: any) => object) =>
+    async (input: any): Promise<object> => {
+      const refusal = world.refusals.find(
+        (r) => r.command === command && (!r.when || r.when(input)),
+      );
+      if (refusal) throw refusal.error;
+      return { $metadata: metadata, ...respond(input) };
+    };
+  const stackOf = (name: string) => {
+    const state = world.stacks[name];
+    if (!state) throw missingStack(name);
+    return state;
+  };
+
+  aws.sts.on(GetCallerIdentityCommand).callsFake(
+    answer('GetCallerIdentity', () => ({
+      UserId: 'AROA3XFRBF535PLBIFPI4:alice',
+      Account: world.account,
+      Arn: `arn:aws:sts::${world.account}:assumed-role/BulwarkReadOnly/alice`,
+    })),
+  );
+  aws.cloudFormation.on(DescribeStacksCommand).callsFake(
+    answer('DescribeStacks', ({ StackName }) => {
+      const state = stackOf(StackName);
+      return {
+        Stacks: [
+          {
+            StackId: `arn:aws:cloudformation:${state.region}:${world.account}:stack/${StackName}/5b6a1f70-0a6f-11f1-8f4e-EXAMPLE`,
+            StackName,
+            CreationTime: new Date('2026-04-01T08:00:00Z'),
+            LastUpdatedTime: new Date('2026-05-04T10:00:00Z'),
+            StackStatus: 'UPDATE_COMPLETE',
+            DisableRollback: false,
+            NotificationARNs: [],
+            Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
+            Outputs: Object.entries(state.outputs).map(([OutputKey, OutputValue]) => ({
+              OutputKey,
+              OutputValue,
+            })),
+            Tags: [{ Key: 'bulwark:project', Value: 'bulwark' }],
+            EnableTerminationProtection: /-(Network|Recovery|Data|Security)$/.test(StackName),
+            DriftInformation: { StackDriftStatus: 'NOT_CHECKED' },
+          },
+        ],
+      };
+    }),
+  );
+  aws.cloudFormation.on(ListStackResourcesCommand).callsFake(
+    answer('ListStackResources', ({ StackName }) => ({
+      StackResourceSummaries: stackOf(StackName).resources,
+    })),
+  );
+  aws.cloudWatch.on(DescribeAlarmsCommand).callsFake(
+    answer('DescribeAlarms', ({ AlarmNames }) => ({
+      MetricAlarms: (AlarmNames as string[])
+        .filter((n) => world.alarms[n])
+        .map((n) => world.alarms[n]),
+      CompositeAlarms: [],
+    })),
+  );
+  aws.guardDuty
+    .on(ListDetectorsCommand)
+    .callsFake(answer('ListDetectors', () => ({ DetectorIds: world.detectorIds })));
+  aws.guardDuty.on(GetDetectorCommand).callsFake(
+    answer('GetDetector', ({ DetectorId }) => {
+      if (!world.detectorIds.includes(DetectorId)) {
+        throw new BadRequestException({
+          $metadata: failure,
+          message:
+            'The request is rejected because the input detectorId is not owned by the current account.',
+          Type: 'InvalidInputException',
+        });
+      }
+      return world.detector;
+    }),
+  );
+  aws.wafv2
+    .on(GetWebACLForResourceCommand)
+    .callsFake(
+      answer('GetWebACLForResource', () =>
+        world.loadBalancerAcl ? { WebACL: world.loadBalancerAcl } : {},
+      ),
+    );
+  aws.wafv2.on(GetWebACLCommand).callsFake(
+    answer('GetWebACL', ({ Name, Scope, Id }) => {
+      const acl = world.webAcls[`${Scope}/${Name}`];
+      if (!acl || acl.Id !== Id) {
+        throw new WAFNonexistentItemException({
+          $metadata: failure,
+          message: "AWS WAF couldn't perform the operation because your resource doesn't exist.",
+        });
+      }
+      return { WebACL: acl, LockToken: '0f5cd6c5-2b3e-4e4a-9b3c-EXAMPLE99999' };
+    }),
+  );
+  aws.cloudFront.on(GetDistributionConfigCommand).callsFake(
+    answer('GetDistributionConfig', () => ({
+      DistributionConfig: world.distributionConfig,
+      ETag: 'E2QWRUHEXAMPLE',
+    })),
+  );
+  aws.cloudTrail.on(GetTrailCommand).callsFake(answer('GetTrail', () => ({ Trail: world.trail })));
+  aws.cloudTrail
+    .on(GetTrailStatusCommand)
+    .callsFake(answer('GetTrailStatus', () => world.trailStatus));
+  aws.s3.on(GetObjectLockConfigurationCommand).callsFake(
+    answer('GetObjectLockConfiguration', ({ Bucket }) => {
+      const config = world.objectLock[Bucket];
+      if (!config) {
+        throw new S3ServiceException({
+          name: 'ObjectLockConfigurationNotFoundError',
+          $fault: 'client',
+          $metadata: { ...failure, httpStatusCode: 404 },
+          message: 'Object Lock configuration does not exist for this bucket',
+        });
+      }
+      return { ObjectLockConfiguration: config };
+    }),
+  );
+  aws.s3
+    .on(GetBucketReplicationCommand)
+    .callsFake(
+      answer('GetBucketReplication', () => ({ ReplicationConfiguration: world.replication })),
+    );
+  aws.rds.on(DescribeDBInstancesCommand).callsFake(
+    answer('DescribeDBInstances', ({ DBInstanceIdentifier }) => {
+      const db = world.databases[DBInstanceIdentifier];
+      if (!db) {
+        throw new DBInstanceNotFoundFault({
+          $metadata: { ...failure, httpStatusCode: 404 },
+          message: `DBInstance ${DBInstanceIdentifier} not found.`,
+        });
+      }
+      return { DBInstances: [db] };
+    }),
+  );
+  aws.shield.on(DescribeProtectionCommand).callsFake(
+    answer('DescribeProtection', ({ ResourceArn }) => {
+      const protection = world.protections[ResourceArn];
+      if (!protection) {
+        throw new ResourceNotFoundException({
+          $metadata: failure,
+          message: 'The referenced protection does not exist.',
+          resourceType: 'protection',
+        });
+      }
+      return { Protection: protection };
+    }),
+  );
+}
+
+/** What one run of the verifier printed and returned. */
+export interface VerifyRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** The `--json` results (empty when nothing was printed). */
+  results: CheckResult[];
+}
+
+/**
+ * Runs `npm run verify -- <argv>` in process against the mocked clients, with
+ * `--json` unless `table` is asked for.
+ */
+export async function verify(
+  argv: readonly string[],
+  { table = false }: { table?: boolean } = {},
+): Promise<VerifyRun> {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const clients = awsClients();
+  try {
+    const code = await run(table ? argv : [...argv, '--json'], {
+      clients,
+      stdout: (t) => stdout.push(t),
+      stderr: (t) => stderr.push(t),
+    });
+    const out = stdout.join('\n');
+    return {
+      code,
+      stdout: out,
+      stderr: stderr.join('\n'),
+      results: out && !table ? (JSON.parse(out) as CheckResult[]) : [],
+    };
+  } finally {
+    clients.destroy();
+  }
+}
+
+/** The one result named `check` (fails the test when there is not exactly one). */
+export function resultOf(results: readonly CheckResult[], check: string): CheckResult {
+  const found = results.filter((r) => r.check === check);
+  if (found.length !== 1) throw new Error(`expected one result '${check}', found ${found.length}`);
+  return found[0];
+}
