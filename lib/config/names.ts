@@ -11,6 +11,13 @@ export const physicalNames = (cfg: Pick<StageConfig, 'name' | 'account' | 'drReg
   replicaKeyAlias: `alias/bulwark-${cfg.name}-backup-replica`,
   /** SSM parameter (us-east-1) holding the CloudFront distribution id. */
   distributionIdParameter: `/bulwark/${cfg.name}/edge/distribution-id`,
+  /**
+   * Role of the threat-response function (Security stack). The stacks that own the
+   * blocklist IP sets, deployed later, grant it access to exactly those sets.
+   */
+  threatResponseRole: `bulwark-${cfg.name}-threat-response`,
+  /** SSM parameter (in the web ACL's region) holding a layer's blocklist IP set ARNs. */
+  blocklistParameter: (layer: 'edge' | 'origin') => `/bulwark/${cfg.name}/waf/${layer}/blocklist`,
   /** RDS instance identifier of the primary; fixes its log group names. */
   databaseInstance: `bulwark-${cfg.name}-db`,
   /** RDS instance identifier of read replica `n` (1-based). */

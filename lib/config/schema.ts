@@ -235,6 +235,48 @@ const shieldSchema = z
     }
   });
 
+/** WAF accepts at most 10,000 addresses per IP set. */
+export const WAF_IP_SET_MAX_ADDRESSES = 10_000;
+
+const days = (max: number) =>
+  z
+    .number({ error: 'must be a number of days' })
+    .int({ error: 'must be a whole number of days' })
+    .min(1, { error: 'must be ≥ 1' })
+    .max(max, { error: `must be ≤ ${max}` });
+
+const threatResponseSchema = z
+  .strictObject({
+    /** GuardDuty findings at or above this severity (1-8.9) have their remote addresses blocked. */
+    minSeverity: z
+      .number({ error: 'must be a number' })
+      .min(1, { error: 'must be ≥ 1' })
+      .max(8.9, { error: 'must be ≤ 8.9' }),
+    /** How long a first offence stays blocked. */
+    blockDays: days(365).default(7),
+    /** Longest block: each repeat offence doubles the block, up to this. */
+    maxBlockDays: days(365).default(90),
+    /** Addresses Bulwark keeps in each blocklist IP set; the oldest-expiring are evicted beyond it. */
+    maxAddressesPerSet: z
+      .number({ error: 'must be a number of addresses' })
+      .int({ error: 'must be a whole number' })
+      .min(1, { error: 'must be ≥ 1' })
+      .max(WAF_IP_SET_MAX_ADDRESSES, {
+        error: `must be ≤ ${WAF_IP_SET_MAX_ADDRESSES} (AWS WAF IP set limit)`,
+      })
+      .default(WAF_IP_SET_MAX_ADDRESSES),
+  })
+  .superRefine((t, ctx) => {
+    if (t.maxBlockDays < t.blockDays) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['maxBlockDays'],
+        message: 'must be ≥ blockDays',
+        input: t.maxBlockDays,
+      });
+    }
+  });
+
 const singleton = z.enum(['create', 'existing'], { error: "must be 'create' or 'existing'" });
 
 /** Schema of one stage block in `cdk.json` → `context.stages.<name>`. */
@@ -281,6 +323,8 @@ export const stageSchema = z
           error: 'is too wide to trust (needs at least /8 for IPv4, /32 for IPv6)',
         }),
     ),
+    /** GuardDuty findings → WAF blocklists (THR-BLOCK). */
+    threatResponse: threatResponseSchema,
     /** Create the GuardDuty detector, or use the account's existing one. */
     guardDuty: singleton,
     /** Create the Security Hub hub, or use the account's existing one. */
