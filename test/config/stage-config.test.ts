@@ -142,6 +142,21 @@ describe('loadStageConfigs', () => {
       /trustedCidrs\.0 = "0\.0\.0\.0\/0": is too wide to trust/,
     ],
     [
+      'a blocklist larger than WAF allows',
+      (b) => (b.threatResponse.maxAddressesPerSet = 10_001),
+      /threatResponse\.maxAddressesPerSet = 10001: must be ≤ 10000 \(AWS WAF IP set limit\)/,
+    ],
+    [
+      'a longest block shorter than the first block',
+      (b) => ((b.threatResponse.blockDays = 14), (b.threatResponse.maxBlockDays = 7)),
+      /threatResponse\.maxBlockDays = 7: must be ≥ blockDays/,
+    ],
+    [
+      'a threat-response severity outside 1-8.9',
+      (b) => (b.threatResponse.minSeverity = 0),
+      /threatResponse\.minSeverity = 0: must be ≥ 1/,
+    ],
+    [
       'a rate limit below the WAF minimum',
       (b) => (b.edge.waf.rateLimits.writesPerIp = 5),
       /edge\.waf\.rateLimits\.writesPerIp = 5: must be ≥ 10 \(AWS WAF minimum\)/,
@@ -242,5 +257,17 @@ describe('loadStageConfigs', () => {
     for (const region of ALLOWED_REGIONS) {
       expect(region).not.toMatch(/^(us-gov|cn|us-iso|eusc)-/);
     }
+  });
+});
+
+describe('threatResponse defaults', () => {
+  it('blocks for 7 days, at most 90, in sets of up to 10,000 addresses when only minSeverity is set', () => {
+    const [cfg] = loadStageConfigs(stagingWith((b) => (b.threatResponse = { minSeverity: 5 })));
+    expect(cfg.threatResponse).toEqual({
+      minSeverity: 5,
+      blockDays: 7,
+      maxBlockDays: 90,
+      maxAddressesPerSet: 10_000,
+    });
   });
 });
