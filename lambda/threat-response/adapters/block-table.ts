@@ -1,0 +1,136 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Family } from '../domain/addresses';
+import type { BlockRecord } from '../domain/block-record';
+import type { BlockTable } from '../domain/ports';
+
+/** Index of blocked addresses by family and expiry (sparse: only blocked rows). */
+export const BY_EXPIRY_INDEX = 'byExpiry';
+/** Records stay this long after their block ends (audit), then DynamoDB TTL purges them. */
+export const KEEP_AFTER_EXPIRY_SECONDS = 365 * 86_400;
+
+type Item = BlockRecord & { blockedFamily?: Family; purgeAt: number };
+
+const isConditionFailure = (err: unknown) =>
+  (err as Error).name === 'ConditionalCheckFailedException';
+
+/** The blocklist table in DynamoDB; key `address`, sparse index {@link BY_EXPIRY_INDEX}. */
+export class DynamoBlockTable implements BlockTable {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(address: string): Promise<BlockRecord | undefined> {
+    const r = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: { address }, ConsistentRead: true }),
+    );
+    return r.Item ? toRecord(r.Item as Item) : undefined;
+  }
+
+  async put(record: BlockRecord, previousVersion: number | undefined): Promise<boolean> {
+    const item: Item = {
+      ...record,
+      recentSightings: [...record.recentSightings],
+      purgeAt: record.expiresAt + KEEP_AFTER_EXPIRY_SECONDS,
+      ...(record.status === 'blocked' && { blockedFamily: record.family }),
+    };
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ...(previousVersion === undefined
+            ? { ConditionExpression: 'attribute_not_exists(address)' }
+            : {
+                ConditionExpression: '#version = :previous',
+                ExpressionAttributeNames: { '#version': 'version' },
+                ExpressionAttributeValues: { ':previous': previousVersion },
+              }),
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  async oldestBlocked(family: Family, limit: number): Promise<BlockRecord[]> {
+    const r = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: BY_EXPIRY_INDEX,
+        KeyConditionExpression: 'blockedFamily = :family',
+        ExpressionAttributeValues: { ':family': family },
+        ScanIndexForward: true,
+        Limit: limit,
+      }),
+    );
+    return (r.Items ?? []).map((i) => toRecord(i as Item));
+  }
+
+  async expiredBy(family: Family, now: number): Promise<BlockRecord[]> {
+    const out: BlockRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const r = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: BY_EXPIRY_INDEX,
+          KeyConditionExpression: 'blockedFamily = :family AND expiresAt <= :now',
+          ExpressionAttributeValues: { ':family': family, ':now': now },
+          ExclusiveStartKey: start,
+        }),
+      );
+      out.push(...(r.Items ?? []).map((i) => toRecord(i as Item)));
+      start = r.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+
+  async release(
+    address: string,
+    status: 'expired' | 'evicted',
+    ifExpiredBy?: number,
+  ): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { address },
+          UpdateExpression:
+            'SET #status = :status, #version = #version + :one REMOVE blockedFamily',
+          ConditionExpression:
+            ifExpiredBy === undefined
+              ? '#status = :blocked'
+              : '#status = :blocked AND expiresAt <= :by',
+          ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
+          ExpressionAttributeValues: {
+            ':status': status,
+            ':blocked': 'blocked',
+            ':one': 1,
+            ...(ifExpiredBy !== undefined && { ':by': ifExpiredBy }),
+          },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+}
+
+function toRecord(item: Item): BlockRecord {
+  // `blockedFamily` (index key) and `purgeAt` (TTL) are storage details.
+  const record: Partial<Item> = { ...item };
+  delete record.blockedFamily;
+  delete record.purgeAt;
+  return { ...(record as BlockRecord), recentSightings: [...(item.recentSightings ?? [])] };
+}

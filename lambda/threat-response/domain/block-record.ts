@@ -1,0 +1,99 @@
+import type { Family } from './addresses';
+import type { FindingSummary } from './finding';
+
+/** Whether an address is in the blocklists now. */
+export type BlockStatus = 'blocked' | 'expired' | 'evicted';
+
+/** One row of the blocklist table: an address and the history of its block. */
+export interface BlockRecord {
+  /** Single-host CIDR (the table key). */
+  readonly address: string;
+  readonly family: Family;
+  readonly status: BlockStatus;
+  /** Latest finding that named the address. */
+  readonly findingId: string;
+  readonly findingType: string;
+  readonly severity: number;
+  /** Distinct sightings (finding updates) counted towards the block length. */
+  readonly offences: number;
+  /** Most recent sighting keys (`<finding id>@<updatedAt>`), to ignore redeliveries. */
+  readonly recentSightings: readonly string[];
+  /** Epoch seconds. */
+  readonly firstSeen: number;
+  readonly lastSeen: number;
+  /** When the sweep removes the address from the sets (epoch seconds). */
+  readonly expiresAt: number;
+  /** Write counter for optimistic concurrency. */
+  readonly version: number;
+}
+
+/** How long blocks last (from the stage config). */
+export interface BlockPolicy {
+  /** Days a first offence is blocked. */
+  readonly blockDays: number;
+  /** Upper bound of a repeat offender's block. */
+  readonly maxBlockDays: number;
+}
+
+/** How many sighting keys a record remembers to recognise redelivered events. */
+export const REMEMBERED_SIGHTINGS = 20;
+
+const DAY = 86_400;
+
+/** Block length for the n-th offence: doubled per repeat, capped at `maxBlockDays`. */
+export function blockSeconds(policy: BlockPolicy, offences: number): number {
+  const days = Math.min(policy.blockDays * 2 ** Math.min(offences - 1, 16), policy.maxBlockDays);
+  return days * DAY;
+}
+
+/** What a sighting does to an address's record. */
+export interface RecordChange {
+  /** The record to write, or `undefined` for a redelivered event (nothing to write). */
+  readonly next?: BlockRecord;
+  /** The address was not blocked before this sighting. */
+  readonly newlyBlocked: boolean;
+}
+
+/**
+ * Applies one sighting of `address` in `finding` at `now` (epoch seconds). A new
+ * address is blocked for `blockDays`. A later sighting (another finding, or a newer
+ * update of the same finding) counts as a repeat offence and extends the block; an
+ * event already seen (EventBridge and Lambda may deliver one twice) changes nothing.
+ */
+export function applySighting(
+  existing: BlockRecord | undefined,
+  target: { cidr: string; family: Family },
+  finding: FindingSummary,
+  policy: BlockPolicy,
+  now: number,
+): RecordChange {
+  const sighting = `${finding.id}@${finding.updatedAt}`;
+  if (existing?.recentSightings.includes(sighting)) return { newlyBlocked: false };
+  const wasBlocked = existing?.status === 'blocked' && existing.expiresAt > now;
+  // An expired or evicted address starts again, but a repeat offender keeps its count.
+  const offences = (existing?.offences ?? 0) + 1;
+  const expiresAt = Math.max(
+    wasBlocked ? existing.expiresAt : 0,
+    now + blockSeconds(policy, offences),
+  );
+  return {
+    newlyBlocked: !wasBlocked,
+    next: {
+      address: target.cidr,
+      family: target.family,
+      status: 'blocked',
+      findingId: finding.id,
+      findingType: finding.type,
+      severity: finding.severity,
+      offences,
+      recentSightings: [sighting, ...(existing?.recentSightings ?? [])].slice(
+        0,
+        REMEMBERED_SIGHTINGS,
+      ),
+      firstSeen: existing?.firstSeen ?? now,
+      lastSeen: now,
+      expiresAt,
+      version: (existing?.version ?? 0) + 1,
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Clock } from '../../../lambda/threat-response/domain/ports';
+
+const dir = path.join(__dirname, '..', '..', 'fixtures', 'guardduty');
+
+/** A GuardDuty finding event from `test/fixtures/guardduty/`. */
+export function finding(name: string): Record<string, any> {
+  return JSON.parse(fs.readFileSync(path.join(dir, `${name}.json`), 'utf8'));
+}
+
+/** The same finding as GuardDuty sends it again later (a repeat sighting). */
+export function updated(event: Record<string, any>, updatedAt: string): Record<string, any> {
+  return { ...event, detail: { ...event.detail, updatedAt } };
+}
+
+/** A clock the test moves; sleeps are recorded, not waited. */
+export function testClock(start = Date.UTC(2026, 10, 25, 12) / 1000) {
+  const sleeps: number[] = [];
+  let now = start;
+  const clock: Clock = {
+    now: () => now,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    random: () => 0.5,
+  };
+  return {
+    clock,
+    sleeps,
+    advanceDays(days: number) {
+      now += days * 86_400;
+    },
+    get now() {
+      return now;
+    },
+  };
+}

@@ -1,0 +1,179 @@
+import { respondToFinding } from '../../../lambda/threat-response/domain/respond';
+import { LOCK_ATTEMPTS } from '../../../lambda/threat-response/domain/ip-set-update';
+import { finding, updated } from './fixtures';
+import { type Harness, startHarness } from './harness';
+
+const DAY = 86_400;
+let h: Harness;
+
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(async () => {
+  await h.stop();
+});
+
+const layers = ['origin', 'edge'] as const;
+
+describe('respondToFinding', () => {
+  it.each([
+    ['network-connection-inbound', 'v4', ['185.220.101.34/32']],
+    ['network-connection-ipv6', 'v6', ['2a0b:f4c0:16c:7::1/128']],
+    ['aws-api-call', 'v4', ['45.155.205.233/32']],
+    ['port-probe-multi', 'v4', ['89.248.165.52/32', '193.142.146.35/32']],
+    ['rds-login-attempt', 'v4', ['141.98.10.63/32']],
+    ['kubernetes-api-call', 'v4', ['92.63.197.153/32']],
+    ['lambda-network', 'v4', ['176.111.174.26/32']],
+  ] as const)('blocks the remote addresses of %s in both web ACLs', async (name, family, cidrs) => {
+    const d = await respondToFinding(h.responder(), finding(name));
+    expect(d.outcome).toBe('blocked');
+    for (const layer of layers) {
+      expect(h.waf.addresses(layer, family)).toEqual(cidrs);
+      expect(h.waf.addresses(layer, family === 'v4' ? 'v6' : 'v4')).toEqual([]);
+    }
+    // One update per set, however many addresses.
+    expect(h.waf.updates).toHaveLength(2);
+    const record = await h.table.get(cidrs[0]);
+    expect(record).toMatchObject({
+      status: 'blocked',
+      findingType: finding(name).detail.type,
+      offences: 1,
+      expiresAt: h.time.now + 7 * DAY,
+    });
+  });
+
+  it.each(['dns-request', 'private-remote-ip', 'malformed-remote-ip'])(
+    'blocks nothing for %s',
+    async (name) => {
+      const d = await respondToFinding(h.responder(), finding(name));
+      expect(d.outcome).toBe('ignored');
+      expect(h.waf.updates).toHaveLength(0);
+      expect(await h.table.oldestBlocked('v4', 10)).toEqual([]);
+    },
+  );
+
+  it('reports why each named address was not blocked', async () => {
+    const d = await respondToFinding(h.responder(), finding('malformed-remote-ip'));
+    expect(d.skipped).toEqual([{ address: '999.1.2.3', reason: 'malformed' }]);
+  });
+
+  it('never blocks a trusted address', async () => {
+    const event = finding('network-connection-inbound');
+    event.detail.service.action.networkConnectionAction.remoteIpDetails.ipAddressV4 = '81.2.69.160';
+    const d = await respondToFinding(h.responder(), event);
+    expect(d.skipped).toEqual([{ address: '81.2.69.160', reason: 'trusted' }]);
+    expect(h.waf.addresses('edge', 'v4')).toEqual([]);
+  });
+
+  it('does not block the addresses of a sample finding', async () => {
+    const d = await respondToFinding(h.responder(), finding('sample-flag'));
+    expect(d.outcome).toBe('sample');
+    expect(h.waf.updates).toHaveLength(0);
+  });
+
+  it('changes nothing for a redelivered event', async () => {
+    const event = finding('aws-api-call');
+    await respondToFinding(h.responder(), event);
+    const before = await h.table.get('45.155.205.233/32');
+    h.time.advanceDays(1);
+    const d = await respondToFinding(h.responder(), event);
+    expect(d.blocked).toEqual([expect.objectContaining({ newlyBlocked: false, offences: 1 })]);
+    expect(await h.table.get('45.155.205.233/32')).toEqual(before);
+    expect(h.waf.updates).toHaveLength(2); // the second delivery found the sets complete
+  });
+
+  it('extends a repeat offender’s block, doubling it up to maxBlockDays', async () => {
+    const event = finding('aws-api-call');
+    await respondToFinding(h.responder(), event);
+    const expiries: number[] = [];
+    for (const [i, at] of [
+      '2026-11-26T00:00:00Z',
+      '2026-11-27T00:00:00Z',
+      '2026-11-28T00:00:00Z',
+    ].entries()) {
+      h.time.advanceDays(1);
+      const d = await respondToFinding(h.responder(), updated(event, at));
+      expect(d.blocked[0]).toMatchObject({ newlyBlocked: false, offences: i + 2 });
+      expiries.push(d.blocked[0].expiresAt - h.time.now);
+    }
+    expect(expiries).toEqual([14 * DAY, 28 * DAY, 30 * DAY]);
+  });
+
+  it('keeps entries an operator added by hand', async () => {
+    h.waf.seed('edge', 'v4', ['5.188.10.0/24']);
+    await respondToFinding(h.responder(), finding('aws-api-call'));
+    expect(h.waf.addresses('edge', 'v4')).toEqual(['5.188.10.0/24', '45.155.205.233/32']);
+  });
+
+  it('keeps the IP set description, which UpdateIPSet would otherwise reset', async () => {
+    await respondToFinding(h.responder(), finding('aws-api-call'));
+    const { GetIPSetCommand, WAFV2Client } = await import('@aws-sdk/client-wafv2');
+    const arn = h.waf.updates[0].arn;
+    const [, , id] = arn.split('/').slice(-3);
+    const r = await new WAFV2Client({ region: 'eu-west-1' }).send(
+      new GetIPSetCommand({ Name: arn.split('/').at(-2)!, Scope: 'REGIONAL', Id: id }),
+    );
+    expect(r.IPSet?.Description).toBe('Blocked by threat response, IPv4');
+  });
+
+  it('recognises an IPv6 entry WAF returns in another form', async () => {
+    h.waf.seed('origin', 'v6', ['2a0b:f4c0:016c:0007:0000:0000:0000:0001/128']);
+    await respondToFinding(h.responder(), finding('network-connection-ipv6'));
+    expect(h.waf.addresses('origin', 'v6')).toEqual([
+      '2a0b:f4c0:016c:0007:0000:0000:0000:0001/128',
+    ]);
+    expect(h.waf.addresses('edge', 'v6')).toEqual(['2a0b:f4c0:16c:7::1/128']);
+  });
+
+  it('retries a lock conflict with jittered backoff', async () => {
+    h.waf.injectLockConflicts = 2;
+    await respondToFinding(h.responder(), finding('aws-api-call'));
+    for (const layer of layers) {
+      expect(h.waf.addresses(layer, 'v4')).toEqual(['45.155.205.233/32']);
+    }
+    expect(h.time.sleeps).toEqual([50, 100]); // random 0.5 × 100 ms, × 200 ms
+  });
+
+  it('fails after repeated lock conflicts, and a retry of the event completes the block', async () => {
+    h.waf.injectLockConflicts = LOCK_ATTEMPTS;
+    await expect(respondToFinding(h.responder(), finding('aws-api-call'))).rejects.toThrow(
+      /changed since it was read/,
+    );
+    expect(await h.table.get('45.155.205.233/32')).toMatchObject({ status: 'blocked' });
+    expect(h.waf.addresses('origin', 'v4')).toEqual([]);
+    await respondToFinding(h.responder(), finding('aws-api-call'));
+    for (const layer of layers) {
+      expect(h.waf.addresses(layer, 'v4')).toEqual(['45.155.205.233/32']);
+    }
+  });
+
+  it('fails when a web ACL has not published its blocklist, without losing the record', async () => {
+    h.waf.unpublish('edge');
+    await expect(respondToFinding(h.responder(), finding('aws-api-call'))).rejects.toThrow(
+      /blocklist parameter .*edge.* not found in us-east-1/i,
+    );
+    expect(await h.table.get('45.155.205.233/32')).toMatchObject({ status: 'blocked' });
+  });
+
+  it('evicts the soonest-expiring blocks when a set is full', async () => {
+    const r = h.responder({ capacity: 2 });
+    await respondToFinding(r, finding('aws-api-call')); // expires day 7
+    h.time.advanceDays(1);
+    await respondToFinding(r, finding('rds-login-attempt')); // expires day 8
+    h.time.advanceDays(1);
+    const d = await respondToFinding(r, finding('kubernetes-api-call'));
+    expect(d.evicted).toEqual(['45.155.205.233/32']);
+    for (const layer of layers) {
+      expect(h.waf.addresses(layer, 'v4').sort()).toEqual(['141.98.10.63/32', '92.63.197.153/32']);
+    }
+    expect(await h.table.get('45.155.205.233/32')).toMatchObject({ status: 'evicted' });
+  });
+
+  it('drops what does not fit when the set is full of entries it did not add', async () => {
+    h.waf.seed('edge', 'v4', ['5.188.10.0/24', '5.188.11.0/24']);
+    const d = await respondToFinding(h.responder({ capacity: 2 }), finding('aws-api-call'));
+    expect(d.dropped).toEqual(['45.155.205.233/32']);
+    expect(h.waf.addresses('edge', 'v4')).toEqual(['5.188.10.0/24', '5.188.11.0/24']);
+    expect(h.waf.addresses('origin', 'v4')).toEqual(['45.155.205.233/32']);
+  });
+});
