@@ -101,6 +101,11 @@ export const ACKNOWLEDGEMENTS = {
     reason:
       'Backups are RDS automated backups with point-in-time recovery for 30+ days (BKP-DB) plus nightly logical exports into an object-locked, cross-region-replicated vault (BKP-DAILY, BKP-REMOTE).',
   },
+  blocklistTableRecoverable: {
+    findings: ['NIST.800.53.R5-DynamoDBInBackupPlan', 'HIPAA.Security-DynamoDBInBackupPlan'],
+    reason:
+      'The blocklist table holds threat-response records (blocked addresses and their expiry), not customer data: point-in-time recovery keeps 35 days of it restorable, deletion protection and a RETAIN policy keep it, and the WAF IP sets hold the blocks themselves. An AWS Backup plan would add a second copy of an operational log.',
+  },
   rdsMonitoringManagedPolicy: {
     findings: [
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]',
@@ -160,6 +165,11 @@ export const ACKNOWLEDGEMENTS = {
     findings: [...packs('LambdaInsideVPC'), 'cdk-validator-cfnguard::lambda_inside_vpc_check'],
     reason:
       'The function only calls the CloudFront API (CreateInvalidation on one distribution), which has no VPC endpoint; it holds no database access and no secrets, and the isolated VPC has no route to the internet by design.',
+  },
+  wafApiOutsideVpc: {
+    findings: [...packs('LambdaInsideVPC'), 'cdk-validator-cfnguard::lambda_inside_vpc_check'],
+    reason:
+      'Threat response calls AWS WAF in two regions (us-east-1 for CloudFront), SSM in both and SNS; WAF has no VPC endpoint for the CloudFront scope and the isolated VPC has no route to the internet by design. It holds no database access and no secrets; its role reaches only the four blocklist IP sets, their two parameters, its table and the alert topic.',
   },
   xrayNeedsWildcard: {
     findings: ['AwsSolutions-IAM5[Resource::*]'],

@@ -23,6 +23,18 @@ export interface Evidence {
   readonly holds: (properties: CfnJson, resource: CfnJson) => boolean;
 }
 
+/** A policy granting `wafv2:UpdateIPSet` on exactly two named IP sets (no wildcard). */
+function onlyBlocklistSets(p: CfnJson): boolean {
+  const statements: CfnJson[] = p.PolicyDocument?.Statement ?? [];
+  const waf = statements.filter((st) => [st.Action].flat().includes('wafv2:UpdateIPSet'));
+  return (
+    waf.length === 1 &&
+    Array.isArray(waf[0].Resource) &&
+    waf[0].Resource.length === 2 &&
+    waf[0].Resource.every((r: CfnJson) => /^FirewallBlockedV[46]/.test(r['Fn::GetAtt']?.[0]))
+  );
+}
+
 /** One control of the catalogue. */
 export interface Control {
   readonly id: string;
@@ -486,12 +498,63 @@ export const CONTROLS: readonly Control[] = [
   {
     id: 'THR-BLOCK',
     statement: 'Malicious IPs are blocked automatically.',
-    status: 'planned',
-    implementedBy: [],
-    evidence: [],
-    nagRules: [],
-    tests: [],
-    gap: 'Arrives with threat response.',
+    status: 'enforced',
+    implementedBy: ['ThreatResponse', 'BlocklistAccess', 'lambda/threat-response'],
+    evidence: [
+      {
+        claim:
+          'GuardDuty findings above the configured severity invoke threat response, with retries and a dead-letter queue',
+        type: 'AWS::Events::Rule',
+        stack: 'Security',
+        holds: (p) =>
+          p.EventPattern?.source?.[0] === 'aws.guardduty' &&
+          (p.Targets ?? []).some(
+            (t: CfnJson) =>
+              JSON.stringify(t.Arn).includes('ThreatResponseFunction') &&
+              t.DeadLetterConfig?.Arn !== undefined,
+          ),
+      },
+      {
+        claim:
+          'every block is recorded with its expiry in a KMS-encrypted table with point-in-time recovery, deletion protection and a TTL',
+        type: 'AWS::DynamoDB::Table',
+        stack: 'Security',
+        holds: (p, r) =>
+          r.DeletionPolicy === 'Retain' &&
+          p.DeletionProtectionEnabled === true &&
+          p.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled === true &&
+          p.SSESpecification?.SSEType === 'KMS' &&
+          p.TimeToLiveSpecification?.Enabled === true,
+      },
+      {
+        claim: 'an hourly sweep removes expired blocks',
+        type: 'AWS::Events::Rule',
+        stack: 'Security',
+        holds: (p) =>
+          p.ScheduleExpression === 'rate(1 hour)' &&
+          (p.Targets ?? []).some((t: CfnJson) => t.Input === '{"action":"sweep"}'),
+      },
+      {
+        claim: 'the function may update only the two blocklist IP sets of the regional web ACL',
+        type: 'AWS::IAM::ManagedPolicy',
+        stack: 'App',
+        holds: (p) => onlyBlocklistSets(p),
+      },
+      {
+        claim: 'the function may update only the two blocklist IP sets of the CloudFront web ACL',
+        type: 'AWS::IAM::ManagedPolicy',
+        stack: 'Edge',
+        holds: (p) => onlyBlocklistSets(p),
+      },
+    ],
+    nagRules: ['Bulwark-WafBlocklistFirst'],
+    tests: [
+      'test/stacks/threat-response.test.ts',
+      'test/lambda/threat-response/respond.test.ts',
+      'test/lambda/threat-response/sweep.test.ts',
+      'test/lambda/threat-response/addresses.test.ts',
+      'test/lambda/threat-response/handler.test.ts',
+    ],
   },
   {
     id: 'HDR-SECURE',

@@ -5,6 +5,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
+import { BlocklistAccess } from './blocklist-access';
 import { EncryptedLogGroup } from './encrypted-log-group';
 import { topicAlarm } from './topic-alarm';
 import { type WafLayer, wafResponseBodies, wafRules } from './waf-rules';
@@ -41,8 +42,8 @@ export const REDACTED_HEADERS = ['authorization', 'cookie'] as const;
  * One layer of the web application firewall (WAF-EDGE, WAF-BRUTE): a web ACL with
  * the rules of {@link wafRules}, its IP sets, logging to an encrypted
  * `aws-waf-logs-*` log group with credentials redacted, an alarm on blocked-request
- * spikes (MON-ALERT), and stack outputs of the ACL and blocklist ARNs (for threat
- * response and verification).
+ * spikes (MON-ALERT), its blocklist handed to threat response ({@link BlocklistAccess}),
+ * and stack outputs of the ACL and blocklist ARNs (for verification).
  */
 export class WebFirewall extends Construct {
   /** The web ACL. */
@@ -133,6 +134,12 @@ export class WebFirewall extends Construct {
       metric: this.metricBlockedRequests(),
       description: `${name}: ${threshold}+ requests blocked in 5 minutes (attack or false positives after a rule change)`,
       threshold,
+    });
+    new BlocklistAccess(this, 'BlocklistAccess', {
+      config: cfg,
+      layer: props.layer,
+      blockedV4: this.ipSets.blockedV4,
+      blockedV6: this.ipSets.blockedV6,
     });
     const outputs = props.layer === 'edge' ? 'Edge' : 'Regional';
     const stack = Stack.of(this);

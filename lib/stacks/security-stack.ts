@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
@@ -9,6 +9,7 @@ import { CisAlarms } from '../constructs/cis-alarms';
 import { EncryptionKey } from '../constructs/encryption-key';
 import { SecurityHub } from '../constructs/security-hub';
 import { ThreatDetection } from '../constructs/threat-detection';
+import { ThreatResponse } from '../constructs/threat-response';
 
 /** Properties of the {@link SecurityStack}. */
 export interface SecurityStackProps extends StackProps {
@@ -21,9 +22,9 @@ export interface SecurityStackProps extends StackProps {
 }
 
 /**
- * Audit and threat detection (termination-protected; the trail bucket is retained):
- * CloudTrail, GuardDuty, Security Hub, the alert topic, the finding route and the
- * CIS alarms.
+ * Audit, threat detection and response (termination-protected; the trail bucket and
+ * the blocklist table are retained): CloudTrail, GuardDuty, Security Hub, the alert
+ * topic, the finding routes, threat response and the CIS alarms.
  */
 export class SecurityStack extends Stack {
   /** Key of the trail, its log group, the alert topic and queues. */
@@ -34,6 +35,8 @@ export class SecurityStack extends Stack {
   readonly auditTrail: AuditTrail;
   /** GuardDuty and the finding route. */
   readonly threatDetection: ThreatDetection;
+  /** Findings' remote addresses into the WAF blocklists. */
+  readonly threatResponse: ThreatResponse;
 
   constructor(scope: Construct, id: string, props: SecurityStackProps) {
     super(scope, id, { ...props, terminationProtection: true });
@@ -61,6 +64,11 @@ export class SecurityStack extends Stack {
       alertTopic: this.alertTopic.topic,
       encryptionKey: this.auditKey,
     });
+    this.threatResponse = new ThreatResponse(this, 'ThreatResponse', {
+      config: cfg,
+      alertTopic: this.alertTopic.topic,
+      encryptionKey: this.auditKey,
+    });
     if (cfg.securityHub === 'create') {
       new SecurityHub(this, 'SecurityHub');
     }
@@ -78,5 +86,10 @@ export class SecurityStack extends Stack {
       trailLogGroup: this.auditTrail.logGroup,
       alertTopic: this.alertTopic.topic,
     });
+    new CfnOutput(this, 'AlertTopicArn', { value: this.alertTopic.topic.topicArn });
+    new CfnOutput(this, 'TrailArn', { value: this.auditTrail.trail.trailArn });
+    if (this.threatDetection.detector) {
+      new CfnOutput(this, 'DetectorId', { value: this.threatDetection.detector.ref });
+    }
   }
 }

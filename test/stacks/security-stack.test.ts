@@ -179,6 +179,10 @@ describe('Security stack with existing account singletons', () => {
     t.resourceCountIs('AWS::GuardDuty::Detector', 0);
     t.resourceCountIs('AWS::SecurityHub::Hub', 0);
     t.resourceCountIs('AWS::SecurityHub::Standard', 0);
-    t.resourceCountIs('AWS::Events::Rule', 1);
+    // Findings to on-call and to threat response, and the blocklist sweep.
+    const patterns = Object.values(t.findResources('AWS::Events::Rule')).map(
+      (r) => r.Properties.EventPattern?.source?.[0] ?? r.Properties.ScheduleExpression,
+    );
+    expect(patterns.sort()).toEqual(['aws.guardduty', 'aws.guardduty', 'rate(1 hour)']);
   });
 });

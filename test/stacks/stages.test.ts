@@ -22,7 +22,7 @@ const shape = (id: string) =>
     .replace(/staging|production/gi, '')
     .replace(/[0-9a-f]{32}$/, '')
     .replace(/[0-9A-F]{8}$/, '')
-    .replace(/(SqsEventSource\w+?)[0-9A-F]{8}$/, '$1')
+    .replace(/(SqsEventSource\w+?|AllowEventRule\w+?)[0-9A-F]{8}$/, '$1')
     .replace(/[0-9A-F]{8}(\d+)$/, '$1');
 
 describe('SDLC-STAGE: staging is production, downscaled', () => {

@@ -31,7 +31,12 @@ const PINNED: Record<Exclude<StackPart, 'App' | 'Edge'>, string[]> = {
     'DatabasePrimaryPostgresLogs200EEEF2',
     'DatabasePrimaryUpgradeLogs18B3A864',
   ],
-  Security: ['AuditKeyB2DBB069', 'AuditTrailBucketA91FD435', 'AuditTrailLogGroup28BB9333'],
+  Security: [
+    'AuditKeyB2DBB069',
+    'AuditTrailBucketA91FD435',
+    'AuditTrailLogGroup28BB9333',
+    'ThreatResponseBlocklist00A862E0',
+  ],
 };
 
 /** Types whose loss loses data: CloudFormation must keep them on delete and replace. */

@@ -1,0 +1,197 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { acknowledge } from '../compliance/acknowledgements';
+import { type StageConfig, physicalNames } from '../config';
+import { CLOUDFRONT_REGION } from '../config/regions';
+import { BY_EXPIRY_INDEX } from '../../lambda/threat-response/adapters/block-table';
+import type { SettingsEnv } from '../../lambda/threat-response/settings';
+import {
+  THREAT_METRICS_NAMESPACE,
+  THREAT_SERVICE_NAME,
+} from '../../lambda/threat-response/telemetry';
+import { SecureFunction } from './secure-function';
+import { deadLetterAlarm, topicAlarm } from './topic-alarm';
+
+/** Properties of {@link ThreatResponse}. */
+export interface ThreatResponseProps {
+  /** The stage: `threatResponse`, `trustedCidrs`, regions and log retention. */
+  readonly config: StageConfig;
+  /** Topic told of each new block, and paged by the alarms. */
+  readonly alertTopic: sns.ITopic;
+  /** Key of the table, the dead-letter queue and the log group (the audit key). */
+  readonly encryptionKey: kms.IKey;
+}
+
+/** How often expired blocks are swept out of the IP sets. */
+export const SWEEP_INTERVAL = Duration.hours(1);
+
+/**
+ * Automatic response to malicious IPs (THR-BLOCK). GuardDuty findings at or above
+ * `threatResponse.minSeverity` invoke a function that adds every remote address of
+ * the finding to the IPv4/IPv6 blocklists of both web ACLs (CloudFront's and the
+ * ALB's), never an address of `trustedCidrs` or a reserved range. Each block is
+ * recorded in a table (KMS, point-in-time recovery, retained) with an expiry; a
+ * repeat offender's block is extended, and an hourly sweep removes expired blocks.
+ * Failures are retried, then kept in a dead-letter queue that pages on-call, as
+ * does a blocklist full enough to evict blocks.
+ *
+ * The function's role has a fixed name: the App and Edge stacks, which own the IP
+ * sets and deploy after this one, grant it `GetIPSet`/`UpdateIPSet` on exactly their
+ * blocklist sets and publish the set ARNs in SSM (see `BlocklistAccess`).
+ */
+export class ThreatResponse extends Construct {
+  readonly function: SecureFunction;
+  /** One row per blocked address. */
+  readonly table: dynamodb.Table;
+  /** Findings and sweeps that failed after their retries. */
+  readonly deadLetterQueue: sqs.Queue;
+  /** Routes findings to the function. */
+  readonly findingsRule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: ThreatResponseProps) {
+    super(scope, id);
+    const cfg = props.config;
+    const names = physicalNames(cfg);
+
+    this.table = new dynamodb.Table(this, 'Blocklist', {
+      partitionKey: { name: 'address', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: props.encryptionKey,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: 'purgeAt',
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledge(this.table, 'blocklistTableRecoverable');
+    this.table.addGlobalSecondaryIndex({
+      indexName: BY_EXPIRY_INDEX,
+      partitionKey: { name: 'blockedFamily', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'expiresAt', type: dynamodb.AttributeType.NUMBER },
+    });
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
+      encryptionMasterKey: props.encryptionKey,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledge(this.deadLetterQueue, 'queueDeadLetterQueue');
+
+    const blocklists = (['origin', 'edge'] as const).map((layer) => ({
+      layer,
+      region: layer === 'edge' ? CLOUDFRONT_REGION : cfg.region,
+      parameter: names.blocklistParameter(layer),
+    }));
+    const environment: Record<SettingsEnv, string> & Record<string, string> = {
+      STAGE: cfg.name,
+      TRUSTED_CIDRS: JSON.stringify(cfg.trustedCidrs),
+      BLOCK_DAYS: String(cfg.threatResponse.blockDays),
+      MAX_BLOCK_DAYS: String(cfg.threatResponse.maxBlockDays),
+      MAX_ADDRESSES_PER_SET: String(cfg.threatResponse.maxAddressesPerSet),
+      BLOCKLISTS: JSON.stringify(blocklists),
+      TABLE_NAME: this.table.tableName,
+      ALERT_TOPIC_ARN: props.alertTopic.topicArn,
+      POWERTOOLS_SERVICE_NAME: THREAT_SERVICE_NAME,
+    };
+    this.function = new SecureFunction(this, 'Function', {
+      entry: 'threat-response/handler.ts',
+      description: 'Bulwark threat response: GuardDuty finding addresses into the WAF blocklists',
+      vpc: undefined,
+      logKey: props.encryptionKey,
+      logRetentionDays: cfg.logRetentionDays,
+      memoryMiB: 256,
+      timeout: Duration.minutes(1),
+      // Few writers: concurrent updates of one IP set only contend for its lock token.
+      reservedConcurrency: 2,
+      deadLetterQueue: this.deadLetterQueue,
+      environment,
+    });
+    (this.function.role!.node.defaultChild as iam.CfnRole).roleName = names.threatResponseRole;
+    acknowledge(this.function, 'wafApiOutsideVpc');
+    this.function.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6) });
+    acknowledge(
+      this.function.node.findChild('EventInvokeConfig'),
+      'asyncFailuresInDeadLetterQueue',
+    );
+
+    // Least privilege on the table: the four item calls and the expiry index.
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+        resources: [this.table.tableArn, `${this.table.tableArn}/index/${BY_EXPIRY_INDEX}`],
+      }),
+    );
+    this.function.allowKeyVia(props.encryptionKey, 'dynamodb', [
+      'kms:Decrypt',
+      'kms:GenerateDataKey',
+    ]);
+    // `grantPublish` would allow `kms:GenerateDataKey*` on the key from anywhere.
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [props.alertTopic.topicArn] }),
+    );
+    this.function.allowKeyVia(props.encryptionKey, 'sns', ['kms:Decrypt', 'kms:GenerateDataKey']);
+
+    this.findingsRule = new events.Rule(this, 'FindingsRule', {
+      description: `GuardDuty findings with severity >= ${cfg.threatResponse.minSeverity} to threat response`,
+      eventPattern: {
+        source: ['aws.guardduty'],
+        detailType: ['GuardDuty Finding'],
+        detail: { severity: events.Match.greaterThanOrEqual(cfg.threatResponse.minSeverity) },
+      },
+    });
+    const delivery = {
+      deadLetterQueue: this.deadLetterQueue,
+      retryAttempts: 185,
+      maxEventAge: Duration.hours(24),
+    };
+    this.findingsRule.addTarget(new targets.LambdaFunction(this.function, delivery));
+    new events.Rule(this, 'SweepRule', {
+      description: 'Hourly sweep of expired blocks out of the WAF blocklists',
+      schedule: events.Schedule.rate(SWEEP_INTERVAL),
+      targets: [
+        new targets.LambdaFunction(this.function, {
+          ...delivery,
+          event: events.RuleTargetInput.fromObject({ action: 'sweep' }),
+        }),
+      ],
+    });
+
+    deadLetterAlarm(
+      this,
+      'FailedResponsesAlarm',
+      props.alertTopic,
+      this.deadLetterQueue,
+      'A GuardDuty finding or a blocklist sweep failed after its retries: addresses may be unblocked or blocked too long',
+    );
+    const metric = (metricName: string) =>
+      new cloudwatch.Metric({
+        namespace: THREAT_METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { service: THREAT_SERVICE_NAME },
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+      });
+    topicAlarm(this, 'BlocklistFullAlarm', props.alertTopic, {
+      metric: new cloudwatch.MathExpression({
+        expression: 'evicted + dropped',
+        usingMetrics: { evicted: metric('BlocksEvicted'), dropped: metric('BlocksDropped') },
+        label: 'Blocks evicted or not added for lack of room',
+        period: Duration.minutes(5),
+      }),
+      description: `A WAF blocklist reached ${cfg.threatResponse.maxAddressesPerSet} addresses: the soonest-expiring blocks were evicted (or new ones not added)`,
+      threshold: 1,
+    });
+
+    const stack = Stack.of(this);
+    new CfnOutput(stack, 'BlocklistTableName', { value: this.table.tableName });
+    new CfnOutput(stack, 'ThreatResponseFunctionName', { value: this.function.functionName });
+  }
+}
