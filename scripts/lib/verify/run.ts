@@ -1,15 +1,9 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
-import {
-  ConfigError,
-  loadStageConfigs,
-  physicalNames,
-  type StageConfig,
-} from '../../../lib/config';
+import { ConfigError, physicalNames, type StageConfig } from '../../../lib/config';
 import { ALLOWED_REGIONS } from '../../../lib/config/regions';
 import { option } from '../args';
 import { EXIT_CANNOT_RUN, requireCredentials } from '../aws-credentials';
+import { CDK_JSON, projectStages } from '../project-stages';
 import { checkAlarms } from './alarms';
 import { checkBackupVaults } from './backup-bucket';
 import { type VerifyClients, awsClients } from './clients';
@@ -21,8 +15,6 @@ import { type DeployedStage, type StackPart, readDeployedStage } from './stack-o
 import { checkTrail } from './trail';
 import { CannotVerify, type CheckResult, errorEvidence } from './types';
 import { checkDistributionAcl, checkLoadBalancerAcl, checkWebAclRules } from './waf';
-
-const CDK_JSON = path.join(__dirname, '..', '..', '..', 'cdk.json');
 
 /** Where {@link run} reads its config and writes its report. */
 export interface RunOptions {
@@ -51,8 +43,7 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
 
   let configs: StageConfig[];
   try {
-    const cdkJson = JSON.parse(fs.readFileSync(options.cdkJson ?? CDK_JSON, 'utf8'));
-    configs = loadStageConfigs(cdkJson.context?.stages);
+    configs = projectStages(options.cdkJson ?? CDK_JSON);
   } catch (err) {
     stderr(
       err instanceof ConfigError ? err.message : `Cannot read cdk.json: ${errorEvidence(err)}`,

@@ -1,0 +1,194 @@
+/**
+ * `npm run threat:replay -- <finding.json> [--stage <name>] [--live] [--json]`
+ *
+ * Feeds a GuardDuty finding (an EventBridge event, or the bare finding from the
+ * console or `get-findings`) to threat response and prints the decision: which
+ * addresses are blocked until when, which are not and why, the IP sets updated and
+ * the alert on-call would get. By default it runs offline against an in-memory WAF
+ * and a local DynamoDB-protocol server (dynalite), both empty, with the stage's
+ * trusted CIDRs and block policy. With `--live` it runs against the deployed stage's
+ * real IP sets and table (this blocks for real; needs AWS credentials).
+ * Exit code 0 on a decision, 1 on an error, 2 when it cannot run.
+ */
+import * as fs from 'node:fs';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoBlockTable } from '../lambda/threat-response/adapters/block-table';
+import { regionalClients } from '../lambda/threat-response/adapters/clients';
+import { WafIpSets } from '../lambda/threat-response/adapters/waf-ip-sets';
+import { AddressPolicy } from '../lambda/threat-response/domain/addresses';
+import { blockAlert } from '../lambda/threat-response/domain/alert-message';
+import type { Clock, IpSetRef, IpSets } from '../lambda/threat-response/domain/ports';
+import { type Decision, respondToFinding } from '../lambda/threat-response/domain/respond';
+import type { StageConfig } from '../lib/config';
+import { physicalNames } from '../lib/config';
+import { CLOUDFRONT_REGION } from '../lib/config/regions';
+import { option } from './lib/args';
+import { EXIT_CANNOT_RUN, requireCredentials } from './lib/aws-credentials';
+import { projectStage } from './lib/project-stages';
+import { LocalWaf } from './lib/threat/local-waf';
+import { startLocalTable } from './lib/threat/local-table';
+
+const USAGE = 'usage: npm run threat:replay -- <finding.json> [--stage <name>] [--live] [--json]';
+
+const clock: Clock = {
+  now: () => Math.floor(Date.now() / 1000),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  random: Math.random,
+};
+
+/** EventBridge wraps the finding; the console and `get-findings` give it bare. */
+export function asFindingEvent(json: unknown): unknown {
+  const o = json as Record<string, unknown> | null;
+  if (o && typeof o === 'object' && 'detail' in o) return o;
+  if (o && typeof o === 'object' && 'Findings' in o && Array.isArray(o.Findings)) {
+    return asFindingEvent(o.Findings[0]);
+  }
+  return { source: 'aws.guardduty', 'detail-type': 'GuardDuty Finding', detail: o };
+}
+
+interface Target {
+  readonly sets: IpSets;
+  readonly table: DynamoBlockTable;
+  /** Current addresses of each set after the decision, by layer and family. */
+  contents(): Promise<Array<{ ref: IpSetRef; addresses: readonly string[] }>>;
+  stop(): Promise<void>;
+}
+
+async function localTarget(cfg: StageConfig): Promise<Target> {
+  process.env.AWS_EC2_METADATA_DISABLED = 'true';
+  process.env.AWS_ACCESS_KEY_ID ??= 'local';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+  const local = await startLocalTable();
+  const waf = new LocalWaf(cfg.name, cfg.account, cfg.region);
+  const sets = setsOf(cfg);
+  return {
+    sets,
+    table: new DynamoBlockTable(local.client, local.tableName),
+    contents: () => contentsOf(sets),
+    async stop() {
+      waf.restore();
+      await local.stop();
+    },
+  };
+}
+
+async function liveTarget(cfg: StageConfig): Promise<Target> {
+  requireCredentials('threat:replay --live');
+  const stackName = `Bulwark-${cfg.title}-Security`;
+  const cfn = new CloudFormationClient({ region: cfg.region });
+  const r = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
+  const tableName = r.Stacks?.[0]?.Outputs?.find(
+    (o) => o.OutputKey === 'BlocklistTableName',
+  )?.OutputValue;
+  if (!tableName) throw new Error(`${stackName} has no BlocklistTableName output: deploy it first`);
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: cfg.region }));
+  const sets = setsOf(cfg);
+  return {
+    sets,
+    table: new DynamoBlockTable(db, tableName),
+    contents: () => contentsOf(sets),
+    stop: async () => db.destroy(),
+  };
+}
+
+function setsOf(cfg: StageConfig): WafIpSets {
+  const names = physicalNames(cfg);
+  return new WafIpSets(
+    (['origin', 'edge'] as const).map((layer) => ({
+      layer,
+      region: layer === 'edge' ? CLOUDFRONT_REGION : cfg.region,
+      parameter: names.blocklistParameter(layer),
+    })),
+    regionalClients(),
+  );
+}
+
+async function contentsOf(sets: IpSets) {
+  const refs = await sets.list();
+  return Promise.all(
+    refs.map(async (ref) => ({ ref, addresses: (await sets.read(ref)).addresses })),
+  );
+}
+
+const when = (s: number) => new Date(s * 1000).toISOString();
+
+function print(d: Decision, cfg: StageConfig, after: Awaited<ReturnType<Target['contents']>>) {
+  const f = d.finding;
+  console.log(`Finding ${f.type} (severity ${f.severity}) ${f.id}`);
+  if (f.severity < cfg.threatResponse.minSeverity) {
+    console.log(
+      `  note: below the stage's minSeverity ${cfg.threatResponse.minSeverity}; the EventBridge rule would not deliver it`,
+    );
+  }
+  console.log(`Decision: ${d.outcome.toUpperCase()}`);
+  for (const b of d.blocked) {
+    const what = b.newlyBlocked ? 'BLOCK' : 'KEEP ';
+    console.log(`  ${what} ${b.cidr} until ${when(b.expiresAt)} (offence ${b.offences})`);
+  }
+  for (const s of d.skipped) console.log(`  SKIP  ${s.address}: ${s.reason}`);
+  for (const e of d.evicted) console.log(`  EVICT ${e} (blocklist full)`);
+  for (const e of d.dropped) console.log(`  DROP  ${e} (no room in a set)`);
+  if (d.outcome === 'sample')
+    console.log('  sample findings name made-up activity: nothing blocked');
+  console.log('IP sets:');
+  for (const { ref, addresses } of after) {
+    const changed = d.setsUpdated.includes(ref.arn) ? 'updated' : 'unchanged';
+    console.log(`  ${ref.scope} ${ref.name}: ${addresses.length} address(es), ${changed}`);
+  }
+  const alert = blockAlert(cfg.name, d);
+  console.log(
+    alert ? `Alert: ${alert.subject}\n${alert.body}` : 'Alert: none (nothing newly blocked)',
+  );
+}
+
+async function main(argv = process.argv): Promise<number> {
+  const file = argv.slice(2).find((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--stage');
+  if (!file) {
+    console.error(USAGE);
+    return EXIT_CANNOT_RUN;
+  }
+  let cfg: StageConfig;
+  let event: unknown;
+  try {
+    cfg = projectStage(option('--stage', argv) ?? 'staging');
+    event = asFindingEvent(JSON.parse(fs.readFileSync(file, 'utf8')));
+  } catch (err) {
+    console.error(`threat:replay cannot run: ${(err as Error).message}`);
+    return EXIT_CANNOT_RUN;
+  }
+  const live = argv.includes('--live');
+  const target = live ? await liveTarget(cfg) : await localTarget(cfg);
+  try {
+    const decision = await respondToFinding(
+      {
+        addresses: new AddressPolicy(cfg.trustedCidrs),
+        policy: cfg.threatResponse,
+        capacity: cfg.threatResponse.maxAddressesPerSet,
+        sets: target.sets,
+        table: target.table,
+        clock,
+      },
+      event,
+    );
+    const after = await target.contents();
+    if (argv.includes('--json')) console.log(JSON.stringify({ live, decision }, null, 2));
+    else {
+      console.log(live ? `LIVE: stage ${cfg.name}` : `Offline: stage ${cfg.name}, in-memory WAF`);
+      print(decision, cfg, after);
+    }
+    return 0;
+  } catch (err) {
+    console.error(`threat:replay failed: ${(err as Error).message}`);
+    return 1;
+  } finally {
+    await target.stop();
+  }
+}
+
+if (require.main === module) {
+  void main().then((code) => process.exit(code));
+}
+
+export { main };
