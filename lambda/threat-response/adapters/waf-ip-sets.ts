@@ -1,5 +1,6 @@
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { GetIPSetCommand, UpdateIPSetCommand, type WAFV2Client } from '@aws-sdk/client-wafv2';
+import { parseWafArn } from '../../shared/waf-arn';
 import type { Family } from '../domain/addresses';
 import {
   type IpSetRef,
@@ -23,22 +24,12 @@ export interface RegionalClients {
   waf(region: string): WAFV2Client;
 }
 
-const IP_SET_ARN =
-  /^arn:aws[a-z-]*:wafv2:([a-z0-9-]+):\d{12}:(global|regional)\/ipset\/([^/]+)\/([^/]+)$/;
-
 /** Reads an IP set ARN into the name, id and scope the WAF API takes. */
 export function parseIpSetArn(arn: string, layer: Layer, family: Family): IpSetRef {
-  const m = IP_SET_ARN.exec(arn);
-  if (!m) throw new Error(`Not a WAF IP set ARN: ${arn}`);
-  return {
-    layer,
-    family,
-    arn,
-    region: m[1],
-    scope: m[2] === 'global' ? 'CLOUDFRONT' : 'REGIONAL',
-    name: m[3],
-    id: m[4],
-  };
+  const parts = parseWafArn(arn);
+  if (parts?.kind !== 'ipset') throw new Error(`Not a WAF IP set ARN: ${arn}`);
+  const { region, scope, name, id } = parts;
+  return { layer, family, arn, region, scope, name, id };
 }
 
 /**

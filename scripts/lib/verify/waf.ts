@@ -5,6 +5,7 @@ import {
   type Rule,
   type WAFV2Client,
 } from '@aws-sdk/client-wafv2';
+import { parseWafArn } from '../../../lambda/shared/waf-arn';
 import type { StageConfig } from '../../../lib/config';
 import { MANAGED_GROUPS, type WafLayer } from '../../../lib/constructs/waf-rules';
 import { type CheckId, type CheckResult, fail, judge, observed } from './types';
@@ -13,19 +14,6 @@ import { type CheckId, type CheckResult, fail, judge, observed } from './types';
 export const BLOCKLIST_RULE = 'BlockedAddresses';
 
 const LAYER_NAME: Record<WafLayer, string> = { edge: 'edge', origin: 'regional' };
-
-/**
- * Name, id and scope of a WAFv2 ARN:
- * `arn:aws:wafv2:<region>:<account>:<regional|global>/<webacl|ipset>/<name>/<id>`.
- */
-export function parseWafArn(
-  arn: string,
-): { scope: 'REGIONAL' | 'CLOUDFRONT'; name: string; id: string } | undefined {
-  const m = /^arn:[^:]+:wafv2:[^:]*:\d*:(regional|global)\/[a-z]+\/([^/]+)\/([^/]+)$/.exec(arn);
-  return m
-    ? { scope: m[1] === 'global' ? 'CLOUDFRONT' : 'REGIONAL', name: m[2], id: m[3] }
-    : undefined;
-}
 
 /** A WAFv2 ARN shortened to its name, for evidence. */
 const wafName = (arn: string | undefined) => (arn ? (parseWafArn(arn)?.name ?? arn) : 'none');
