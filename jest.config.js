@@ -7,4 +7,7 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 30000,
+  // Two workers even on two cores: test files mostly wait on PostgreSQL, s3rver and
+  // child processes, and Jest's default (cores - 1) would run them one by one.
+  maxWorkers: 2,
 };

@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import {
   startThrowawayPostgres,
   type ThrowawayPostgres,
@@ -10,19 +12,39 @@ declare global {
   var __BULWARK_POSTGRES__: ThrowawayPostgres | undefined;
 }
 
+/** Runs the nag gate's unacknowledged synthesis in a child process (the second core). */
+function startNagGateSynth(): Promise<void> {
+  const child = spawn(
+    process.execPath,
+    [require.resolve('tsx/cli'), path.join(__dirname, 'nag-gate-synth.ts')],
+    { stdio: ['ignore', 'ignore', 'pipe'], env: process.env },
+  );
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`nag gate synthesis failed:\n${stderr}`)),
+    );
+  });
+}
+
 /**
  * Before any test file runs: synthesizes every stage once (test files read the
- * templates from disk, `test/support/assembly.ts`), and starts one throwaway
- * PostgreSQL cluster in which each test file creates its own database.
+ * templates from disk, `test/support/assembly.ts`) while a child process runs the
+ * nag gate's unacknowledged synthesis, and starts one throwaway PostgreSQL cluster
+ * in which each test file creates its own database.
  */
 export default async function globalSetup(): Promise<void> {
   process.env.AWS_EC2_METADATA_DISABLED = 'true';
+  const nagGate = startNagGateSynth();
   const postgres = await startThrowawayPostgres();
   try {
     fs.rmSync(SHARED_ASSEMBLY_DIR, { recursive: true, force: true });
     // The shared templates, judged by the nag packs and CloudFormation validation. The
     // Control Tower rules run in the nag gate's own synthesis, which sees every finding.
     synthesize(bulwarkApp(SHARED_ASSEMBLY_DIR, {}, { controlTower: false }));
+    await nagGate;
   } catch (err) {
     postgres.stop();
     throw err;

@@ -1,0 +1,62 @@
+/**
+ * The nag gate's own synthesis, run by the global setup in a child process, in
+ * parallel with the shared one: every stage with every plugin (the Control Tower
+ * rules included) and no acknowledgement applied, so that it sees every finding.
+ * Writes the acknowledgements the app asked for and every finding to
+ * {@link NAG_GATE_FILE}, which `test/compliance/nag-gate.test.ts` judges.
+ *
+ * Usage: `tsx test/support/nag-gate-synth.ts <assembly dir>`.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  type AppliedAcknowledgement,
+  recordAcknowledgements,
+} from '../../lib/compliance/acknowledgements';
+import { CONTROL_TOWER_PLUGIN } from '../../lib/compliance/nag-packs';
+import { NAG_GATE_DIR, NAG_GATE_FILE } from './paths';
+import { bulwarkApp, synthesize } from './synth';
+
+/** A finding of a plugin, by rule id and construct path. */
+export interface Finding {
+  readonly id: string;
+  readonly path: string;
+}
+
+/** What the nag gate's synthesis saw. */
+export interface NagGateResult {
+  readonly acknowledgements: AppliedAcknowledgement[];
+  readonly findings: Finding[];
+}
+
+interface Report {
+  pluginReports: {
+    pluginName: string;
+    violations: { ruleName: string; violatingConstructs: { constructPath: string }[] }[];
+  }[];
+}
+
+/** Synthesizes the app unacknowledged into `outdir` and lists findings and acknowledgements. */
+export function nagGateSynth(outdir: string): NagGateResult {
+  const { result: app, acknowledgements } = recordAcknowledgements(() => bulwarkApp(outdir));
+  synthesize(app);
+  const report = JSON.parse(
+    fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'),
+  ) as Report;
+  const findings = report.pluginReports.flatMap((p) =>
+    p.violations.flatMap((v) =>
+      v.violatingConstructs.map((c) => ({
+        id: p.pluginName === CONTROL_TOWER_PLUGIN ? `${p.pluginName}::${v.ruleName}` : v.ruleName,
+        path: c.constructPath,
+      })),
+    ),
+  );
+  return { acknowledgements, findings };
+}
+
+if (require.main === module) {
+  process.env.AWS_EC2_METADATA_DISABLED = 'true';
+  fs.rmSync(NAG_GATE_DIR, { recursive: true, force: true });
+  const result = nagGateSynth(path.join(NAG_GATE_DIR, 'assembly'));
+  fs.writeFileSync(NAG_GATE_FILE, JSON.stringify(result));
+}
