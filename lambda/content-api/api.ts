@@ -54,6 +54,8 @@ interface Route {
   readonly pattern: RegExp;
   readonly names: string[];
   readonly methods: Record<string, Method>;
+  /** Key management: subject to the service's key-management rule. */
+  readonly keys: boolean;
 }
 
 const route = (path: string, methods: Route['methods']): Route => {
@@ -62,7 +64,12 @@ const route = (path: string, methods: Route['methods']): Route => {
     names.push(n);
     return '([^/]+)';
   });
-  return { pattern: new RegExp(`^${source}$`), names, methods };
+  return {
+    pattern: new RegExp(`^${source}$`),
+    names,
+    methods,
+    keys: path.startsWith('/v1/spaces/{space}/keys'),
+  };
 };
 
 const parse = <S extends z.ZodMiniType>(schema: S, value: unknown): z.output<S> => {
@@ -253,6 +260,7 @@ export function createApi(service: ContentService, logError: ErrorLog) {
       if (handler.role === 'with-read') return handler.run({ req, space, params, token });
       const principal = await service.authenticate(token);
       service.authorize(principal, space, handler.role);
+      if (r.keys) service.authorizeKeyManagement(principal);
       return handler.run({ req, space, params, token, principal });
     }
     throw new NotFoundError('No such route');

@@ -61,6 +61,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_log_space ON audit_log (space_id, id);
     `,
   },
+  {
+    name: '0004_audit_log_subject',
+    sql: `
+      -- A person's writes are audited by their user-pool subject instead of a key id.
+      ALTER TABLE audit_log ADD COLUMN subject text;
+    `,
+  },
 ];
 
 /** Version of the newest migration: what a fully migrated database holds. */

@@ -4,6 +4,8 @@ import { requireEnv } from '../shared/env';
 import { createApi, type ErrorLog } from './api';
 import { PgContentStore } from './adapters/pg-store';
 import { LogInvalidator, SqsInvalidator } from './adapters/invalidators';
+import { cognitoPeople } from './adapters/cognito-people';
+import type { KeyManagement, PersonVerifier } from './domain/people';
 import { ContentService } from './domain/service';
 import type { ApiRequest, ApiResponse } from './http';
 
@@ -30,6 +32,37 @@ function pepperSource(env: NodeJS.ProcessEnv): () => Promise<Buffer> {
       }));
 }
 
+/**
+ * People's sign-in, when the user pool is configured (`PEOPLE_USER_POOL_ID`,
+ * `PEOPLE_CLIENT_ID` and its public keys in `PEOPLE_JWKS`); otherwise keys only.
+ */
+export function peopleFrom(env: NodeJS.ProcessEnv): PersonVerifier | undefined {
+  if (!env.PEOPLE_USER_POOL_ID) return undefined;
+  let jwks;
+  try {
+    jwks = JSON.parse(requireEnv(env, 'PEOPLE_JWKS'));
+  } catch (err) {
+    throw new Error(`PEOPLE_JWKS must hold the user pool's JWKS: ${(err as Error).message}`);
+  }
+  if (!Array.isArray(jwks?.keys) || jwks.keys.length === 0) {
+    throw new Error('PEOPLE_JWKS must hold the user pool\'s JWKS ({"keys": [...]})');
+  }
+  return cognitoPeople({
+    userPoolId: env.PEOPLE_USER_POOL_ID,
+    clientId: requireEnv(env, 'PEOPLE_CLIENT_ID'),
+    jwks,
+  });
+}
+
+/** `KEY_MANAGEMENT`: `people` (only people with the admin role) or `admins` (default). */
+export function keyManagementFrom(env: NodeJS.ProcessEnv): KeyManagement {
+  const v = env.KEY_MANAGEMENT ?? 'admins';
+  if (v !== 'admins' && v !== 'people') {
+    throw new Error(`KEY_MANAGEMENT must be 'admins' or 'people', not ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
 /** Everything one process needs to serve the API. */
 export interface Runtime {
   handle(req: ApiRequest): Promise<ApiResponse>;
@@ -54,6 +87,8 @@ export function createRuntime(
   const grace = Number(env.KEY_ROTATION_GRACE_SECONDS ?? 86_400);
   if (!Number.isInteger(grace) || grace < 0)
     throw new Error('KEY_ROTATION_GRACE_SECONDS must be a whole number ≥ 0');
+  const people = peopleFrom(env);
+  const keyManagement = keyManagementFrom(env);
   let api: ((req: ApiRequest) => Promise<ApiResponse>) | undefined;
   return {
     pool,
@@ -65,6 +100,8 @@ export function createRuntime(
           pepper: await pepper(),
           rotationGraceSeconds: grace,
           now,
+          people,
+          keyManagement,
         });
         api = createApi(service, logs.error);
       }

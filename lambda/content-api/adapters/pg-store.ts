@@ -191,8 +191,9 @@ class PgWriter implements ContentWriter {
 
   async audit(spaceId: string, a: AuditRecord): Promise<void> {
     await this.db.query(
-      'INSERT INTO audit_log (space_id, at, key_id, action, target) VALUES ($1, $2, $3, $4, $5)',
-      [spaceId, a.at, a.keyId, a.action, a.target],
+      `INSERT INTO audit_log (space_id, at, key_id, subject, action, target)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [spaceId, a.at, a.keyId, a.subject, a.action, a.target],
     );
   }
 }
@@ -295,6 +296,33 @@ export class PgContentStore implements ContentStore {
     };
   }
 
+  async readEntries(read: EntryRead): Promise<Entry[]> {
+    const r =
+      read.kind === 'one'
+        ? await this.read(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE space_id = $1 AND id = $2`, [
+            read.spaceId,
+            read.id,
+          ])
+        : await this.read(
+            `SELECT ${ENTRY_COLUMNS} FROM entries
+             WHERE space_id = $1
+               AND ($2::text IS NULL OR content_type = $2)
+               AND (NOT $3 OR status = 'published')
+               AND ($4::timestamptz IS NULL OR (created_at, id) > ($4::timestamptz, $5::uuid))
+             ORDER BY created_at, id
+             LIMIT $6`,
+            [
+              read.spaceId,
+              read.contentType ?? null,
+              read.publishedOnly,
+              read.after?.createdAt ?? null,
+              read.after?.id ?? null,
+              read.limit,
+            ],
+          );
+    return r.rows.map(toEntry);
+  }
+
   async listKeys(spaceId: string): Promise<ApiKeyRecord[]> {
     const r = await this.read(
       `SELECT ${KEY_COLUMNS} FROM api_keys WHERE space_id = $1 ORDER BY created_at, id`,
@@ -308,7 +336,7 @@ export class PgContentStore implements ContentStore {
     q: { beforeId?: number; limit: number },
   ): Promise<(AuditRecord & { id: number })[]> {
     const r = await this.read(
-      `SELECT id, at, key_id, action, target FROM audit_log
+      `SELECT id, at, key_id, subject, action, target FROM audit_log
        WHERE space_id = $1 AND ($2::bigint IS NULL OR id < $2)
        ORDER BY id DESC LIMIT $3`,
       [spaceId, q.beforeId ?? null, q.limit],
@@ -317,6 +345,7 @@ export class PgContentStore implements ContentStore {
       id: Number(row.id),
       at: iso(row.at)!,
       keyId: row.key_id,
+      subject: row.subject,
       action: row.action,
       target: row.target,
     }));

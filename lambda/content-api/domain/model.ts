@@ -32,17 +32,40 @@ export interface ApiKeyRecord {
   readonly revokedAt: string | null;
 }
 
-/** Who is calling: the key that authenticated the request. */
-export interface Principal {
+/** A program calling with an API key: one space, one role. */
+export interface KeyPrincipal {
+  readonly kind: 'key';
   readonly keyId: string;
   readonly spaceId: string;
   readonly role: Role;
 }
 
-/** One audited write. */
-export interface AuditRecord {
-  readonly at: string;
+/** A person signed in through the user pool: a role per space, from their groups. */
+export interface PersonPrincipal {
+  readonly kind: 'person';
+  /** The user pool's `sub` of the person. */
+  readonly subject: string;
+  readonly roles: ReadonlyMap<string, Role>;
+}
+
+/** Who is calling. */
+export type Principal = KeyPrincipal | PersonPrincipal;
+
+/** Who did an audited write: a key, a person, or neither (bootstrap by `space:create`). */
+export interface Actor {
   readonly keyId: string | null;
+  readonly subject: string | null;
+}
+
+/** The audit columns naming the principal (or nobody, for a bootstrap write). */
+export const actorOf = (p: Principal | null): Actor => ({
+  keyId: p?.kind === 'key' ? p.keyId : null,
+  subject: p?.kind === 'person' ? p.subject : null,
+});
+
+/** One audited write. */
+export interface AuditRecord extends Actor {
+  readonly at: string;
   readonly action: string;
   readonly target: string;
 }

@@ -7,7 +7,15 @@ import {
 } from '../../shared/errors';
 import { generateKey, hashKey, looksLikeKey } from './api-keys';
 import { decodeCursor, encodeCursor } from './cursor';
-import { roleIncludes, type ApiKeyRecord, type Entry, type Principal, type Role } from './model';
+import {
+  actorOf,
+  roleIncludes,
+  type ApiKeyRecord,
+  type Entry,
+  type Principal,
+  type Role,
+} from './model';
+import { type KeyManagement, type PersonVerifier, looksLikeJwt, rolesFromGroups } from './people';
 import type { EntryPatch, NewEntry, NewKey } from './schemas';
 import type { ContentStore, EntryRead, EntryWrite, Invalidator } from './store';
 
@@ -21,6 +29,16 @@ export interface ServiceDeps {
   readonly rotationGraceSeconds: number;
   /** Current time (injectable for tests). */
   readonly now: () => Date;
+  /**
+   * Verifies people's access tokens (user pool). Without it, only keys are accepted.
+   * @default - none
+   */
+  readonly people?: PersonVerifier;
+  /**
+   * Who may manage keys.
+   * @default 'admins' - any admin key or person
+   */
+  readonly keyManagement?: KeyManagement;
 }
 
 /** A key as shown to admins: never the key or its hash. */
@@ -75,9 +93,17 @@ export class ContentService {
     return this.deps.now().toISOString();
   }
 
-  /** Resolves a bearer token to its key, or throws 401. */
+  /** Resolves a bearer token to its key or its person, or throws 401. */
   async authenticate(token: string | undefined): Promise<Principal> {
+    if (token && looksLikeJwt(token)) return this.person(token);
     return this.principalOf(await this.deps.store.findKeyByHash(this.tokenHash(token)));
+  }
+
+  /** The person of a user-pool access token (verified offline), or 401. */
+  private async person(token: string): Promise<Principal> {
+    if (!this.deps.people) throw new UnauthorizedError();
+    const claims = await this.deps.people.verify(token);
+    return { kind: 'person', subject: claims.subject, roles: rolesFromGroups(claims.groups) };
   }
 
   private tokenHash(token: string | undefined): Buffer {
@@ -91,7 +117,7 @@ export class ContentService {
     if (!key || key.revokedAt || (key.expiresAt && Date.parse(key.expiresAt) <= now)) {
       throw new UnauthorizedError();
     }
-    return { keyId: key.id, spaceId: key.spaceId, role: key.role };
+    return { kind: 'key', keyId: key.id, spaceId: key.spaceId, role: key.role };
   }
 
   /**
@@ -104,6 +130,11 @@ export class ContentService {
     read: EntryRead,
     preview: boolean,
   ): Promise<Entry[]> {
+    if (token && looksLikeJwt(token)) {
+      // A person's token is verified without the database; then one read.
+      this.authorize(await this.person(token), read.spaceId, preview ? 'write' : 'read');
+      return this.deps.store.readEntries(read);
+    }
     const { key, entries } = await this.deps.store.readWithKey(this.tokenHash(token), read);
     this.authorize(this.principalOf(key), read.spaceId, preview ? 'write' : 'read');
     return entries;
@@ -144,12 +175,28 @@ export class ContentService {
     return page(rows, query.limit, (last) => ({ c: last.createdAt, i: last.id }));
   }
 
-  /** Throws 403 unless the principal belongs to `spaceId` and has at least `role`. */
+  /**
+   * Throws 403 unless the principal has at least `role` in `spaceId`: a key
+   * belongs to one space; a person holds the roles their groups give.
+   */
   authorize(principal: Principal, spaceId: string, role: Role): void {
+    if (principal.kind === 'person') {
+      const held = principal.roles.get(spaceId);
+      if (!held) throw new ForbiddenError('You have no role in this space');
+      if (!roleIncludes(held, role)) throw new ForbiddenError(`This needs the ${role} role`);
+      return;
+    }
     if (principal.spaceId !== spaceId)
       throw new ForbiddenError('This key belongs to another space');
     if (!roleIncludes(principal.role, role)) {
       throw new ForbiddenError(`This needs a key with the ${role} role`);
+    }
+  }
+
+  /** With `keyManagement: 'people'`, throws 403 for a key: keys are minted by named people. */
+  authorizeKeyManagement(principal: Principal): void {
+    if (this.deps.keyManagement === 'people' && principal.kind === 'key') {
+      throw new ForbiddenError('Keys are managed by people signed in with the admin role');
     }
   }
 
@@ -170,7 +217,7 @@ export class ContentService {
       await tx.insertEntry(spaceId, entry);
       await tx.audit(spaceId, {
         at,
-        keyId: principal.keyId,
+        ...actorOf(principal),
         action: 'entry.create',
         target: `entries/${entry.id}`,
       });
@@ -227,7 +274,7 @@ export class ContentService {
       const result = await change(tx);
       if (result === 'missing') throw new NotFoundError('No such entry');
       if (result === 'stale') throw new PreconditionFailedError();
-      await tx.audit(spaceId, { at, keyId: principal.keyId, action, target: `entries/${id}` });
+      await tx.audit(spaceId, { at, ...actorOf(principal), action, target: `entries/${id}` });
       return result;
     });
     if (entry.status === 'published') {
@@ -268,7 +315,7 @@ export class ContentService {
       });
       await tx.audit(spaceId, {
         at: createdAt,
-        keyId: principal?.keyId ?? null,
+        ...actorOf(principal),
         action: 'key.create',
         target: `keys/${id}`,
       });
@@ -296,7 +343,7 @@ export class ContentService {
       });
       await tx.audit(spaceId, {
         at,
-        keyId: principal.keyId,
+        ...actorOf(principal),
         action: 'key.rotate',
         target: `keys/${keyId}`,
       });
@@ -312,7 +359,7 @@ export class ContentService {
       if (!revoked) throw new NotFoundError('No such key');
       await tx.audit(spaceId, {
         at,
-        keyId: principal.keyId,
+        ...actorOf(principal),
         action: 'key.revoke',
         target: `keys/${keyId}`,
       });
@@ -323,7 +370,13 @@ export class ContentService {
     spaceId: string,
     query: { limit: number; cursor?: string },
   ): Promise<{
-    items: { at: string; keyId: string | null; action: string; target: string }[];
+    items: {
+      at: string;
+      keyId: string | null;
+      subject: string | null;
+      action: string;
+      target: string;
+    }[];
     nextCursor: string | null;
   }> {
     const before = query.cursor ? decodeCursor(query.cursor, isAuditPosition).b : undefined;
@@ -333,7 +386,13 @@ export class ContentService {
     });
     const { items, nextCursor } = page(rows, query.limit, (last) => ({ b: last.id }));
     return {
-      items: items.map(({ at, keyId, action, target }) => ({ at, keyId, action, target })),
+      items: items.map(({ at, keyId, subject, action, target }) => ({
+        at,
+        keyId,
+        subject,
+        action,
+        target,
+      })),
       nextCursor,
     };
   }

@@ -22,6 +22,8 @@ export interface ContentReader {
    * The entries are only meaningful when the key exists; callers check it first.
    */
   readWithKey(hash: Buffer, read: EntryRead): Promise<{ key?: ApiKeyRecord; entries: Entry[] }>;
+  /** Performs `read` alone (for a caller authorized without the database). */
+  readEntries(read: EntryRead): Promise<Entry[]>;
   findKeyByHash(hash: Buffer): Promise<ApiKeyRecord | undefined>;
   listKeys(spaceId: string): Promise<ApiKeyRecord[]>;
   listAudit(

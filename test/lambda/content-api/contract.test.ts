@@ -344,6 +344,7 @@ describe('audit log', () => {
       expect(i).toEqual({
         at: expect.any(String),
         keyId: writerId,
+        subject: null,
         action: expect.any(String),
         target: `entries/${e.id}`,
       });

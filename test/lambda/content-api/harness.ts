@@ -1,7 +1,7 @@
 import { createApi } from '../../../lambda/content-api/api';
 import { PgContentStore } from '../../../lambda/content-api/adapters/pg-store';
 import type { Role } from '../../../lambda/content-api/domain/model';
-import { ContentService } from '../../../lambda/content-api/domain/service';
+import { ContentService, type ServiceDeps } from '../../../lambda/content-api/domain/service';
 import type { ApiResponse } from '../../../lambda/content-api/http';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 
@@ -38,7 +38,11 @@ export class ApiHarness {
     readonly errors: Record<string, unknown>[],
   ) {}
 
-  static async start(spaces = ['alpha', 'beta'], rotationGraceSeconds = 3600): Promise<ApiHarness> {
+  static async start(
+    spaces = ['alpha', 'beta'],
+    rotationGraceSeconds = 3600,
+    people: Pick<ServiceDeps, 'people' | 'keyManagement'> = {},
+  ): Promise<ApiHarness> {
     const db = await createTestDatabase({ spaces });
     const errors: Record<string, unknown>[] = [];
     let harness: ApiHarness | undefined = undefined;
@@ -48,6 +52,7 @@ export class ApiHarness {
       pepper: Buffer.from('test-pepper'),
       rotationGraceSeconds,
       now: () => harness!.now,
+      ...people,
     });
     const handle = createApi(service, (_m, detail) => void errors.push(detail));
     harness = new ApiHarness(db, service, handle, errors);

@@ -1,3 +1,4 @@
+import { SCHEMA_VERSION } from '../../../lambda/content-api/migrations';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { Pool } from 'pg';
 import { exportDatabase } from '../../../lambda/nightly-backup/export';
@@ -74,7 +75,7 @@ describe('backup and restore round trip', () => {
       format: MANIFEST_FORMAT,
       runId: '2026-11-23T02-00-00Z-7f3a',
       stage: 'test',
-      schemaVersion: '0003_audit_log',
+      schemaVersion: SCHEMA_VERSION,
       postgresVersion: expect.stringMatching(/^\d+/),
     });
     expect(manifest.tables.map((t) => [t.name, t.rows])).toEqual([
@@ -101,7 +102,7 @@ describe('backup and restore round trip', () => {
     });
     expect(await digest(target.pool)).toEqual(before);
     const version = await target.pool.query('SELECT max(name) AS v FROM schema_migrations');
-    expect(version.rows[0].v).toBe('0003_audit_log');
+    expect(version.rows[0].v).toBe(SCHEMA_VERSION);
     // Sequences end above the highest restored id: the next audit row does not collide.
     const next = await target.pool.query(
       "INSERT INTO audit_log (space_id, at, action, target) VALUES ('alpha', now(), 'test', 'x') RETURNING id",
