@@ -171,6 +171,16 @@ export const ACKNOWLEDGEMENTS = {
     reason:
       'Threat response calls AWS WAF in two regions (us-east-1 for CloudFront), SSM in both and SNS; WAF has no VPC endpoint for the CloudFront scope and the isolated VPC has no route to the internet by design. It holds no database access and no secrets; its role reaches only the four blocklist IP sets, their two parameters, its table and the alert topic.',
   },
+  deployTimeCustomResource: {
+    findings: ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ', 'Serverless-LambdaDLQ'],
+    reason:
+      'Invoked by CloudFormation once per deployment of its resource. The handler answers FAILED on every error, which fails and rolls back the deployment in front of the operator; a dead-letter queue would hold nothing to act on.',
+  },
+  jwksReaderOutsideVpc: {
+    findings: [...packs('LambdaInsideVPC'), 'cdk-validator-cfnguard::lambda_inside_vpc_check'],
+    reason:
+      "Runs only at deploy time, for CloudFormation: it reads the user pool's public signing keys from Cognito's public HTTPS endpoint (no VPC endpoint serves it for a pool with a domain). Its role has no permissions beyond its own logs and traces.",
+  },
   xrayNeedsWildcard: {
     findings: ['AwsSolutions-IAM5[Resource::*]'],
     reason:

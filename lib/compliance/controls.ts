@@ -855,9 +855,10 @@ export const CONTROLS: readonly Control[] = [
   },
   {
     id: 'API-ROLES',
-    statement: 'Roles read < write < admin; a key never reaches another space.',
+    statement:
+      'Roles read < write < admin, for keys and people alike; a key never reaches another space, a person only the spaces their groups name.',
     status: 'enforced',
-    implementedBy: ['content-api'],
+    implementedBy: ['content-api', 'content-api/domain/people.ts'],
     evidence: [
       {
         claim: 'the proxy signs in as the API user only',
@@ -867,17 +868,75 @@ export const CONTROLS: readonly Control[] = [
       },
     ],
     nagRules: [],
-    tests: ['test/lambda/content-api/authorization-matrix.test.ts'],
+    tests: [
+      'test/lambda/content-api/authorization-matrix.test.ts',
+      'test/lambda/content-api/people.test.ts',
+    ],
   },
   {
     id: 'IAM-SSO',
     statement: 'People sign in with SSO (SAML), MFA and a strong password policy.',
-    status: 'planned',
-    implementedBy: [],
-    evidence: [],
-    nagRules: [],
-    tests: [],
-    gap: 'Arrives with people sign-in.',
+    status: 'enforced',
+    implementedBy: ['PeopleDirectory', 'content-api (access tokens)'],
+    evidence: [
+      {
+        claim: 'people need TOTP MFA and cannot sign themselves up',
+        type: 'AWS::Cognito::UserPool',
+        stack: 'Security',
+        holds: (p) =>
+          p.MfaConfiguration === 'ON' &&
+          (p.EnabledMfas ?? []).includes('SOFTWARE_TOKEN_MFA') &&
+          p.AdminCreateUserConfig?.AllowAdminCreateUserOnly === true,
+      },
+      {
+        claim:
+          'passwords of at least 12 characters with every character class; temporary passwords last one day',
+        type: 'AWS::Cognito::UserPool',
+        stack: 'Security',
+        holds: (p) => {
+          const pw = p.Policies?.PasswordPolicy ?? {};
+          return (
+            pw.MinimumLength >= 12 &&
+            pw.RequireLowercase &&
+            pw.RequireUppercase &&
+            pw.RequireNumbers &&
+            pw.RequireSymbols &&
+            pw.TemporaryPasswordValidityDays <= 1
+          );
+        },
+      },
+      {
+        claim: 'compromised-credential detection and adaptive authentication are enforced',
+        type: 'AWS::Cognito::UserPool',
+        stack: 'Security',
+        holds: (p) => p.UserPoolAddOns?.AdvancedSecurityMode === 'ENFORCED',
+      },
+      {
+        claim:
+          'the CMS client uses the authorization code grant without a secret, with token revocation',
+        type: 'AWS::Cognito::UserPoolClient',
+        stack: 'Security',
+        holds: (p) =>
+          p.GenerateSecret === false &&
+          JSON.stringify(p.AllowedOAuthFlows) === '["code"]' &&
+          p.EnableTokenRevocation === true &&
+          p.AccessTokenValidity <= 60,
+      },
+      {
+        claim: 'the content API verifies access tokens of this pool and client',
+        type: 'AWS::Lambda::Function',
+        stack: 'App',
+        holds: (p) =>
+          p.Environment?.Variables?.PEOPLE_USER_POOL_ID !== undefined &&
+          p.Environment?.Variables?.PEOPLE_JWKS !== undefined,
+      },
+    ],
+    nagRules: ['AwsSolutions-COG1', 'AwsSolutions-COG2', 'AwsSolutions-COG3'],
+    tests: [
+      'test/stacks/people.test.ts',
+      'test/lambda/content-api/people.test.ts',
+      'test/lambda/people-jwks/handler.test.ts',
+    ],
   },
   {
     id: 'SDLC-CI',

@@ -277,6 +277,79 @@ const threatResponseSchema = z
     }
   });
 
+/** `https://` URLs, or `http://localhost` for a front end in development. */
+const redirectUrl = z
+  .url({ error: 'must be a URL' })
+  .refine((u) => u.startsWith('https://') || /^http:\/\/localhost(:\d+)?\//.test(u), {
+    error: 'must use https:// (http:// only for localhost)',
+  });
+
+const samlSchema = z
+  .strictObject({
+    /** Name of the identity provider in the user pool (shown on the sign-in page). */
+    name: z.string().regex(/^[A-Za-z0-9_-]{3,32}$/, {
+      error: 'must be 3-32 letters, digits, dashes or underscores',
+    }),
+    /** URL of the IdP's SAML metadata (Cognito fetches it); or `metadataFile`. */
+    metadataUrl: z
+      .url({ error: 'must be a URL' })
+      .refine((u) => u.startsWith('https://'), { error: 'must use https://' })
+      .optional(),
+    /** Path (from the repository root) of the IdP's SAML metadata XML; or `metadataUrl`. */
+    metadataFile: z.string().min(1).optional(),
+    /** User-pool attribute ← SAML assertion attribute. `email` is required. */
+    attributeMapping: z
+      .partialRecord(z.enum(['email', 'name', 'given_name', 'family_name']), z.string().min(1))
+      .refine((m) => m.email !== undefined, { error: 'must map email' }),
+  })
+  .superRefine((s, ctx) => {
+    if ((s.metadataUrl === undefined) === (s.metadataFile === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['metadataUrl'],
+        message: 'set exactly one of metadataUrl and metadataFile',
+        input: s.metadataUrl,
+      });
+    }
+  });
+
+const peopleSchema = z.strictObject({
+  /**
+   * Prefix of the user pool's sign-in domain (`<prefix>.auth.<region>.amazoncognito.com`),
+   * unique in the region.
+   */
+  domainPrefix: z
+    .string()
+    .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, {
+      error: 'must be lower-case letters, digits and dashes (1-63)',
+    })
+    .refine((p) => !/aws|amazon|cognito/.test(p), {
+      error: 'must not contain aws, amazon or cognito (Cognito refuses them)',
+    }),
+  /** Where the CMS front end receives the authorization code. */
+  callbackUrls: z.array(redirectUrl).min(1, { error: 'must list at least one URL' }),
+  /** Where the front end lands after signing out. */
+  logoutUrls: z.array(redirectUrl).min(1, { error: 'must list at least one URL' }),
+  /** Lifetime of access (and ID) tokens: short, since they cannot be recalled. */
+  accessTokenMinutes: z
+    .number({ error: 'must be a number of minutes' })
+    .int({ error: 'must be a whole number' })
+    .min(5, { error: 'must be ≥ 5 (Cognito minimum)' })
+    .max(60, { error: 'must be ≤ 60 (short-lived tokens)' })
+    .default(15),
+  /** Lifetime of refresh tokens (revocable). */
+  refreshTokenHours: z
+    .number({ error: 'must be a number of hours' })
+    .int({ error: 'must be a whole number' })
+    .min(1, { error: 'must be ≥ 1' })
+    .max(24, { error: 'must be ≤ 24 (a working day)' })
+    .default(8),
+  /** Who may manage API keys: any admin (`admins`), or only people with the admin role. */
+  keyManagement: z.enum(['admins', 'people'], { error: "must be 'admins' or 'people'" }),
+  /** A SAML identity provider for single sign-on; without it, people are local users. */
+  saml: samlSchema.optional(),
+});
+
 const singleton = z.enum(['create', 'existing'], { error: "must be 'create' or 'existing'" });
 
 /** Schema of one stage block in `cdk.json` → `context.stages.<name>`. */
@@ -323,6 +396,8 @@ export const stageSchema = z
           error: 'is too wide to trust (needs at least /8 for IPv4, /32 for IPv6)',
         }),
     ),
+    /** People's sign-in: the user pool, its SSO and the CMS app client (IAM-SSO). */
+    people: peopleSchema,
     /** GuardDuty findings → WAF blocklists (THR-BLOCK). */
     threatResponse: threatResponseSchema,
     /** Create the GuardDuty detector, or use the account's existing one. */

@@ -47,10 +47,30 @@ export interface ContentApiProps {
    * @default 86400 (24 hours)
    */
   readonly keyRotationGraceSeconds?: number;
+  /**
+   * People's sign-in: access tokens of this pool and client are accepted besides
+   * keys, verified offline against `jwks`.
+   * @default - keys only
+   */
+  readonly people?: ContentApiPeople;
+  /**
+   * Who may manage keys: any admin, or only people with the admin role.
+   * @default 'admins'
+   */
+  readonly keyManagement?: 'admins' | 'people';
+}
+
+/** The user pool whose people the API accepts. */
+export interface ContentApiPeople {
+  readonly userPoolId: string;
+  /** The CMS front end's app client. */
+  readonly clientId: string;
+  /** The pool's public JWKS (JSON). */
+  readonly jwks: string;
 }
 
 /**
- * The content API Lambda (API-KEYS, API-AUTHZ, API-ROLES, MON-AUDIT): in the App
+ * The content API Lambda (API-KEYS, API-AUTHZ, API-ROLES, IAM-SSO, MON-AUDIT): in the App
  * subnets, reaching only the proxy and the VPC endpoints; it may connect to the
  * database as one user, send to one queue and read one secret. Alarms on errors,
  * throttles and p99 latency page on-call.
@@ -84,6 +104,12 @@ export class ContentApi extends Construct {
         INVALIDATION_QUEUE_URL: props.invalidationQueue.queueUrl,
         KEY_ROTATION_GRACE_SECONDS: String(props.keyRotationGraceSeconds ?? 86_400),
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        KEY_MANAGEMENT: props.keyManagement ?? 'admins',
+        ...(props.people && {
+          PEOPLE_USER_POOL_ID: props.people.userPoolId,
+          PEOPLE_CLIENT_ID: props.people.clientId,
+          PEOPLE_JWKS: props.people.jwks,
+        }),
       },
     });
     acknowledge(this.function, 'synchronousInvocation');

@@ -83,6 +83,12 @@ export class AppStack extends Stack {
       logRetentionDays: cfg.logRetentionDays,
       memoryMiB: cfg.api.memoryMiB,
       reservedConcurrency: cfg.api.reservedConcurrency,
+      people: {
+        userPoolId: security.people.userPool.userPoolId,
+        clientId: security.people.client.userPoolClientId,
+        jwks: security.people.jwks,
+      },
+      keyManagement: cfg.people.keyManagement,
     });
     // The API may only serve once its schema and database role exist.
     this.contentApi.node.addDependency(migrator);

@@ -7,6 +7,7 @@ import { AlertTopic } from '../constructs/alert-topic';
 import { AuditTrail } from '../constructs/audit-trail';
 import { CisAlarms } from '../constructs/cis-alarms';
 import { EncryptionKey } from '../constructs/encryption-key';
+import { PeopleDirectory } from '../constructs/people-directory';
 import { SecurityHub } from '../constructs/security-hub';
 import { ThreatDetection } from '../constructs/threat-detection';
 import { ThreatResponse } from '../constructs/threat-response';
@@ -37,6 +38,8 @@ export class SecurityStack extends Stack {
   readonly threatDetection: ThreatDetection;
   /** Findings' remote addresses into the WAF blocklists. */
   readonly threatResponse: ThreatResponse;
+  /** People's sign-in (user pool, SSO, CMS client). */
+  readonly people: PeopleDirectory;
 
   constructor(scope: Construct, id: string, props: SecurityStackProps) {
     super(scope, id, { ...props, terminationProtection: true });
@@ -69,6 +72,7 @@ export class SecurityStack extends Stack {
       alertTopic: this.alertTopic.topic,
       encryptionKey: this.auditKey,
     });
+    this.people = new PeopleDirectory(this, 'People', { config: cfg, logKey: this.auditKey });
     if (cfg.securityHub === 'create') {
       new SecurityHub(this, 'SecurityHub');
     }

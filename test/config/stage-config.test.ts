@@ -142,6 +142,42 @@ describe('loadStageConfigs', () => {
       /trustedCidrs\.0 = "0\.0\.0\.0\/0": is too wide to trust/,
     ],
     [
+      'a sign-in domain prefix Cognito refuses',
+      (b) => (b.people.domainPrefix = 'bulwark-cognito'),
+      /people\.domainPrefix = "bulwark-cognito": must not contain aws, amazon or cognito/,
+    ],
+    [
+      'a callback over plain HTTP to a real host',
+      (b) => (b.people.callbackUrls = ['http://cms.example.com/callback']),
+      /people\.callbackUrls\.0 = "http:\/\/cms\.example\.com\/callback": must use https:\/\/ \(http:\/\/ only for localhost\)/,
+    ],
+    [
+      'access tokens living longer than an hour',
+      (b) => (b.people.accessTokenMinutes = 120),
+      /people\.accessTokenMinutes = 120: must be ≤ 60/,
+    ],
+    [
+      'a SAML provider with both a metadata URL and a file',
+      (b) =>
+        (b.people.saml = {
+          name: 'Corp',
+          metadataUrl: 'https://idp.example.com/metadata',
+          metadataFile: 'idp.xml',
+          attributeMapping: { email: 'mail' },
+        }),
+      /people\.saml\.metadataUrl = "https:\/\/idp\.example\.com\/metadata": set exactly one of metadataUrl and metadataFile/,
+    ],
+    [
+      'a SAML provider that maps no e-mail',
+      (b) =>
+        (b.people.saml = {
+          name: 'Corp',
+          metadataUrl: 'https://idp.example.com/metadata',
+          attributeMapping: { name: 'cn' },
+        }),
+      /people\.saml\.attributeMapping = .*must map email/,
+    ],
+    [
       'a blocklist larger than WAF allows',
       (b) => (b.threatResponse.maxAddressesPerSet = 10_001),
       /threatResponse\.maxAddressesPerSet = 10001: must be ≤ 10000 \(AWS WAF IP set limit\)/,

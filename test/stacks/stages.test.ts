@@ -5,15 +5,16 @@ const PARTS: StackPart[] = ['Network', 'Recovery', 'Data', 'Security', 'App', 'E
 
 /**
  * Resources that exist once per AZ or per replica, so that counts differ by stage,
- * and those production's config turns on: Shield Advanced and DNS records in its
- * hosted zone.
+ * and those production's config turns on: Shield Advanced, DNS records in its
+ * hosted zone and the SAML identity provider.
  */
-const SCALED = /(Subnet3|Replica2|Shield|Alias)/;
+const SCALED = /(Subnet3|Replica2|Shield|Alias|PeopleSaml)/;
 /** Resource types that only production's config turns on. */
 const CONFIGURED_TYPES = [
   'AWS::Shield::Protection',
   'AWS::Shield::ProtectionGroup',
   'AWS::Route53::RecordSet',
+  'AWS::Cognito::UserPoolIdentityProvider',
 ];
 
 /** Logical ids without the stage name and the hashes derived from it. */

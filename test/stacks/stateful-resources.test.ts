@@ -36,6 +36,7 @@ const PINNED: Record<Exclude<StackPart, 'App' | 'Edge'>, string[]> = {
     'AuditTrailBucketA91FD435',
     'AuditTrailLogGroup28BB9333',
     'ThreatResponseBlocklist00A862E0',
+    'PeopleUserPool5E462257',
   ],
 };
 
@@ -46,6 +47,7 @@ const KEEP = [
   'AWS::Logs::LogGroup',
   'AWS::SecretsManager::Secret',
   'AWS::DynamoDB::Table',
+  'AWS::Cognito::UserPool',
 ];
 
 describe.each(STAGES)('SDLC-CHANGE (%s)', (stage) => {
