@@ -198,6 +198,28 @@ class PgWriter implements ContentWriter {
   }
 }
 
+/**
+ * A page of a space's entries in a stable order; its six parameters
+ * ({@link listValues}) numbered from `$n`.
+ */
+const listQuery = (n: number, also = '') => `SELECT ${ENTRY_COLUMNS} FROM entries
+  WHERE space_id = $${n} ${also}
+    AND ($${n + 1}::text IS NULL OR content_type = $${n + 1})
+    AND (NOT $${n + 2} OR status = 'published')
+    AND ($${n + 3}::timestamptz IS NULL OR (created_at, id) > ($${n + 3}::timestamptz, $${n + 4}::uuid))
+  ORDER BY created_at, id
+  LIMIT $${n + 5}`;
+
+/** The parameters of {@link listQuery}. */
+const listValues = (read: Extract<EntryRead, { kind: 'list' }>) => [
+  read.spaceId,
+  read.contentType ?? null,
+  read.publishedOnly,
+  read.after?.createdAt ?? null,
+  read.after?.id ?? null,
+  read.limit,
+];
+
 const KEY_AS =
   'k.id AS key_id, k.space_id AS key_space_id, k.name AS key_name, k.role AS key_role, k.created_at AS key_created_at, k.expires_at AS key_expires_at, k.revoked_at AS key_revoked_at';
 
@@ -269,25 +291,9 @@ export class PgContentStore implements ContentStore {
         : await this.read({
             name: 'bulwark_read_entries',
             text: `SELECT ${KEY_AS}, e.* FROM api_keys k
-             LEFT JOIN LATERAL (
-               SELECT ${ENTRY_COLUMNS} FROM entries
-               WHERE space_id = $2 AND k.space_id = $2
-                 AND ($3::text IS NULL OR content_type = $3)
-                 AND (NOT $4 OR status = 'published')
-                 AND ($5::timestamptz IS NULL OR (created_at, id) > ($5::timestamptz, $6::uuid))
-               ORDER BY created_at, id
-               LIMIT $7
-             ) e ON true
+             LEFT JOIN LATERAL (${listQuery(2, 'AND k.space_id = $2')}) e ON true
              WHERE k.key_hash = $1`,
-            values: [
-              hash,
-              read.spaceId,
-              read.contentType ?? null,
-              read.publishedOnly,
-              read.after?.createdAt ?? null,
-              read.after?.id ?? null,
-              read.limit,
-            ],
+            values: [hash, ...listValues(read)],
           });
     if (r.rowCount === 0) return { entries: [] };
     return {
@@ -303,23 +309,7 @@ export class PgContentStore implements ContentStore {
             read.spaceId,
             read.id,
           ])
-        : await this.read(
-            `SELECT ${ENTRY_COLUMNS} FROM entries
-             WHERE space_id = $1
-               AND ($2::text IS NULL OR content_type = $2)
-               AND (NOT $3 OR status = 'published')
-               AND ($4::timestamptz IS NULL OR (created_at, id) > ($4::timestamptz, $5::uuid))
-             ORDER BY created_at, id
-             LIMIT $6`,
-            [
-              read.spaceId,
-              read.contentType ?? null,
-              read.publishedOnly,
-              read.after?.createdAt ?? null,
-              read.after?.id ?? null,
-              read.limit,
-            ],
-          );
+        : await this.read(listQuery(1), listValues(read));
     return r.rows.map(toEntry);
   }
 
