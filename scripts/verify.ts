@@ -3,9 +3,10 @@
  *
  * After `cdk deploy`, checks the live account against what the stage's templates
  * promise (GuardDuty, both web ACLs, the audit trail, the backup vaults, the database,
- * Shield Advanced, alarms), read-only, with the normal AWS credential chain. Prints a
- * PASS/FAIL/SKIP table (or a JSON array with `--json`). Exit code 0 when every check
- * passes or is skipped, 1 on any failure, 2 when the stage cannot be verified.
+ * Shield Advanced, the people's user pool, alarms), read-only, with the normal AWS
+ * credential chain. Prints a PASS/FAIL/SKIP table (or a JSON array with `--json`). Exit
+ * code 0 when every check passes or is skipped, 1 on any failure, 2 when the stage
+ * cannot be verified.
  */
 import { run } from './lib/verify/run';
 

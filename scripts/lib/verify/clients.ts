@@ -2,6 +2,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -22,6 +23,8 @@ export interface VerifyClients {
   s3(region: string): S3Client;
   rds(region: string): RDSClient;
   sts(region: string): STSClient;
+  /** Cognito user pools (`cognito-idp`). */
+  cognito(region: string): CognitoIdentityProviderClient;
   /** CloudFront's API is global (served from us-east-1). */
   cloudFront(): CloudFrontClient;
   /** Shield Advanced's API is global (served from us-east-1). */
@@ -61,6 +64,7 @@ export function awsClients(): VerifyClients {
     s3: cached('s3', (region) => new S3Client({ region })),
     rds: cached('rds', (region) => new RDSClient({ region })),
     sts: cached('sts', (region) => new STSClient({ region })),
+    cognito: cached('cognito-idp', (region) => new CognitoIdentityProviderClient({ region })),
     cloudFront: () => cloudFront(GLOBAL_API_REGION),
     shield: () => shield(GLOBAL_API_REGION),
     destroy: () => {

@@ -14,6 +14,7 @@ import { checkShield } from './shield';
 import { type DeployedStage, type StackPart, readDeployedStage } from './stack-outputs';
 import { checkTrail } from './trail';
 import { CannotVerify, type CheckResult, errorEvidence } from './types';
+import { checkUserPool } from './user-pool';
 import { checkDistributionAcl, checkLoadBalancerAcl, checkWebAclRules } from './waf';
 
 /** Where {@link run} reads its config and writes its report. */
@@ -137,6 +138,12 @@ export async function verifyStage(
       { label: 'load balancer', arn: out('App', 'LoadBalancerArn') },
       { label: 'distribution', arn: out('Edge', 'DistributionArn') },
     ]),
+    checkUserPool(clients.cognito(region), {
+      userPoolId: out('Security', 'UserPoolId'),
+      clientId: out('Security', 'CmsClientId'),
+      accessTokenMinutes: cfg.people.accessTokenMinutes,
+      samlProvider: cfg.people.saml?.name,
+    }),
     checkAlarms(alarmStacks(clients, stage)),
   ]);
   return groups.flat();

@@ -16,7 +16,7 @@ export const REQUIRED_OUTPUTS: Record<StackPart, readonly string[]> = {
   Network: [],
   Recovery: ['ReplicaBucketName'],
   Data: ['BackupBucketName'],
-  Security: ['AlertTopicArn', 'TrailArn'],
+  Security: ['AlertTopicArn', 'TrailArn', 'UserPoolId', 'CmsClientId'],
   App: ['LoadBalancerArn', 'RegionalWebAclArn', 'RegionalBlockedV4Arn', 'RegionalBlockedV6Arn'],
   Edge: [
     'DistributionId',

@@ -1,8 +1,8 @@
 import { CONTROLS } from '../../../lib/compliance/controls';
-import { aws, answerFrom, compliantWorld, stageConfig, verify } from './fixtures';
+import { aws, answerFrom, compliantWorld, resultOf, stageConfig, verify } from './fixtures';
 
 describe('npm run verify on a compliant account', () => {
-  it('passes every check of staging and skips Shield Advanced, which staging does not use', async () => {
+  it('passes every check of staging and skips Shield Advanced and SAML, which staging does not use', async () => {
     answerFrom(compliantWorld(stageConfig('staging')));
 
     const run = await verify(['--stage', 'staging']);
@@ -12,12 +12,14 @@ describe('npm run verify on a compliant account', () => {
     expect(notPassing.map((r) => [r.control, r.check, r.result])).toEqual([
       ['DDOS', 'Shield Advanced protects the load balancer', 'SKIP'],
       ['DDOS', 'Shield Advanced protects the distribution', 'SKIP'],
+      ['IAM-SSO', 'CMS client signs people in through the SAML provider', 'SKIP'],
     ]);
     expect(notPassing[0].evidence).toContain('shield.advanced is off for stage staging');
-    expect(run.stderr).toContain('25 checks: 23 PASS, 0 FAIL, 2 SKIP');
+    expect(notPassing[2].evidence).toBe('stage uses local users (no people.saml)');
+    expect(run.stderr).toContain('31 checks: 28 PASS, 0 FAIL, 3 SKIP');
   });
 
-  it('passes every check of production, Shield Advanced included', async () => {
+  it('passes every check of production, Shield Advanced and the SAML provider included', async () => {
     answerFrom(compliantWorld(stageConfig('production')));
 
     const run = await verify(['--stage', 'production']);
@@ -28,6 +30,13 @@ describe('npm run verify on a compliant account', () => {
       expect.stringContaining('protection bulwark-production-alb'),
       expect.stringContaining('protection bulwark-production-cdn'),
     ]);
+    expect(resultOf(run.results, 'CMS client signs people in through the SAML provider')).toEqual({
+      control: 'IAM-SSO',
+      check: 'CMS client signs people in through the SAML provider',
+      result: 'PASS',
+      evidence:
+        "CorporateIdP: ProviderType SAML; client identity providers [COGNITO, CorporateIdP]; expected a SAML provider CorporateIdP (people.saml) among the CMS client's identity providers",
+    });
   });
 
   it('names a control of the catalogue on every result, covering each checked area', async () => {
@@ -50,6 +59,7 @@ describe('npm run verify on a compliant account', () => {
         'DR-REPL',
         'DDOS',
         'MON-ALERT',
+        'IAM-SSO',
       ]),
     );
   });
@@ -66,6 +76,12 @@ describe('npm run verify on a compliant account', () => {
     expect(evidence('database read replicas as configured')).toBe(
       'bulwark-production-db: 2 read replicas (bulwark-production-db-replica-1, bulwark-production-db-replica-2); expected 2',
     );
+    expect(evidence('user pool requires TOTP MFA')).toBe(
+      'eu-west-1_AbCdEf123: MfaConfiguration ON, software token MFA enabled; expected ON with software token MFA enabled',
+    );
+    expect(evidence('CMS client is public, code grant only, with short revocable tokens')).toBe(
+      '4ibc2ngrmk8ut0o8b6example: no secret, AllowedOAuthFlows [code], token revocation on, access tokens valid 15 minutes; expected no secret, [code], revocation, ≤ 15 minutes',
+    );
   });
 
   it('prints a table of control, check, result and evidence without --json', async () => {
@@ -76,7 +92,7 @@ describe('npm run verify on a compliant account', () => {
     expect(run.code).toBe(0);
     const lines = run.stdout.split('\n');
     expect(lines[0]).toMatch(/^CONTROL\s+CHECK\s+RESULT\s+EVIDENCE$/);
-    expect(lines).toHaveLength(26);
+    expect(lines).toHaveLength(32);
     expect(lines).toContainEqual(
       expect.stringMatching(
         /^THR-DETECT\s+GuardDuty detector is enabled\s+PASS\s+detector \S+ is ENABLED/,

@@ -258,6 +258,82 @@ const DRIFTS: Array<[string, Stage, Drift, string, string | RegExp]> = [
     'alarms of Bulwark-Staging-Edge page the alert topic',
     "Bulwark-Staging-Edge has no alarms; expected the stage's alarms",
   ],
+  [
+    'MFA is optional in the user pool',
+    'staging',
+    (w) => {
+      w.userPool.MfaConfiguration = 'OPTIONAL';
+      w.mfaConfig.MfaConfiguration = 'OPTIONAL';
+    },
+    'user pool requires TOTP MFA',
+    'eu-west-1_AbCdEf123: MfaConfiguration OPTIONAL, software token MFA enabled; expected ON',
+  ],
+  [
+    'passwords may be 8 characters',
+    'production',
+    (w) => (w.userPool.Policies!.PasswordPolicy!.MinimumLength = 8),
+    'user pool enforces the password policy',
+    /^eu-west-1_AbCdEf123: MinimumLength 8, .*; expected MinimumLength ≥ 12, every class required/,
+  ],
+  [
+    'passwords need no symbol',
+    'staging',
+    (w) => (w.userPool.Policies!.PasswordPolicy!.RequireSymbols = false),
+    'user pool enforces the password policy',
+    'RequireSymbols false',
+  ],
+  [
+    'threat protection only audits',
+    'staging',
+    (w) => (w.userPool.UserPoolAddOns = { AdvancedSecurityMode: 'AUDIT' }),
+    'user pool enforces threat protection',
+    'eu-west-1_AbCdEf123: AdvancedSecurityMode AUDIT; expected ENFORCED',
+  ],
+  [
+    'people can sign themselves up',
+    'production',
+    (w) => (w.userPool.AdminCreateUserConfig!.AllowAdminCreateUserOnly = false),
+    'user pool refuses self sign-up and deletion',
+    'AllowAdminCreateUserOnly false, DeletionProtection ACTIVE; expected true, ACTIVE',
+  ],
+  [
+    'the CMS client has a client secret',
+    'production',
+    (w) => (w.userPoolClient.ClientSecret = '1abc2def3ghi4jkl5mno6pqr7stu8vwx9yzEXAMPLEsecret0'),
+    'CMS client is public, code grant only, with short revocable tokens',
+    /^4ibc2ngrmk8ut0o8b6example: has a client secret; expected no secret/,
+  ],
+  [
+    'access tokens of the CMS client last 2 hours',
+    'staging',
+    (w) => {
+      w.userPoolClient.AccessTokenValidity = 2;
+      w.userPoolClient.TokenValidityUnits!.AccessToken = 'hours';
+    },
+    'CMS client is public, code grant only, with short revocable tokens',
+    'access tokens valid 2 hours (expected ≤ 15 minutes)',
+  ],
+  [
+    'the CMS client also allows the implicit grant',
+    'staging',
+    (w) => (w.userPoolClient.AllowedOAuthFlows = ['code', 'implicit']),
+    'CMS client is public, code grant only, with short revocable tokens',
+    'AllowedOAuthFlows [code, implicit] (expected [code])',
+  ],
+  [
+    'the SAML provider of people.saml is missing',
+    'production',
+    (w) => (w.identityProviders = {}),
+    'CMS client signs people in through the SAML provider',
+    /^no identity provider named CorporateIdP in eu-west-1_AbCdEf123 \(ResourceNotFoundException\)/,
+  ],
+  [
+    'the CMS client no longer offers the SAML provider',
+    'production',
+    (w) => (w.userPoolClient.SupportedIdentityProviders = ['COGNITO']),
+    'CMS client signs people in through the SAML provider',
+    'CorporateIdP: ProviderType SAML; client identity providers [COGNITO]; expected',
+  ],
 ];
 
 describe('npm run verify on a drifted account', () => {

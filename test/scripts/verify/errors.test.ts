@@ -1,3 +1,4 @@
+import { AccessDeniedException as CognitoAccessDenied } from '@aws-sdk/client-cognito-identity-provider';
 import { AccessDeniedException as GuardDutyAccessDenied } from '@aws-sdk/client-guardduty';
 import { AccessDeniedException as ShieldAccessDenied } from '@aws-sdk/client-shield';
 import { WAFNonexistentItemException } from '@aws-sdk/client-wafv2';
@@ -81,6 +82,69 @@ describe('npm run verify when AWS refuses a call', () => {
       'DR-REPL',
     ]);
     expect(new Set(failed.map((r) => r.evidence.split(':')[0]))).toEqual(new Set(['AccessDenied']));
+  });
+
+  it('fails only the checks that read DescribeUserPool when it is denied', async () => {
+    const { run, failed } = await refuse(() => ({
+      command: 'DescribeUserPool',
+      error: new CognitoAccessDenied({
+        $metadata: failure,
+        message: `User: ${principal} is not authorized to perform: cognito-idp:DescribeUserPool`,
+      }),
+    }));
+
+    expect(run.code).toBe(1);
+    expect(failed.map((r) => [r.control, r.check])).toEqual([
+      ['IAM-SSO', 'user pool enforces the password policy'],
+      ['IAM-SSO', 'user pool enforces threat protection'],
+      ['IAM-SSO', 'user pool refuses self sign-up and deletion'],
+    ]);
+    expect(new Set(failed.map((r) => r.evidence))).toEqual(
+      new Set([
+        `AccessDeniedException: User: ${principal} is not authorized to perform: cognito-idp:DescribeUserPool`,
+      ]),
+    );
+    expect(
+      run.results.filter((r) => r.control === 'IAM-SSO' && r.result === 'PASS').map((r) => r.check),
+    ).toEqual([
+      'user pool requires TOTP MFA',
+      'CMS client is public, code grant only, with short revocable tokens',
+      'CMS client signs people in through the SAML provider',
+    ]);
+  });
+
+  it('fails both client checks when DescribeUserPoolClient is denied', async () => {
+    const { run, failed } = await refuse(() => ({
+      command: 'DescribeUserPoolClient',
+      error: new CognitoAccessDenied({ $metadata: failure, message: 'Access denied' }),
+    }));
+
+    expect(run.code).toBe(1);
+    expect(failed.map((r) => [r.check, r.evidence])).toEqual([
+      [
+        'CMS client is public, code grant only, with short revocable tokens',
+        'AccessDeniedException: Access denied',
+      ],
+      [
+        'CMS client signs people in through the SAML provider',
+        'AccessDeniedException: Access denied',
+      ],
+    ]);
+  });
+
+  it('reports a denied DescribeIdentityProvider as the error, not as a missing provider', async () => {
+    const { run, failed } = await refuse(() => ({
+      command: 'DescribeIdentityProvider',
+      error: new CognitoAccessDenied({ $metadata: failure, message: 'Access denied' }),
+    }));
+
+    expect(run.code).toBe(1);
+    expect(failed.map((r) => [r.check, r.evidence])).toEqual([
+      [
+        'CMS client signs people in through the SAML provider',
+        'AccessDeniedException: Access denied',
+      ],
+    ]);
   });
 
   it('reports a denied DescribeProtection as the error, not as a missing protection', async () => {

@@ -1,7 +1,8 @@
 /**
  * A deployed Bulwark stage as the AWS APIs describe it, and mocked clients that
  * answer from it. Payloads follow the shapes of the AWS API references (GetDetector,
- * GetWebACL, GetObjectLockConfiguration, DescribeDBInstances, GetTrailStatus, ...).
+ * GetWebACL, GetObjectLockConfiguration, DescribeDBInstances, GetTrailStatus,
+ * DescribeUserPool, ...).
  * Tests change the world (drift) before running the verifier; nothing reaches AWS.
  */
 import * as fs from 'node:fs';
@@ -30,6 +31,18 @@ import {
   DescribeAlarmsCommand,
   type MetricAlarm,
 } from '@aws-sdk/client-cloudwatch';
+import {
+  CognitoIdentityProviderClient,
+  DescribeIdentityProviderCommand,
+  DescribeUserPoolClientCommand,
+  DescribeUserPoolCommand,
+  type GetUserPoolMfaConfigResponse,
+  GetUserPoolMfaConfigCommand,
+  type IdentityProviderType,
+  ResourceNotFoundException as CognitoResourceNotFound,
+  type UserPoolClientType,
+  type UserPoolType,
+} from '@aws-sdk/client-cognito-identity-provider';
 import {
   BadRequestException,
   GetDetectorCommand,
@@ -91,6 +104,7 @@ export const aws = {
   rds: mockClient(RDSClient),
   shield: mockClient(ShieldClient),
   sts: mockClient(STSClient),
+  cognito: mockClient(CognitoIdentityProviderClient),
 };
 
 /** The stages of the project's cdk.json. */
@@ -137,6 +151,14 @@ export interface World {
   protections: Record<string, Protection>;
   /** CloudWatch alarms by name. */
   alarms: Record<string, MetricAlarm>;
+  /** The people's user pool (DescribeUserPool). */
+  userPool: UserPoolType;
+  /** Its MFA configuration (GetUserPoolMfaConfig). */
+  mfaConfig: GetUserPoolMfaConfigResponse;
+  /** The CMS app client (DescribeUserPoolClient). */
+  userPoolClient: UserPoolClientType;
+  /** The pool's identity providers by name. */
+  identityProviders: Record<string, IdentityProviderType>;
   refusals: Refusal[];
 }
 
@@ -189,6 +211,8 @@ export function ids(cfg: StageConfig) {
     replicaBucket: `bulwark-${name}-backups-${account}-${drRegion}`,
     replicaKey: `arn:aws:kms:${drRegion}:${account}:alias/bulwark-${name}-backup-replica`,
     database: `bulwark-${name}-db`,
+    userPoolId: `${region}_AbCdEf123`,
+    cmsClientId: '4ibc2ngrmk8ut0o8b6example',
   };
 }
 
@@ -381,6 +405,8 @@ export function compliantWorld(cfg: StageConfig): World {
       AlertTopicArn: i.alertTopic,
       TrailArn: i.trailArn,
       ...(cfg.guardDuty === 'create' ? { DetectorId: i.detectorId } : {}),
+      UserPoolId: i.userPoolId,
+      CmsClientId: i.cmsClientId,
       BlocklistTableName: `Bulwark-${cfg.title}-Security-BlocklistTable9A8B7C6D-1QW2E3R4T5Y6`,
       ThreatResponseFunctionName: `Bulwark-${cfg.title}-Secu-ThreatResponseFunction-aBcDeFgHiJkL`,
     },
@@ -617,7 +643,141 @@ export function compliantWorld(cfg: StageConfig): World {
         )
       : {},
     alarms,
+    ...people(cfg),
     refusals: [],
+  };
+}
+
+/**
+ * The people's user pool of a compliant stage, as DescribeUserPool,
+ * GetUserPoolMfaConfig, DescribeUserPoolClient and DescribeIdentityProvider return it.
+ */
+function people(
+  cfg: StageConfig,
+): Pick<World, 'userPool' | 'mfaConfig' | 'userPoolClient' | 'identityProviders'> {
+  const i = ids(cfg);
+  const created = new Date('2026-04-01T08:00:00Z');
+  const updated = new Date('2026-05-04T10:00:00Z');
+  const message = 'The verification code to your new account is {####}';
+  const saml = cfg.people.saml;
+  return {
+    userPool: {
+      Id: i.userPoolId,
+      Name: `bulwark-${cfg.name}-people`,
+      Arn: `arn:aws:cognito-idp:${cfg.region}:${cfg.account}:userpool/${i.userPoolId}`,
+      Policies: {
+        PasswordPolicy: {
+          MinimumLength: 12,
+          RequireUppercase: true,
+          RequireLowercase: true,
+          RequireNumbers: true,
+          RequireSymbols: true,
+          TemporaryPasswordValidityDays: 1,
+        },
+        SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD'] },
+      },
+      DeletionProtection: 'ACTIVE',
+      LambdaConfig: {},
+      LastModifiedDate: updated,
+      CreationDate: created,
+      SchemaAttributes: [
+        {
+          Name: 'sub',
+          AttributeDataType: 'String',
+          DeveloperOnlyAttribute: false,
+          Mutable: false,
+          Required: true,
+          StringAttributeConstraints: { MinLength: '1', MaxLength: '2048' },
+        },
+        {
+          Name: 'email',
+          AttributeDataType: 'String',
+          DeveloperOnlyAttribute: false,
+          Mutable: true,
+          Required: false,
+          StringAttributeConstraints: { MinLength: '0', MaxLength: '2048' },
+        },
+      ],
+      AutoVerifiedAttributes: ['email'],
+      UsernameAttributes: ['email'],
+      SmsVerificationMessage: message,
+      EmailVerificationMessage: message,
+      EmailVerificationSubject: 'Verify your new account',
+      VerificationMessageTemplate: {
+        SmsMessage: message,
+        EmailMessage: message,
+        EmailSubject: 'Verify your new account',
+        DefaultEmailOption: 'CONFIRM_WITH_CODE',
+      },
+      MfaConfiguration: 'ON',
+      EstimatedNumberOfUsers: 12,
+      EmailConfiguration: { EmailSendingAccount: 'COGNITO_DEFAULT' },
+      UserPoolTags: {
+        'bulwark:managed-by': 'cdk',
+        'bulwark:project': 'bulwark',
+        'bulwark:stage': cfg.name,
+      },
+      Domain: cfg.people.domainPrefix,
+      AdminCreateUserConfig: {
+        AllowAdminCreateUserOnly: true,
+        UnusedAccountValidityDays: 7,
+      },
+      UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+      UsernameConfiguration: { CaseSensitive: false },
+      AccountRecoverySetting: {
+        RecoveryMechanisms: [{ Name: 'verified_email', Priority: 1 }],
+      },
+      UserPoolTier: 'PLUS',
+    },
+    mfaConfig: {
+      SoftwareTokenMfaConfiguration: { Enabled: true },
+      MfaConfiguration: 'ON',
+    },
+    userPoolClient: {
+      UserPoolId: i.userPoolId,
+      ClientName: 'bulwark-cms',
+      ClientId: i.cmsClientId,
+      LastModifiedDate: updated,
+      CreationDate: created,
+      RefreshTokenValidity: cfg.people.refreshTokenHours * 60,
+      AccessTokenValidity: cfg.people.accessTokenMinutes,
+      IdTokenValidity: cfg.people.accessTokenMinutes,
+      TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'minutes' },
+      ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      SupportedIdentityProviders: ['COGNITO', ...(saml ? [saml.name] : [])],
+      CallbackURLs: cfg.people.callbackUrls,
+      LogoutURLs: cfg.people.logoutUrls,
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthScopes: ['openid', 'email', 'profile'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      PreventUserExistenceErrors: 'ENABLED',
+      EnableTokenRevocation: true,
+      EnablePropagateAdditionalUserContextData: false,
+      AuthSessionValidity: 3,
+    },
+    identityProviders: saml
+      ? {
+          [saml.name]: {
+            UserPoolId: i.userPoolId,
+            ProviderName: saml.name,
+            ProviderType: 'SAML',
+            ProviderDetails: {
+              IDPSignout: 'true',
+              ...(saml.metadataUrl ? { MetadataURL: saml.metadataUrl } : {}),
+              SLORedirectBindingURI: 'https://idp.example.com/saml/logout',
+              SSORedirectBindingURI: 'https://idp.example.com/saml/sso',
+              ActiveEncryptionCertificate: 'MIICvTCCAaWgAwIBAgIJAKEXAMPLE',
+            },
+            AttributeMapping: {
+              email: saml.attributeMapping.email!,
+              ...(saml.attributeMapping.name ? { name: saml.attributeMapping.name } : {}),
+            },
+            IdpIdentifiers: [],
+            LastModifiedDate: updated,
+            CreationDate: created,
+          },
+        }
+      : {},
   };
 }
 
@@ -796,6 +956,51 @@ export function answerFrom(world: World): void {
         });
       }
       return { DBInstances: [db] };
+    }),
+  );
+  const userPool = (UserPoolId: string) => {
+    if (UserPoolId !== world.userPool.Id) {
+      throw new CognitoResourceNotFound({
+        $metadata: failure,
+        message: `User pool ${UserPoolId} does not exist.`,
+      });
+    }
+  };
+  aws.cognito.on(DescribeUserPoolCommand).callsFake(
+    answer('DescribeUserPool', ({ UserPoolId }) => {
+      userPool(UserPoolId);
+      return { UserPool: world.userPool };
+    }),
+  );
+  aws.cognito.on(GetUserPoolMfaConfigCommand).callsFake(
+    answer('GetUserPoolMfaConfig', ({ UserPoolId }) => {
+      userPool(UserPoolId);
+      return world.mfaConfig;
+    }),
+  );
+  aws.cognito.on(DescribeUserPoolClientCommand).callsFake(
+    answer('DescribeUserPoolClient', ({ UserPoolId, ClientId }) => {
+      userPool(UserPoolId);
+      if (ClientId !== world.userPoolClient.ClientId) {
+        throw new CognitoResourceNotFound({
+          $metadata: failure,
+          message: `User pool client ${ClientId} does not exist.`,
+        });
+      }
+      return { UserPoolClient: world.userPoolClient };
+    }),
+  );
+  aws.cognito.on(DescribeIdentityProviderCommand).callsFake(
+    answer('DescribeIdentityProvider', ({ UserPoolId, ProviderName }) => {
+      userPool(UserPoolId);
+      const provider = world.identityProviders[ProviderName];
+      if (!provider) {
+        throw new CognitoResourceNotFound({
+          $metadata: failure,
+          message: `Identity provider ${ProviderName} does not exist.`,
+        });
+      }
+      return { IdentityProvider: provider };
     }),
   );
   aws.shield.on(DescribeProtectionCommand).callsFake(
