@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../compliance/acknowledgements';
 import { type StageConfig, physicalNames } from '../config';
 import { CLOUDFRONT_REGION } from '../config/regions';
-import { BY_EXPIRY_INDEX } from '../../lambda/threat-response/adapters/block-table';
+import { BY_EXPIRY_INDEX, TTL_ATTRIBUTE } from '../../lambda/threat-response/table-schema';
 import type { SettingsEnv } from '../../lambda/threat-response/settings';
 import {
   THREAT_METRICS_NAMESPACE,
@@ -67,7 +67,7 @@ export class ThreatResponse extends Construct {
       encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: props.encryptionKey,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      timeToLiveAttribute: 'purgeAt',
+      timeToLiveAttribute: TTL_ATTRIBUTE,
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });

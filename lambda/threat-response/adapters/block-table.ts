@@ -8,11 +8,7 @@ import {
 import type { Family } from '../domain/addresses';
 import type { BlockRecord } from '../domain/block-record';
 import type { BlockTable } from '../domain/ports';
-
-/** Index of blocked addresses by family and expiry (sparse: only blocked rows). */
-export const BY_EXPIRY_INDEX = 'byExpiry';
-/** Records stay this long after their block ends (audit), then DynamoDB TTL purges them. */
-export const KEEP_AFTER_EXPIRY_SECONDS = 365 * 86_400;
+import { BY_EXPIRY_INDEX, KEEP_AFTER_EXPIRY_SECONDS } from '../table-schema';
 
 type Item = BlockRecord & { blockedFamily?: Family; purgeAt: number };
 

@@ -1,7 +1,7 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AddressInfo } from 'node:net';
-import { BY_EXPIRY_INDEX } from '../../../lambda/threat-response/adapters/block-table';
+import { BY_EXPIRY_INDEX } from '../../../lambda/threat-response/table-schema';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const dynalite = require('dynalite') as (o: object) => import('node:http').Server;
 
