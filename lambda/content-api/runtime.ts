@@ -4,7 +4,6 @@ import { requireEnv } from '../shared/env';
 import { createApi, type ErrorLog } from './api';
 import { PgContentStore } from './adapters/pg-store';
 import { LogInvalidator, SqsInvalidator } from './adapters/invalidators';
-import { cognitoPeople } from './adapters/cognito-people';
 import type { KeyManagement, PersonVerifier } from './domain/people';
 import { ContentService } from './domain/service';
 import type { ApiRequest, ApiResponse } from './http';
@@ -47,11 +46,19 @@ export function peopleFrom(env: NodeJS.ProcessEnv): PersonVerifier | undefined {
   if (!Array.isArray(jwks?.keys) || jwks.keys.length === 0) {
     throw new Error('PEOPLE_JWKS must hold the user pool\'s JWKS ({"keys": [...]})');
   }
-  return cognitoPeople({
+  const pool = {
     userPoolId: env.PEOPLE_USER_POOL_ID,
     clientId: requireEnv(env, 'PEOPLE_CLIENT_ID'),
     jwks,
-  });
+  };
+  // Loaded with the first person's token: key-only traffic never compiles the verifier.
+  let verifier: Promise<PersonVerifier> | undefined;
+  return {
+    async verify(token) {
+      verifier ??= import('./adapters/cognito-people').then((m) => m.cognitoPeople(pool));
+      return (await verifier).verify(token);
+    },
+  };
 }
 
 /** `KEY_MANAGEMENT`: `people` (only people with the admin role) or `admins` (default). */

@@ -1,6 +1,7 @@
 import { cognitoPeople } from '../../../lambda/content-api/adapters/cognito-people';
 import { rolesFromGroups } from '../../../lambda/content-api/domain/people';
 import { rsaKey, signJwt, testUserPool } from '../../support/tokens';
+import { keyManagementFrom, peopleFrom } from '../../../lambda/content-api/runtime';
 import { ApiHarness } from './harness';
 
 const pool = testUserPool();
@@ -199,5 +200,36 @@ describe('rolesFromGroups', () => {
         ['beta', 'admin'],
       ]),
     );
+  });
+});
+
+describe('people settings of the runtime', () => {
+  const env = {
+    PEOPLE_USER_POOL_ID: pool.userPoolId,
+    PEOPLE_CLIENT_ID: pool.clientId,
+    PEOPLE_JWKS: JSON.stringify(pool.jwks),
+  };
+
+  it('verifies a person’s token with the pool of its environment', async () => {
+    const verifier = peopleFrom(env)!;
+    const claims = await verifier.verify(pool.accessToken({ 'cognito:groups': ['space:a:read'] }));
+    expect(claims).toEqual({ subject: expect.any(String), groups: ['space:a:read'] });
+  });
+
+  it('accepts keys only without a pool', () => {
+    expect(peopleFrom({})).toBeUndefined();
+  });
+
+  it.each([
+    ['not JSON', '{keys'],
+    ['no keys', '{"keys":[]}'],
+  ])('fails at cold start when PEOPLE_JWKS is %s', (_, jwks) => {
+    expect(() => peopleFrom({ ...env, PEOPLE_JWKS: jwks })).toThrow(/PEOPLE_JWKS/);
+  });
+
+  it('reads KEY_MANAGEMENT, refusing unknown values', () => {
+    expect(keyManagementFrom({})).toBe('admins');
+    expect(keyManagementFrom({ KEY_MANAGEMENT: 'people' })).toBe('people');
+    expect(() => keyManagementFrom({ KEY_MANAGEMENT: 'nobody' })).toThrow(/KEY_MANAGEMENT/);
   });
 });
