@@ -11,7 +11,7 @@
  * Exit code 0 on a decision, 1 on an error, 2 when it cannot run.
  */
 import * as fs from 'node:fs';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoBlockTable } from '../lambda/threat-response/adapters/block-table';
@@ -19,7 +19,7 @@ import { regionalClients } from '../lambda/threat-response/adapters/clients';
 import { WafIpSets } from '../lambda/threat-response/adapters/waf-ip-sets';
 import { AddressPolicy } from '../lambda/threat-response/domain/addresses';
 import { blockAlert } from '../lambda/threat-response/domain/alert-message';
-import type { Clock, IpSetRef, IpSets } from '../lambda/threat-response/domain/ports';
+import { type IpSetRef, type IpSets, systemClock } from '../lambda/threat-response/domain/ports';
 import { type Decision, respondToFinding } from '../lambda/threat-response/domain/respond';
 import type { StageConfig } from '../lib/config';
 import { physicalNames } from '../lib/config';
@@ -28,15 +28,11 @@ import { option } from './lib/args';
 import { EXIT_CANNOT_RUN, requireCredentials } from './lib/aws-credentials';
 import { projectStage } from './lib/project-stages';
 import { LocalWaf } from './lib/threat/local-waf';
+import { readDeployedStage } from './lib/verify/stack-outputs';
+import { CannotVerify } from './lib/verify/types';
 import { startLocalTable } from './lib/threat/local-table';
 
 const USAGE = 'usage: npm run threat:replay -- <finding.json> [--stage <name>] [--live] [--json]';
-
-const clock: Clock = {
-  now: () => Math.floor(Date.now() / 1000),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  random: Math.random,
-};
 
 /** EventBridge wraps the finding; the console and `get-findings` give it bare. */
 export function asFindingEvent(json: unknown): unknown {
@@ -76,13 +72,15 @@ async function localTarget(cfg: StageConfig): Promise<Target> {
 
 async function liveTarget(cfg: StageConfig): Promise<Target> {
   requireCredentials('threat:replay --live');
-  const stackName = `Bulwark-${cfg.title}-Security`;
-  const cfn = new CloudFormationClient({ region: cfg.region });
-  const r = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
-  const tableName = r.Stacks?.[0]?.Outputs?.find(
-    (o) => o.OutputKey === 'BlocklistTableName',
-  )?.OutputValue;
-  if (!tableName) throw new Error(`${stackName} has no BlocklistTableName output: deploy it first`);
+  const stage = await readDeployedStage(
+    (region) => new CloudFormationClient({ region }),
+    cfg,
+    cfg.region,
+  );
+  const tableName = stage.Security.outputs.BlocklistTableName;
+  if (!tableName) {
+    throw new CannotVerify(`${stage.Security.name} has no BlocklistTableName output: deploy it`);
+  }
   const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: cfg.region }));
   const sets = setsOf(cfg);
   return {
@@ -159,7 +157,14 @@ async function main(argv = process.argv): Promise<number> {
     return EXIT_CANNOT_RUN;
   }
   const live = argv.includes('--live');
-  const target = live ? await liveTarget(cfg) : await localTarget(cfg);
+  let target: Target;
+  try {
+    target = live ? await liveTarget(cfg) : await localTarget(cfg);
+  } catch (err) {
+    if (!(err instanceof CannotVerify)) throw err;
+    console.error(`threat:replay cannot run: ${err.message}`);
+    return EXIT_CANNOT_RUN;
+  }
   try {
     const decision = await respondToFinding(
       {
@@ -168,7 +173,7 @@ async function main(argv = process.argv): Promise<number> {
         capacity: cfg.threatResponse.maxAddressesPerSet,
         sets: target.sets,
         table: target.table,
-        clock,
+        clock: systemClock,
       },
       event,
     );

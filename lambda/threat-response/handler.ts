@@ -3,14 +3,13 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { requireEnv } from '../shared/env';
 import { publishAlert } from './adapters/alerts';
 import { DynamoBlockTable } from './adapters/block-table';
 import { regionalClients } from './adapters/clients';
 import { WafIpSets } from './adapters/waf-ip-sets';
 import { AddressPolicy } from './domain/addresses';
 import { blockAlert } from './domain/alert-message';
-import type { Clock } from './domain/ports';
+import { systemClock } from './domain/ports';
 import { type Decision, respondToFinding } from './domain/respond';
 import { type SweepResult, sweepExpiredBlocks } from './domain/sweep';
 import { readSettings } from './settings';
@@ -25,15 +24,10 @@ const settings = readSettings(process.env);
 const sets = new WafIpSets(settings.blocklists, regionalClients());
 const table = new DynamoBlockTable(
   DynamoDBDocumentClient.from(new DynamoDBClient({})),
-  requireEnv(process.env, 'TABLE_NAME'),
+  settings.tableName,
 );
 const sns = new SNSClient({});
-const topicArn = requireEnv(process.env, 'ALERT_TOPIC_ARN');
-const clock: Clock = {
-  now: () => Math.floor(Date.now() / 1000),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  random: Math.random,
-};
+const clock = systemClock;
 const addresses = new AddressPolicy(settings.trustedCidrs);
 
 /** The scheduled sweep's input (`{"action": "sweep"}`). */
@@ -64,7 +58,7 @@ export async function handler(event: unknown): Promise<Decision | SweepResult> {
     metrics.addMetric('BlocksDropped', MetricUnit.Count, decision.dropped.length);
     logger.info('Finding handled', { ...decision });
     const alert = blockAlert(settings.stage, decision);
-    if (alert) await publishAlert(sns, topicArn, alert);
+    if (alert) await publishAlert(sns, settings.alertTopicArn, alert);
     return decision;
   } finally {
     metrics.publishStoredMetrics();

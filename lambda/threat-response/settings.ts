@@ -9,6 +9,8 @@ export interface Settings {
   readonly policy: BlockPolicy;
   readonly capacity: number;
   readonly blocklists: BlocklistLocation[];
+  readonly tableName: string;
+  readonly alertTopicArn: string;
 }
 
 const positiveInt = z.coerce.number().int().positive();
@@ -27,6 +29,8 @@ const json = <T extends z.ZodType>(inner: T) =>
   });
 const schema = z.object({
   STAGE: z.string().min(1),
+  TABLE_NAME: z.string().min(3),
+  ALERT_TOPIC_ARN: z.string().startsWith('arn:'),
   TRUSTED_CIDRS: json(z.array(z.string())),
   BLOCK_DAYS: positiveInt,
   MAX_BLOCK_DAYS: positiveInt,
@@ -61,5 +65,7 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     policy: { blockDays: e.BLOCK_DAYS, maxBlockDays: e.MAX_BLOCK_DAYS },
     capacity: e.MAX_ADDRESSES_PER_SET,
     blocklists: e.BLOCKLISTS,
+    tableName: e.TABLE_NAME,
+    alertTopicArn: e.ALERT_TOPIC_ARN,
   };
 }

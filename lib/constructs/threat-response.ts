@@ -90,7 +90,7 @@ export class ThreatResponse extends Construct {
       region: layer === 'edge' ? CLOUDFRONT_REGION : cfg.region,
       parameter: names.blocklistParameter(layer),
     }));
-    const environment: Record<SettingsEnv, string> & Record<string, string> = {
+    const environment: Record<SettingsEnv | 'POWERTOOLS_SERVICE_NAME', string> = {
       STAGE: cfg.name,
       TRUSTED_CIDRS: JSON.stringify(cfg.trustedCidrs),
       BLOCK_DAYS: String(cfg.threatResponse.blockDays),

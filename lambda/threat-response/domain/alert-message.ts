@@ -19,7 +19,7 @@ export function blockAlert(stage: string, d: Decision): AlertMessage | undefined
   const f = d.finding;
   const subject = `Bulwark ${stage}: blocked ${fresh.length} address${fresh.length > 1 ? 'es' : ''} (${f.type})`;
   const lines = [
-    `Threat response blocked ${fresh.length} address(es) in both web ACLs.`,
+    `Threat response blocked ${fresh.length} address(es) in the web ACLs' blocklists.`,
     '',
     `Finding: ${f.type}, severity ${f.severity}${f.sample ? ' (SAMPLE finding)' : ''}`,
     `Title: ${f.title}`,

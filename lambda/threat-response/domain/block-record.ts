@@ -46,19 +46,12 @@ export function blockSeconds(policy: BlockPolicy, offences: number): number {
   return days * DAY;
 }
 
-/** What a sighting does to an address's record. */
-export interface RecordChange {
-  /** The record to write, or `undefined` for a redelivered event (nothing to write). */
-  readonly next?: BlockRecord;
-  /** The address was not blocked before this sighting. */
-  readonly newlyBlocked: boolean;
-}
-
 /**
  * Applies one sighting of `address` in `finding` at `now` (epoch seconds). A new
  * address is blocked for `blockDays`. A later sighting (another finding, or a newer
- * update of the same finding) counts as a repeat offence and extends the block; an
- * event already seen (EventBridge and Lambda may deliver one twice) changes nothing.
+ * update of the same finding) counts as a repeat offence and extends the block. An
+ * event already seen (EventBridge and Lambda may deliver one twice) returns
+ * `undefined`: nothing to write.
  */
 export function applySighting(
   existing: BlockRecord | undefined,
@@ -66,34 +59,30 @@ export function applySighting(
   finding: FindingSummary,
   policy: BlockPolicy,
   now: number,
-): RecordChange {
+): BlockRecord | undefined {
   const sighting = `${finding.id}@${finding.updatedAt}`;
-  if (existing?.recentSightings.includes(sighting)) return { newlyBlocked: false };
-  const wasBlocked = existing?.status === 'blocked' && existing.expiresAt > now;
+  if (existing?.recentSightings.includes(sighting)) return undefined;
+  const stillBlocked = existing?.status === 'blocked' && existing.expiresAt > now;
   // An expired or evicted address starts again, but a repeat offender keeps its count.
   const offences = (existing?.offences ?? 0) + 1;
-  const expiresAt = Math.max(
-    wasBlocked ? existing.expiresAt : 0,
-    now + blockSeconds(policy, offences),
-  );
   return {
-    newlyBlocked: !wasBlocked,
-    next: {
-      address: target.cidr,
-      family: target.family,
-      status: 'blocked',
-      findingId: finding.id,
-      findingType: finding.type,
-      severity: finding.severity,
-      offences,
-      recentSightings: [sighting, ...(existing?.recentSightings ?? [])].slice(
-        0,
-        REMEMBERED_SIGHTINGS,
-      ),
-      firstSeen: existing?.firstSeen ?? now,
-      lastSeen: now,
-      expiresAt,
-      version: (existing?.version ?? 0) + 1,
-    },
+    address: target.cidr,
+    family: target.family,
+    status: 'blocked',
+    findingId: finding.id,
+    findingType: finding.type,
+    severity: finding.severity,
+    offences,
+    recentSightings: [sighting, ...(existing?.recentSightings ?? [])].slice(
+      0,
+      REMEMBERED_SIGHTINGS,
+    ),
+    firstSeen: existing?.firstSeen ?? now,
+    lastSeen: now,
+    expiresAt: Math.max(
+      stillBlocked ? existing.expiresAt : 0,
+      now + blockSeconds(policy, offences),
+    ),
+    version: (existing?.version ?? 0) + 1,
   };
 }

@@ -62,3 +62,10 @@ export interface Clock {
   /** Uniform in [0, 1), for backoff jitter. */
   random(): number;
 }
+
+/** The real clock. */
+export const systemClock: Clock = {
+  now: () => Math.floor(Date.now() / 1000),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  random: Math.random,
+};

@@ -26,7 +26,7 @@ export interface Responder {
 export interface BlockedAddress {
   readonly cidr: string;
   readonly family: Family;
-  /** Not blocked before this finding. */
+  /** Added to a set by this invocation (not already in every set). */
   readonly newlyBlocked: boolean;
   /** Repeat offences so far, including this one. */
   readonly offences: number;
@@ -80,15 +80,23 @@ export async function respondToFinding(r: Responder, event: unknown): Promise<De
   if (finding.sample) return { ...decision, outcome: 'sample' };
   if (targets.length === 0) return { ...decision, outcome: 'ignored' };
 
-  for (const t of targets) decision.blocked.push(await recordSighting(r, t, finding));
+  // Records first: a failed set update is retried with the event and completes then.
+  const now = r.clock.now();
+  const records: BlockRecord[] = [];
+  for (const t of targets) records.push(await recordSighting(r, t, finding));
+  // A redelivered event of a block that has since ended must not block again: the
+  // sweep only removes addresses whose record is blocked.
+  const live = records.filter((b) => b.status === 'blocked' && b.expiresAt > now);
 
   const sets = await r.sets.list();
+  const added = new Set<string>();
   for (const family of ['v4', 'v6'] as const) {
-    const add = targets.filter((t) => t.family === family).map((t) => t.cidr);
+    const add = live.filter((b) => b.family === family).map((b) => b.address);
     if (add.length === 0) continue;
     const refs = sets.filter((s) => s.family === family);
     const snapshots = await Promise.all(refs.map((ref) => r.sets.read(ref)));
     const evict = await evictionsFor(r, family, snapshots, add);
+    const droppedFrom = new Map<string, number>();
     for (const [i, ref] of refs.entries()) {
       const plan = await updateIpSet(
         r.sets,
@@ -99,31 +107,45 @@ export async function respondToFinding(r: Responder, event: unknown): Promise<De
         snapshots[i],
       );
       if (plan.changed) decision.setsUpdated.push(ref.arn);
-      decision.dropped.push(...plan.dropped.filter((d) => !decision.dropped.includes(d)));
+      for (const a of plan.added) added.add(a);
+      for (const d of plan.dropped) droppedFrom.set(d, (droppedFrom.get(d) ?? 0) + 1);
     }
     for (const address of evict) await r.table.release(address, 'evicted');
     decision.evicted.push(...evict);
+    // In no set at all: the record must not claim a block. In some sets only: it stays
+    // blocked, so that the sweep removes it from those when it expires.
+    for (const [address, count] of droppedFrom) {
+      decision.dropped.push(address);
+      if (count === refs.length) await r.table.release(address, 'evicted');
+    }
   }
-  return { ...decision, outcome: 'blocked' };
+  const dropped = new Set(decision.dropped);
+  decision.blocked.push(
+    ...live
+      .filter((b) => !dropped.has(b.address))
+      .map((b) => ({
+        cidr: b.address,
+        family: b.family,
+        // New to a set now, whether on first delivery or on the retry that completed it.
+        newlyBlocked: added.has(b.address),
+        offences: b.offences,
+        expiresAt: b.expiresAt,
+      })),
+  );
+  return { ...decision, outcome: decision.blocked.length ? 'blocked' : 'ignored' };
 }
 
+/** Records one sighting of `target` (optimistic concurrency); returns the current record. */
 async function recordSighting(
   r: Responder,
   target: BlockTarget,
   finding: FindingSummary,
-): Promise<BlockedAddress> {
+): Promise<BlockRecord> {
   for (let attempt = 1; attempt <= RECORD_ATTEMPTS; attempt++) {
     const existing = await r.table.get(target.cidr);
-    const change = applySighting(existing, target, finding, r.policy, r.clock.now());
-    const record: BlockRecord | undefined = change.next ?? existing;
-    if (change.next && !(await r.table.put(change.next, existing?.version))) continue;
-    return {
-      cidr: target.cidr,
-      family: target.family,
-      newlyBlocked: change.newlyBlocked,
-      offences: record?.offences ?? 1,
-      expiresAt: record?.expiresAt ?? 0,
-    };
+    const next = applySighting(existing, target, finding, r.policy, r.clock.now());
+    if (!next) return existing!;
+    if (await r.table.put(next, existing?.version)) return next;
   }
   throw new Error(`Block record of ${target.cidr} kept changing; retrying the event`);
 }

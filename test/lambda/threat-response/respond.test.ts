@@ -141,7 +141,9 @@ describe('respondToFinding', () => {
     );
     expect(await h.table.get('45.155.205.233/32')).toMatchObject({ status: 'blocked' });
     expect(h.waf.addresses('origin', 'v4')).toEqual([]);
-    await respondToFinding(h.responder(), finding('aws-api-call'));
+    const retry = await respondToFinding(h.responder(), finding('aws-api-call'));
+    // The retry is what blocks the address: it reports the block as new (and pages).
+    expect(retry.blocked).toEqual([expect.objectContaining({ newlyBlocked: true })]);
     for (const layer of layers) {
       expect(h.waf.addresses(layer, 'v4')).toEqual(['45.155.205.233/32']);
     }
@@ -166,6 +168,15 @@ describe('respondToFinding', () => {
     for (const layer of layers) {
       expect(h.waf.addresses(layer, 'v4').sort()).toEqual(['141.98.10.63/32', '92.63.197.153/32']);
     }
+    expect(await h.table.get('45.155.205.233/32')).toMatchObject({ status: 'evicted' });
+  });
+
+  it('records no block for an address that fits in no set', async () => {
+    h.waf.seed('edge', 'v4', ['5.188.10.0/24', '5.188.11.0/24']);
+    h.waf.seed('origin', 'v4', ['5.188.10.0/24', '5.188.11.0/24']);
+    const d = await respondToFinding(h.responder({ capacity: 2 }), finding('aws-api-call'));
+    expect(d.outcome).toBe('ignored');
+    expect(d.dropped).toEqual(['45.155.205.233/32']);
     expect(await h.table.get('45.155.205.233/32')).toMatchObject({ status: 'evicted' });
   });
 

@@ -65,6 +65,18 @@ describe('sweepExpiredBlocks', () => {
     });
   });
 
+  it('does not block again on a late redelivery of the event that caused an ended block', async () => {
+    const event = finding('aws-api-call');
+    await respondToFinding(h.responder(), event);
+    h.time.advanceDays(8);
+    await sweepExpiredBlocks(sweeper());
+    const d = await respondToFinding(h.responder(), event); // e.g. redriven from the DLQ
+    expect(d.outcome).toBe('ignored');
+    for (const layer of ['origin', 'edge'] as const) {
+      expect(h.waf.addresses(layer, 'v4')).toEqual([]);
+    }
+  });
+
   it('blocks an expired address again on a new finding, counting the earlier offence', async () => {
     await respondToFinding(h.responder(), finding('aws-api-call'));
     h.time.advanceDays(8);
