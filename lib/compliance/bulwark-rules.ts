@@ -133,9 +133,11 @@ export const BULWARK_RULES: readonly BulwarkRule[] = [
     id: 'WafScopedRateRule',
     control: 'WAF-BRUTE',
     info: 'The web ACL has no rate-based rule scoped down to the write and key paths.',
-    explanation: 'The brute-force surface needs a stricter limit than the site as a whole.',
+    explanation:
+      'The brute-force surface needs a stricter limit than the site as a whole. It applies to the CloudFront web ACL, which sees viewers; a regional ACL behind CloudFront could only count the first X-Forwarded-For entry, which clients write.',
     resourceType: 'AWS::WAFv2::WebACL',
     check: (p) => {
+      if (p.Scope !== 'CLOUDFRONT') return 'not-applicable';
       return verdict(
         (p.Rules ?? []).some(
           (r: CfnJson) => r.Statement?.RateBasedStatement?.ScopeDownStatement !== undefined,

@@ -461,11 +461,12 @@ export const CONTROLS: readonly Control[] = [
         },
       },
       {
-        claim: 'the regional web ACL rate-limits by the viewer address CloudFront forwards',
+        claim:
+          'the regional web ACL counts no rates by a forwarded address (WAF would read the client-written first entry)',
         type: 'AWS::WAFv2::WebACL',
         stack: 'App',
         holds: (p) =>
-          aclRules(p).some(
+          !aclRules(p).some(
             (r) => r.Statement?.RateBasedStatement?.AggregateKeyType === 'FORWARDED_IP',
           ),
       },

@@ -117,9 +117,9 @@ const groupAction = (action: string) => ({ [action]: {} });
  *
  * 1. addresses blocked by threat response;
  * 2. requests larger than the API contract allows;
- * 3. rate limits per client address: strict on writes and key routes, global on the API
- *    (block: API clients cannot solve puzzles) and elsewhere (challenge: a person may be
- *    there); trusted CIDRs are exempt;
+ * 3. at the edge only, rate limits per viewer address: strict on writes and key routes,
+ *    global on the API (block: API clients cannot solve puzzles) and elsewhere
+ *    (challenge: a person may be there); trusted CIDRs are exempt;
  * 4. AWS managed groups, each in its configured mode with its rule overrides. The
  *    reputation lists judge the client address and run at the edge only.
  */
@@ -148,12 +148,7 @@ export function wafRules(
     rateBasedStatement: {
       limit,
       evaluationWindowSec: 300,
-      ...(layer === 'edge'
-        ? { aggregateKeyType: 'IP' }
-        : {
-            aggregateKeyType: 'FORWARDED_IP',
-            forwardedIpConfig: { headerName: 'X-Forwarded-For', fallbackBehavior: 'MATCH' },
-          }),
+      aggregateKeyType: 'IP',
       scopeDownStatement,
     },
   });
@@ -178,34 +173,42 @@ export function wafRules(
       ),
       visibilityConfig: visibility('OversizedRequests'),
     },
-    {
-      name: 'RateLimitWritesAndKeys',
-      priority: 2,
-      action: block('rateLimited'),
-      statement: rate(
-        cfg.rateLimits.writesPerIp,
-        allOf(
-          notTrusted,
-          anyOf(regex({ method: {} }, WRITE_METHODS), regex({ uriPath: {} }, KEY_ROUTES)),
-        ),
-      ),
-      visibilityConfig: visibility('RateLimitWritesAndKeys'),
-    },
-    {
-      name: 'RateLimitApi',
-      priority: 3,
-      action: block('rateLimited'),
-      statement: rate(cfg.rateLimits.perIp, allOf(notTrusted, apiRoute)),
-      visibilityConfig: visibility('RateLimitApi'),
-    },
-    {
-      name: 'RateLimitBrowsers',
-      priority: 4,
-      action: { challenge: {} },
-      statement: rate(cfg.rateLimits.perIp, allOf(notTrusted, not(apiRoute))),
-      visibilityConfig: visibility('RateLimitBrowsers'),
-    },
   ];
+  // Per-viewer rates are counted at the edge only. Behind CloudFront a rate rule can
+  // key on a forwarded address, but WAF takes the header's *first* entry, which the
+  // client writes: counting it would let a client dodge the limits or get another
+  // address rate-limited.
+  if (layer === 'edge') {
+    rules.push(
+      {
+        name: 'RateLimitWritesAndKeys',
+        priority: 2,
+        action: block('rateLimited'),
+        statement: rate(
+          cfg.rateLimits.writesPerIp,
+          allOf(
+            notTrusted,
+            anyOf(regex({ method: {} }, WRITE_METHODS), regex({ uriPath: {} }, KEY_ROUTES)),
+          ),
+        ),
+        visibilityConfig: visibility('RateLimitWritesAndKeys'),
+      },
+      {
+        name: 'RateLimitApi',
+        priority: 3,
+        action: block('rateLimited'),
+        statement: rate(cfg.rateLimits.perIp, allOf(notTrusted, apiRoute)),
+        visibilityConfig: visibility('RateLimitApi'),
+      },
+      {
+        name: 'RateLimitBrowsers',
+        priority: 4,
+        action: { challenge: {} },
+        statement: rate(cfg.rateLimits.perIp, allOf(notTrusted, not(apiRoute))),
+        visibilityConfig: visibility('RateLimitBrowsers'),
+      },
+    );
+  }
 
   MANAGED_GROUPS.filter((g) => layer === 'edge' || !g.reputation).forEach((group, i) => {
     const { mode, ruleOverrides = {} } = cfg.managedRules[group.key];

@@ -134,14 +134,18 @@ describe('Bulwark rules', () => {
     ['WafLogRedaction', { RedactedFields: [] }, 'non-compliant'],
     [
       'WafScopedRateRule',
-      { Rules: [{ Statement: { RateBasedStatement: { Limit: 100, ScopeDownStatement: {} } } }] },
+      {
+        Scope: 'CLOUDFRONT',
+        Rules: [{ Statement: { RateBasedStatement: { Limit: 100, ScopeDownStatement: {} } } }],
+      },
       'compliant',
     ],
     [
       'WafScopedRateRule',
-      { Rules: [{ Statement: { RateBasedStatement: { Limit: 2000 } } }] },
+      { Scope: 'CLOUDFRONT', Rules: [{ Statement: { RateBasedStatement: { Limit: 2000 } } }] },
       'non-compliant',
     ],
+    ['WafScopedRateRule', { Scope: 'REGIONAL', Rules: [] }, 'not-applicable'],
     [
       'DistributionBehaviours',
       distribution(secure, { ...secure, ViewerProtocolPolicy: 'https-only' }),

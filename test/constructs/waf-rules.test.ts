@@ -77,8 +77,19 @@ describe('wafRules', () => {
         position: 'LAST',
       });
     }
-    const rate = rules.find((r) => r.name === 'RateLimitApi')!.statement as any;
-    expect(rate.rateBasedStatement.aggregateKeyType).toBe('FORWARDED_IP');
+  });
+
+  it('counts rates at the edge only: behind CloudFront WAF would key on a client-written entry', () => {
+    const rateRules = (layer: 'edge' | 'origin') =>
+      wafRules(layer, staging.edge.waf, sets)
+        .filter((r) => (r.statement as any).rateBasedStatement)
+        .map((r) => [r.name, (r.statement as any).rateBasedStatement.aggregateKeyType]);
+    expect(rateRules('edge')).toEqual([
+      ['RateLimitWritesAndKeys', 'IP'],
+      ['RateLimitApi', 'IP'],
+      ['RateLimitBrowsers', 'IP'],
+    ]);
+    expect(rateRules('origin')).toEqual([]);
   });
 
   it('leaves the address-reputation groups to the edge, where the viewer address is seen', () => {

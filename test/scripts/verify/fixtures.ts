@@ -250,15 +250,7 @@ function webAcl(cfg: StageConfig, layer: 'edge' | 'origin'): WebACL {
     RateBasedStatement: {
       Limit: limit,
       EvaluationWindowSec: 300,
-      AggregateKeyType: edge ? ('IP' as const) : ('FORWARDED_IP' as const),
-      ...(edge
-        ? {}
-        : {
-            ForwardedIPConfig: {
-              HeaderName: 'X-Forwarded-For',
-              FallbackBehavior: 'MATCH' as const,
-            },
-          }),
+      AggregateKeyType: 'IP' as const,
       ScopeDownStatement: notTrusted,
     },
   });
@@ -301,27 +293,32 @@ function webAcl(cfg: StageConfig, layer: 'edge' | 'origin'): WebACL {
       Action: block(413, 'tooLarge'),
       VisibilityConfig: visibility('OversizedRequests'),
     },
-    {
-      Name: 'RateLimitWritesAndKeys',
-      Priority: 2,
-      Statement: rate(cfg.edge.waf.rateLimits.writesPerIp),
-      Action: block(429, 'rateLimited'),
-      VisibilityConfig: visibility('RateLimitWritesAndKeys'),
-    },
-    {
-      Name: 'RateLimitApi',
-      Priority: 3,
-      Statement: rate(cfg.edge.waf.rateLimits.perIp),
-      Action: block(429, 'rateLimited'),
-      VisibilityConfig: visibility('RateLimitApi'),
-    },
-    {
-      Name: 'RateLimitBrowsers',
-      Priority: 4,
-      Statement: rate(cfg.edge.waf.rateLimits.perIp),
-      Action: { Challenge: {} },
-      VisibilityConfig: visibility('RateLimitBrowsers'),
-    },
+    // Rates are counted at the edge only (lib/constructs/waf-rules.ts).
+    ...(edge
+      ? [
+          {
+            Name: 'RateLimitWritesAndKeys',
+            Priority: 2,
+            Statement: rate(cfg.edge.waf.rateLimits.writesPerIp),
+            Action: block(429, 'rateLimited'),
+            VisibilityConfig: visibility('RateLimitWritesAndKeys'),
+          },
+          {
+            Name: 'RateLimitApi',
+            Priority: 3,
+            Statement: rate(cfg.edge.waf.rateLimits.perIp),
+            Action: block(429, 'rateLimited'),
+            VisibilityConfig: visibility('RateLimitApi'),
+          },
+          {
+            Name: 'RateLimitBrowsers',
+            Priority: 4,
+            Statement: rate(cfg.edge.waf.rateLimits.perIp),
+            Action: { Challenge: {} },
+            VisibilityConfig: visibility('RateLimitBrowsers'),
+          },
+        ]
+      : []),
     ...groups.map(([name, mode], n): Rule => ({
       Name: name,
       Priority: 10 + n,
