@@ -299,6 +299,7 @@ export const CONTROLS: readonly Control[] = [
         stack: 'App',
         holds: (p) =>
           p.MetricName === 'BackupSucceeded' &&
+          p.ComparisonOperator === 'LessThanThreshold' &&
           p.TreatMissingData === 'breaching' &&
           p.Period * p.EvaluationPeriods <= 26 * 3600 &&
           (p.AlarmActions ?? []).length > 0,
@@ -862,10 +863,20 @@ export const CONTROLS: readonly Control[] = [
     implementedBy: ['content-api', 'content-api/domain/people.ts'],
     evidence: [
       {
-        claim: 'the proxy signs in as the API user only',
+        claim:
+          'the proxy signs in only as the API user and the read-only backup user, never as the master user',
         type: 'AWS::IAM::Policy',
         stack: 'Data',
-        holds: (p) => JSON.stringify(p.PolicyDocument ?? {}).includes('/bulwark_api'),
+        holds: (p) => {
+          // rds-db:connect resources end in `/<database user>`.
+          const users = [...JSON.stringify(p.PolicyDocument ?? {}).matchAll(/"\/([a-z_]+)"\]/g)];
+          return (
+            users
+              .map((m) => m[1])
+              .sort()
+              .join() === 'bulwark_api,bulwark_backup'
+          );
+        },
       },
     ],
     nagRules: [],
@@ -928,8 +939,9 @@ export const CONTROLS: readonly Control[] = [
         type: 'AWS::Lambda::Function',
         stack: 'App',
         holds: (p) =>
-          p.Environment?.Variables?.PEOPLE_USER_POOL_ID !== undefined &&
-          p.Environment?.Variables?.PEOPLE_JWKS !== undefined,
+          ['PEOPLE_USER_POOL_ID', 'PEOPLE_CLIENT_ID', 'PEOPLE_JWKS'].every(
+            (v) => p.Environment?.Variables?.[v] !== undefined,
+          ),
       },
     ],
     nagRules: ['AwsSolutions-COG1', 'AwsSolutions-COG2', 'AwsSolutions-COG3'],

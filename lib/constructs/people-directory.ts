@@ -34,7 +34,8 @@ const repoRoot = path.join(__dirname, '..', '..');
  * password policy with every character class and one-day temporary passwords,
  * threat protection enforced (compromised credentials and adaptive authentication),
  * no self sign-up, deletion protection and a RETAIN policy; optionally a SAML
- * identity provider from the stage config; one public app client for the CMS front
+ * identity provider from the stage config, which is then the client's only way in
+ * (its people's MFA is the identity provider's); one public app client for the CMS front
  * end (authorization code grant, no secret, short-lived tokens, revocation on).
  *
  * A person's role in a space comes from the group `space:<id>:<role>`. The pool's
@@ -76,7 +77,8 @@ export class PeopleDirectory extends Construct {
       cognitoDomain: { domainPrefix: people.domainPrefix },
     });
 
-    const providers = [cognito.UserPoolClientIdentityProvider.COGNITO];
+    // With SSO, people sign in only through it: no local accounts beside the company's.
+    let providers = [cognito.UserPoolClientIdentityProvider.COGNITO];
     if (people.saml) {
       const saml = people.saml;
       this.saml = new cognito.UserPoolIdentityProviderSaml(this, 'Saml', {
@@ -101,7 +103,7 @@ export class PeopleDirectory extends Construct {
         },
         idpSignout: true,
       });
-      providers.push(cognito.UserPoolClientIdentityProvider.custom(saml.name));
+      providers = [cognito.UserPoolClientIdentityProvider.custom(saml.name)];
     }
 
     const tokenLifetime = Duration.minutes(people.accessTokenMinutes);

@@ -74,10 +74,8 @@ describe.each(STAGES)('IAM-SSO (%s)', (stage) => {
         ProviderDetails: { MetadataURL: cfg.people.saml.metadataUrl },
         AttributeMapping: { email: cfg.people.saml.attributeMapping.email },
       });
-      expect(client.Properties.SupportedIdentityProviders).toEqual([
-        'COGNITO',
-        cfg.people.saml.name,
-      ]);
+      // SSO only: no local sign-in beside it.
+      expect(client.Properties.SupportedIdentityProviders).toEqual([cfg.people.saml.name]);
     },
   );
 

@@ -31,7 +31,7 @@ const CLIENT: CheckId = [
   'IAM-SSO',
   'CMS client is public, code grant only, with short revocable tokens',
 ];
-const SAML: CheckId = ['IAM-SSO', 'CMS client signs people in through the SAML provider'];
+const SAML: CheckId = ['IAM-SSO', 'CMS client signs people in through the SAML provider only'];
 
 /** Minutes in one unit of `TokenValidityUnits`. */
 const MINUTES: Record<TimeUnitsType, number> = {
@@ -180,7 +180,7 @@ async function checkSamlProvider(
     () => Promise.all([provider, appClient]),
     ([idp, { UserPoolClient: c }]) => {
       const offered = c?.SupportedIdentityProviders ?? [];
-      const expectation = `expected a SAML provider ${name} (people.saml) among the CMS client's identity providers`;
+      const expectation = `expected the SAML provider ${name} (people.saml) as the CMS client's only identity provider`;
       if (!idp) {
         return [
           fail(
@@ -192,7 +192,7 @@ async function checkSamlProvider(
       return [
         judge(
           ...SAML,
-          idp.ProviderType === 'SAML' && offered.includes(name),
+          idp.ProviderType === 'SAML' && offered.length === 1 && offered[0] === name,
           `${name}: ProviderType ${idp.ProviderType ?? 'absent'}; client identity providers [${offered.join(', ')}]; ${expectation}`,
         ),
       ];

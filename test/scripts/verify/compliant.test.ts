@@ -12,7 +12,7 @@ describe('npm run verify on a compliant account', () => {
     expect(notPassing.map((r) => [r.control, r.check, r.result])).toEqual([
       ['DDOS', 'Shield Advanced protects the load balancer', 'SKIP'],
       ['DDOS', 'Shield Advanced protects the distribution', 'SKIP'],
-      ['IAM-SSO', 'CMS client signs people in through the SAML provider', 'SKIP'],
+      ['IAM-SSO', 'CMS client signs people in through the SAML provider only', 'SKIP'],
     ]);
     expect(notPassing[0].evidence).toContain('shield.advanced is off for stage staging');
     expect(notPassing[2].evidence).toBe('stage uses local users (no people.saml)');
@@ -30,12 +30,14 @@ describe('npm run verify on a compliant account', () => {
       expect.stringContaining('protection bulwark-production-alb'),
       expect.stringContaining('protection bulwark-production-cdn'),
     ]);
-    expect(resultOf(run.results, 'CMS client signs people in through the SAML provider')).toEqual({
+    expect(
+      resultOf(run.results, 'CMS client signs people in through the SAML provider only'),
+    ).toEqual({
       control: 'IAM-SSO',
-      check: 'CMS client signs people in through the SAML provider',
+      check: 'CMS client signs people in through the SAML provider only',
       result: 'PASS',
       evidence:
-        "CorporateIdP: ProviderType SAML; client identity providers [COGNITO, CorporateIdP]; expected a SAML provider CorporateIdP (people.saml) among the CMS client's identity providers",
+        "CorporateIdP: ProviderType SAML; client identity providers [CorporateIdP]; expected the SAML provider CorporateIdP (people.saml) as the CMS client's only identity provider",
     });
   });
 

@@ -324,15 +324,22 @@ const DRIFTS: Array<[string, Stage, Drift, string, string | RegExp]> = [
     'the SAML provider of people.saml is missing',
     'production',
     (w) => (w.identityProviders = {}),
-    'CMS client signs people in through the SAML provider',
+    'CMS client signs people in through the SAML provider only',
     /^no identity provider named CorporateIdP in eu-west-1_AbCdEf123 \(ResourceNotFoundException\)/,
   ],
   [
     'the CMS client no longer offers the SAML provider',
     'production',
     (w) => (w.userPoolClient.SupportedIdentityProviders = ['COGNITO']),
-    'CMS client signs people in through the SAML provider',
+    'CMS client signs people in through the SAML provider only',
     'CorporateIdP: ProviderType SAML; client identity providers [COGNITO]; expected',
+  ],
+  [
+    'the CMS client offers local sign-in beside the SAML provider',
+    'production',
+    (w) => (w.userPoolClient.SupportedIdentityProviders = ['COGNITO', 'CorporateIdP']),
+    'CMS client signs people in through the SAML provider only',
+    'CorporateIdP: ProviderType SAML; client identity providers [COGNITO, CorporateIdP]; expected',
   ],
 ];
 

@@ -109,7 +109,7 @@ describe('npm run verify when AWS refuses a call', () => {
     ).toEqual([
       'user pool requires TOTP MFA',
       'CMS client is public, code grant only, with short revocable tokens',
-      'CMS client signs people in through the SAML provider',
+      'CMS client signs people in through the SAML provider only',
     ]);
   });
 
@@ -126,7 +126,7 @@ describe('npm run verify when AWS refuses a call', () => {
         'AccessDeniedException: Access denied',
       ],
       [
-        'CMS client signs people in through the SAML provider',
+        'CMS client signs people in through the SAML provider only',
         'AccessDeniedException: Access denied',
       ],
     ]);
@@ -141,7 +141,7 @@ describe('npm run verify when AWS refuses a call', () => {
     expect(run.code).toBe(1);
     expect(failed.map((r) => [r.check, r.evidence])).toEqual([
       [
-        'CMS client signs people in through the SAML provider',
+        'CMS client signs people in through the SAML provider only',
         'AccessDeniedException: Access denied',
       ],
     ]);

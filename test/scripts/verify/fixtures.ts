@@ -741,7 +741,7 @@ function people(
       IdTokenValidity: cfg.people.accessTokenMinutes,
       TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'minutes' },
       ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
-      SupportedIdentityProviders: ['COGNITO', ...(saml ? [saml.name] : [])],
+      SupportedIdentityProviders: saml ? [saml.name] : ['COGNITO'],
       CallbackURLs: cfg.people.callbackUrls,
       LogoutURLs: cfg.people.logoutUrls,
       AllowedOAuthFlows: ['code'],
