@@ -17,6 +17,9 @@ export function credentialSource(
   if (env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI || env.AWS_CONTAINER_CREDENTIALS_FULL_URI) {
     return 'container credentials';
   }
+  // An EC2 instance role cannot be seen without calling the metadata address; the
+  // tools call it only when asked to, with AWS_EC2_METADATA_DISABLED=false.
+  if (env.AWS_EC2_METADATA_DISABLED === 'false') return 'EC2 instance role';
   const files = [
     env.AWS_SHARED_CREDENTIALS_FILE ?? path.join(home, '.aws', 'credentials'),
     env.AWS_CONFIG_FILE ?? path.join(home, '.aws', 'config'),
@@ -35,6 +38,7 @@ export function requireCredentials(tool: string): string {
     console.error(
       `${tool} needs a real AWS account, and no AWS credentials are configured.\n` +
         'Configure them as for the AWS CLI (AWS_PROFILE, aws sso login, or access keys), then run it again.\n' +
+        'On an EC2 instance with a role, set AWS_EC2_METADATA_DISABLED=false.\n' +
         'Nothing else in Bulwark needs an account: `npm run synth` and `npm test` run offline.',
     );
     process.exit(EXIT_CANNOT_RUN);

@@ -9,7 +9,10 @@ import { requireCredentials } from './aws-credentials';
  * and the tool stops with a clear message when no credentials are configured.
  */
 export function backupS3Client(tool: string, endpoint: string | undefined): S3Client {
-  process.env.AWS_EC2_METADATA_DISABLED = 'true';
+  // Never the metadata address, unless an instance role is asked for explicitly.
+  if (process.env.AWS_EC2_METADATA_DISABLED !== 'false') {
+    process.env.AWS_EC2_METADATA_DISABLED = 'true';
+  }
   if (!endpoint) {
     requireCredentials(tool);
     return new S3Client({});

@@ -14,6 +14,8 @@ describe('credentialSource', () => {
   it.each([
     [{ AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'x' }, 'environment variables'],
     [{ AWS_PROFILE: 'platform' }, 'profile platform'],
+    [{ AWS_EC2_METADATA_DISABLED: 'false' }, 'EC2 instance role'],
+    [{ AWS_EC2_METADATA_DISABLED: 'true' }, undefined],
     [{ AWS_WEB_IDENTITY_TOKEN_FILE: '/var/run/token' }, 'web identity token'],
     [{ AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '/v2/credentials' }, 'container credentials'],
   ])('finds %p', (env, source) => {

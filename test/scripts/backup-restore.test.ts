@@ -1,17 +1,21 @@
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { type LocalS3, startLocalS3 } from '../support/s3';
 import { ApiHarness } from '../lambda/content-api/harness';
 
 const ROOT = path.join(__dirname, '..', '..');
+const emptyHome = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-home-'));
 /** Runs a script asynchronously (s3rver runs in this process and must keep serving). */
 const tsx = (script: string, args: string[]) =>
   new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', path.join(ROOT, 'scripts', script), ...args],
-      { env: { PATH: process.env.PATH, AWS_EC2_METADATA_DISABLED: 'true' } },
+      // A bare environment and an empty home: no AWS credentials of the machine leak in.
+      { env: { PATH: process.env.PATH, AWS_EC2_METADATA_DISABLED: 'true', HOME: emptyHome } },
     );
     let stdout = '';
     let stderr = '';

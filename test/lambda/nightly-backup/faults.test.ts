@@ -196,11 +196,12 @@ describe('restore refuses a bad backup or target, leaving the target as it was',
   it('a tampered object, naming its key', async () => {
     const key = await copyRun('refusals/tampered', (_m, objects) => {
       const k = [...objects.keys()].find((x) => x.includes('entries'))!;
-      const body = objects.get(k)!;
-      body[Math.floor(body.length / 2)] ^= 0xff;
+      // The gzip header's modification time: still valid gzip of the same size and
+      // content, so only the SHA-256 check can tell.
+      objects.get(k)![4] ^= 0xff;
     });
     await expect(restore(key)).rejects.toThrow(
-      /refusals\/tampered\/.*entries\.0000\.copy\.gz.*(SHA-256 mismatch|tampered)/,
+      /refusals\/tampered\/.*entries\.0000\.copy\.gz.*SHA-256 mismatch/,
     );
     expect(await tablesOf()).toEqual([]);
   });
