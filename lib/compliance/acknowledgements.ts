@@ -223,7 +223,7 @@ export const ACKNOWLEDGEMENTS = {
   cdnVendedAccessLogs: {
     findings: ['AwsSolutions-CFR3', 'cdk-validator-cfnguard::cloudfront_access_logs_enabled_check'],
     reason:
-      'Access logs are delivered by CloudWatch Logs vended-log delivery (standard logging v2) into a KMS-encrypted log group with the stage retention, defined in the EdgeMonitoring stack in us-east-1 (where CloudFront deliveries must live); the rule reads only the legacy S3 Logging property.',
+      'Access logs are delivered by CloudWatch Logs vended-log delivery (standard logging v2) into a KMS-encrypted log group with the stage retention, defined in the Edge stack in us-east-1 (where CloudFront deliveries must live); the rule reads only the legacy S3 Logging property.',
   },
   apiHasNoRootObject: {
     findings: ['cdk-validator-cfnguard::cloudfront_default_root_object_configured_check'],
@@ -238,7 +238,7 @@ export const ACKNOWLEDGEMENTS = {
   loadBalancerLogTargetImported: {
     findings: ['cdk-validator-cfnguard::elbv2_logging_enabled_check'],
     reason:
-      'Access logs are enabled (access_logs.s3.enabled = true) into the Data stack access-log bucket, named through a cross-stack export that the static rule cannot resolve; test/stacks/edge.test.ts asserts the attributes.',
+      'Access logs are enabled (access_logs.s3.enabled = true) into the Data stack access-log bucket, named through a cross-stack export that the static rule cannot resolve; test/stacks/app-front-door.test.ts asserts the attributes.',
   },
   sqsSourceUsesRedrive: {
     findings: ['Serverless-LambdaEventSourceMappingDestination'],

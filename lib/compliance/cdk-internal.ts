@@ -29,7 +29,7 @@ export const CDK_INTERNAL_RESOURCES = [
   },
   {
     resource:
-      'Custom::CrossRegionExportWriter and Custom::CrossRegionExportReader with their provider Lambdas (Edge, App and EdgeMonitoring stacks)',
+      'Custom::CrossRegionExportWriter and Custom::CrossRegionExportReader with their provider Lambdas (Data, App and Edge stacks)',
     why: 'CloudFront takes its certificate and web ACL from us-east-1 while the distribution lives in the primary region, and its logs, metrics and Shield protection live in us-east-1: CDK passes these values as SSM parameters under /cdk/exports/, and refuses to delete a parameter another stack still reads.',
   },
   {

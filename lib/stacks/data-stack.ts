@@ -139,7 +139,7 @@ export class DataStack extends Stack {
   /**
    * Origin Access Control (API-AUTHZ's one exception: assets need no key): this
    * account's CloudFront distributions may read assets and decrypt them through S3.
-   * The distribution lives in the App stack, which depends on this one, so the
+   * The distribution lives in the Edge stack, which depends on this one, so the
    * statements name the account's distributions rather than its id.
    */
   private allowCloudFrontToReadAssets(): void {

@@ -36,7 +36,7 @@ describe('nag gate', () => {
   it('synthesizes every stack of every stage', () => {
     const stacks = Object.keys(readAssemblyJson<any>('manifest.json').artifacts);
     for (const stage of STAGES) {
-      for (const part of ['Network', 'Recovery', 'Data', 'Security', 'App']) {
+      for (const part of ['Network', 'Recovery', 'Data', 'Security', 'App', 'Edge']) {
         expect(stacks).toContain(`Bulwark-${stage}-${part}`);
       }
     }

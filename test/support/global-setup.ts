@@ -13,7 +13,7 @@ declare global {
 }
 
 /** Runs the nag gate's unacknowledged synthesis in a child process (the second core). */
-function startNagGateSynth(): Promise<void> {
+function startNagGateSynth(): { done: Promise<void>; stop(): void } {
   const child = spawn(
     process.execPath,
     [require.resolve('tsx/cli'), path.join(__dirname, 'nag-gate-synth.ts')],
@@ -21,12 +21,14 @@ function startNagGateSynth(): Promise<void> {
   );
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
-  return new Promise((resolve, reject) => {
+  const done = new Promise<void>((resolve, reject) => {
     child.on('error', reject);
     child.on('exit', (code) =>
       code === 0 ? resolve() : reject(new Error(`nag gate synthesis failed:\n${stderr}`)),
     );
   });
+  done.catch(() => undefined); // awaited below; a setup that fails first stops the child
+  return { done, stop: () => child.kill() };
 }
 
 /**
@@ -37,15 +39,16 @@ function startNagGateSynth(): Promise<void> {
  */
 export default async function globalSetup(): Promise<void> {
   process.env.AWS_EC2_METADATA_DISABLED = 'true';
-  const nagGate = startNagGateSynth();
   const postgres = await startThrowawayPostgres();
+  const nagGate = startNagGateSynth();
   try {
     fs.rmSync(SHARED_ASSEMBLY_DIR, { recursive: true, force: true });
     // The shared templates, judged by the nag packs and CloudFormation validation. The
     // Control Tower rules run in the nag gate's own synthesis, which sees every finding.
     synthesize(bulwarkApp(SHARED_ASSEMBLY_DIR, {}, { controlTower: false }));
-    await nagGate;
+    await nagGate.done;
   } catch (err) {
+    nagGate.stop();
     postgres.stop();
     throw err;
   }

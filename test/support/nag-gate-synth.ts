@@ -5,7 +5,7 @@
  * Writes the acknowledgements the app asked for and every finding to
  * {@link NAG_GATE_FILE}, which `test/compliance/nag-gate.test.ts` judges.
  *
- * Usage: `tsx test/support/nag-gate-synth.ts <assembly dir>`.
+ * Usage: `tsx test/support/nag-gate-synth.ts` (writes under `cdk.out.test-nag/`).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -3,9 +3,6 @@ import { type Role, roleIncludes } from './model';
 /** Groups that give a person a role in a space: `space:<space id>:<role>`. */
 export const SPACE_GROUP = /^space:([a-z0-9][a-z0-9-]{0,63}):(read|write|admin)$/;
 
-/** The name of the group giving `role` in `spaceId`. */
-export const spaceGroup = (spaceId: string, role: Role) => `space:${spaceId}:${role}`;
-
 /**
  * A person's role per space from their user-pool groups: the strongest role a
  * group gives in each space. Other groups are ignored.

@@ -12,10 +12,15 @@ const alpha = '/v1/spaces/alpha/entries';
 describe('people signed in with user-pool access tokens', () => {
   let api: ApiHarness;
   let writerKey: string;
+  let writerId: string;
+  let hello: { id: string };
+  let betaEntry: { id: string };
   beforeAll(async () => {
     api = await ApiHarness.start(['alpha', 'beta'], 3600, { people });
-    writerKey = (await api.key('alpha', 'write')).key;
-    await api.entry('alpha', writerKey, 'hello');
+    ({ key: writerKey, id: writerId } = await api.key('alpha', 'write'));
+    hello = await api.entry('alpha', writerKey, 'hello');
+    await api.call('POST', `${alpha}/${hello.id}/publish`, { key: writerKey });
+    betaEntry = await api.entry('beta', (await api.key('beta', 'write')).key, 'secret');
   });
   afterAll(async () => {
     await api.stop();
@@ -130,9 +135,28 @@ describe('people signed in with user-pool access tokens', () => {
     });
   });
 
+  it('reads one entry of a person’s space, and no entry of another space by its id', async () => {
+    const token = as(['space:alpha:read']);
+    const own = await api.call('GET', `${alpha}/${hello.id}`, { key: token });
+    expect([own.status, own.body.slug]).toEqual([200, 'hello']);
+    const other = await api.call('GET', `${alpha}/${betaEntry.id}`, { key: token });
+    expect(other.status).toBe(404);
+  });
+
   it('still accepts keys, audited by key id', async () => {
-    const r = await api.call('GET', alpha, { key: writerKey });
-    expect(r.status).toBe(200);
+    const r = await api.call('POST', alpha, {
+      key: writerKey,
+      body: { contentType: 'article', slug: 'by-a-key', fields: {} },
+    });
+    expect(r.status).toBe(201);
+    const admin = as(['space:alpha:admin']);
+    const log = await api.call('GET', '/v1/spaces/alpha/audit-log?limit=1', { key: admin });
+    expect(log.body.items[0]).toMatchObject({
+      keyId: writerId,
+      subject: null,
+      action: 'entry.create',
+      target: `entries/${r.body.id}`,
+    });
   });
 });
 
