@@ -22,8 +22,7 @@ import { blockAlert } from '../lambda/threat-response/domain/alert-message';
 import { type IpSetRef, type IpSets, systemClock } from '../lambda/threat-response/domain/ports';
 import { type Decision, respondToFinding } from '../lambda/threat-response/domain/respond';
 import type { StageConfig } from '../lib/config';
-import { physicalNames } from '../lib/config';
-import { CLOUDFRONT_REGION } from '../lib/config/regions';
+import { blocklistLocations } from '../lib/config';
 import { option } from './lib/args';
 import { EXIT_CANNOT_RUN, requireCredentials } from './lib/aws-credentials';
 import { projectStage } from './lib/project-stages';
@@ -91,17 +90,7 @@ async function liveTarget(cfg: StageConfig): Promise<Target> {
   };
 }
 
-function setsOf(cfg: StageConfig): WafIpSets {
-  const names = physicalNames(cfg);
-  return new WafIpSets(
-    (['origin', 'edge'] as const).map((layer) => ({
-      layer,
-      region: layer === 'edge' ? CLOUDFRONT_REGION : cfg.region,
-      parameter: names.blocklistParameter(layer),
-    })),
-    regionalClients(),
-  );
-}
+const setsOf = (cfg: StageConfig) => new WafIpSets(blocklistLocations(cfg), regionalClients());
 
 async function contentsOf(sets: IpSets) {
   const refs = await sets.list();

@@ -1,4 +1,4 @@
 export { ALLOWED_REGIONS, LOG_RETENTION_DAYS } from './regions';
 export { stageSchema, type StageInput } from './schema';
-export { physicalNames } from './names';
+export { blocklistLocations, physicalNames } from './names';
 export { ConfigError, loadStageConfigs, type StageConfig } from './stage-config';

@@ -1,3 +1,4 @@
+import { CLOUDFRONT_REGION } from './regions';
 import type { StageConfig } from './stage-config';
 
 /**
@@ -17,9 +18,24 @@ export const physicalNames = (cfg: Pick<StageConfig, 'name' | 'account' | 'drReg
    */
   threatResponseRole: `bulwark-${cfg.name}-threat-response`,
   /** SSM parameter (in the web ACL's region) holding a layer's blocklist IP set ARNs. */
-  blocklistParameter: (layer: 'edge' | 'origin') => `/bulwark/${cfg.name}/waf/${layer}/blocklist`,
+  blocklistParameter: (layer: 'edge' | 'origin') => blocklistParameter(cfg.name, layer),
   /** RDS instance identifier of the primary; fixes its log group names. */
   databaseInstance: `bulwark-${cfg.name}-db`,
   /** RDS instance identifier of read replica `n` (1-based). */
   replicaInstance: (n: number) => `bulwark-${cfg.name}-db-replica-${n}`,
 });
+
+/**
+ * Where each web ACL publishes its blocklist IP set ARNs for threat response: the
+ * SSM parameter and its region (us-east-1 for CloudFront's ACL).
+ */
+export const blocklistLocations = (cfg: { readonly name: string; readonly region: string }) =>
+  (['origin', 'edge'] as const).map((layer) => ({
+    layer,
+    region: layer === 'edge' ? CLOUDFRONT_REGION : cfg.region,
+    parameter: blocklistParameter(cfg.name, layer),
+  }));
+
+function blocklistParameter(stage: string, layer: 'edge' | 'origin'): string {
+  return `/bulwark/${stage}/waf/${layer}/blocklist`;
+}

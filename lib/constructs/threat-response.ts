@@ -9,8 +9,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge } from '../compliance/acknowledgements';
-import { type StageConfig, physicalNames } from '../config';
-import { CLOUDFRONT_REGION } from '../config/regions';
+import { type StageConfig, blocklistLocations, physicalNames } from '../config';
 import { BY_EXPIRY_INDEX, TTL_ATTRIBUTE } from '../../lambda/threat-response/table-schema';
 import type { SettingsEnv } from '../../lambda/threat-response/settings';
 import {
@@ -85,18 +84,13 @@ export class ThreatResponse extends Construct {
     });
     acknowledge(this.deadLetterQueue, 'queueDeadLetterQueue');
 
-    const blocklists = (['origin', 'edge'] as const).map((layer) => ({
-      layer,
-      region: layer === 'edge' ? CLOUDFRONT_REGION : cfg.region,
-      parameter: names.blocklistParameter(layer),
-    }));
     const environment: Record<SettingsEnv | 'POWERTOOLS_SERVICE_NAME', string> = {
       STAGE: cfg.name,
       TRUSTED_CIDRS: JSON.stringify(cfg.trustedCidrs),
       BLOCK_DAYS: String(cfg.threatResponse.blockDays),
       MAX_BLOCK_DAYS: String(cfg.threatResponse.maxBlockDays),
       MAX_ADDRESSES_PER_SET: String(cfg.threatResponse.maxAddressesPerSet),
-      BLOCKLISTS: JSON.stringify(blocklists),
+      BLOCKLISTS: JSON.stringify(blocklistLocations(cfg)),
       TABLE_NAME: this.table.tableName,
       ALERT_TOPIC_ARN: props.alertTopic.topicArn,
       POWERTOOLS_SERVICE_NAME: THREAT_SERVICE_NAME,

@@ -22,6 +22,9 @@ export interface WafIpSetArns {
   readonly trustedV6: string;
 }
 
+/** Name of the blocklist rule, every web ACL's first (THR-BLOCK). */
+export const BLOCKLIST_RULE = 'BlockedAddresses';
+
 /** Keys of the JSON bodies the ACL's blocking rules answer with. */
 export const WAF_RESPONSE_BODIES = {
   blocked: { status: 403, code: 'forbidden', message: 'Request blocked' },
@@ -156,11 +159,11 @@ export function wafRules(
 
   const rules: Rule[] = [
     {
-      name: 'BlockedAddresses',
+      name: BLOCKLIST_RULE,
       priority: 0,
       action: block('blocked'),
       statement: anyOf(ipSet(ipSets.blockedV4), ipSet(ipSets.blockedV6)),
-      visibilityConfig: visibility('BlockedAddresses'),
+      visibilityConfig: visibility(BLOCKLIST_RULE),
     },
     {
       name: 'OversizedRequests',

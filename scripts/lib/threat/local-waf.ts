@@ -10,6 +10,7 @@ import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/clie
 import { mockClient } from 'aws-sdk-client-mock';
 import { randomUUID } from 'node:crypto';
 import type { Layer } from '../../../lambda/threat-response/domain/ports';
+import { blocklistLocations } from '../../../lib/config';
 
 /** WAF's per-set address limit. */
 const WAF_MAX_ADDRESSES = 10_000;
@@ -124,14 +125,19 @@ export class LocalWaf {
     this.ssm.restore();
   }
 
+  /** Where each layer's stack publishes its blocklist, as the deployed function reads it. */
+  get locations() {
+    return blocklistLocations({ name: this.stage, region: this.region });
+  }
+
   /** The SSM parameter a layer's stack publishes. */
   parameterName(layer: Layer): string {
-    return `/bulwark/${this.stage}/waf/${layer}/blocklist`;
+    return this.locations.find((l) => l.layer === layer)!.parameter;
   }
 
   /** Region of a layer's sets and parameter. */
   regionOf(layer: Layer): string {
-    return layer === 'edge' ? 'us-east-1' : this.region;
+    return this.locations.find((l) => l.layer === layer)!.region;
   }
 
   private addLayer(layer: Layer) {

@@ -7,11 +7,8 @@ import {
 } from '@aws-sdk/client-wafv2';
 import { parseWafArn } from '../../../lambda/shared/waf-arn';
 import type { StageConfig } from '../../../lib/config';
-import { MANAGED_GROUPS, type WafLayer } from '../../../lib/constructs/waf-rules';
+import { BLOCKLIST_RULE, MANAGED_GROUPS, type WafLayer } from '../../../lib/constructs/waf-rules';
 import { type CheckId, type CheckResult, fail, judge, observed } from './types';
-
-/** Name of the blocklist rule every web ACL must evaluate first (THR-BLOCK). */
-export const BLOCKLIST_RULE = 'BlockedAddresses';
 
 const LAYER_NAME: Record<WafLayer, string> = { edge: 'edge', origin: 'regional' };
 

@@ -26,13 +26,7 @@ beforeAll(async () => {
     BLOCK_DAYS: '7',
     MAX_BLOCK_DAYS: '30',
     MAX_ADDRESSES_PER_SET: '10000',
-    BLOCKLISTS: JSON.stringify(
-      (['origin', 'edge'] as const).map((layer) => ({
-        layer,
-        region: waf.regionOf(layer),
-        parameter: waf.parameterName(layer),
-      })),
-    ),
+    BLOCKLISTS: JSON.stringify(waf.locations),
     TABLE_NAME: table.tableName,
     ALERT_TOPIC_ARN: TOPIC,
     POWERTOOLS_LOG_LEVEL: 'SILENT',

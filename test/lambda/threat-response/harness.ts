@@ -25,14 +25,7 @@ export async function startHarness(): Promise<Harness> {
   const waf = new LocalWaf('staging');
   const table = new DynamoBlockTable(local.client, local.tableName);
   const time = testClock();
-  const sets = new WafIpSets(
-    (['origin', 'edge'] as const).map((layer) => ({
-      layer,
-      region: waf.regionOf(layer),
-      parameter: waf.parameterName(layer),
-    })),
-    regionalClients(),
-  );
+  const sets = new WafIpSets(waf.locations, regionalClients());
   return {
     waf,
     local,

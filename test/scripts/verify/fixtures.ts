@@ -5,8 +5,6 @@
  * DescribeUserPool, ...).
  * Tests change the world (drift) before running the verifier; nothing reaches AWS.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import {
   CloudFormationClient,
   CloudFormationServiceException,
@@ -81,7 +79,8 @@ import {
   WAFV2Client,
 } from '@aws-sdk/client-wafv2';
 import { mockClient } from 'aws-sdk-client-mock';
-import { loadStageConfigs, type StageConfig } from '../../../lib/config';
+import type { StageConfig } from '../../../lib/config';
+import { projectStage } from '../../../scripts/lib/project-stages';
 import { awsClients } from '../../../scripts/lib/verify/clients';
 import { run } from '../../../scripts/lib/verify/run';
 import type { CheckResult } from '../../../scripts/lib/verify/types';
@@ -108,11 +107,7 @@ export const aws = {
 };
 
 /** The stages of the project's cdk.json. */
-export function stageConfig(name: 'staging' | 'production'): StageConfig {
-  const file = path.join(__dirname, '..', '..', '..', 'cdk.json');
-  const configs = loadStageConfigs(JSON.parse(fs.readFileSync(file, 'utf8')).context.stages);
-  return configs.find((c) => c.name === name)!;
-}
+export const stageConfig = (name: 'staging' | 'production'): StageConfig => projectStage(name);
 
 /** A stack as CloudFormation describes it. */
 export interface StackState {
