@@ -1,4 +1,5 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -20,7 +21,8 @@ export interface AlertTopicProps {
 
 /**
  * Where every alarm and security finding goes (MON-ALERT): an encrypted SNS topic
- * that only accepts TLS publishers, with e-mail and HTTPS on-call subscriptions.
+ * that only accepts TLS publishers and admits the account's alarms in its region,
+ * with e-mail and HTTPS on-call subscriptions.
  * Alerts a subscription could not deliver land in a dead-letter queue, and a
  * message there raises an alarm of its own.
  */
@@ -37,6 +39,22 @@ export class AlertTopic extends Construct {
       masterKey: props.encryptionKey,
       enforceSSL: true,
     });
+    // The topic policy replaces SNS's default one, which let the account's alarms
+    // publish: CloudWatch now needs its own statement, scoped to this account's
+    // alarms in this region (without it, alarms fire and no one is told).
+    const { account, region, partition } = Stack.of(this);
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowAlarmsOfThisAccount',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': account },
+          ArnLike: { 'aws:SourceArn': `arn:${partition}:cloudwatch:${region}:${account}:alarm:*` },
+        },
+      }),
+    );
     this.deadLetterQueue = new sqs.Queue(this, 'UndeliveredAlerts', {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: props.encryptionKey,

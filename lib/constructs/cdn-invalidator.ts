@@ -8,6 +8,12 @@ import { acknowledge } from '../compliance/acknowledgements';
 import { CLOUDFRONT_REGION } from '../config/regions';
 import { SecureFunction } from './secure-function';
 
+/**
+ * Reserved concurrency of the invalidator, and the most batches its queue's event
+ * source runs at once (SQS sources accept 2 to 1000).
+ */
+export const INVALIDATOR_CONCURRENCY = 2;
+
 /** Properties of a {@link CdnInvalidator}. */
 export interface CdnInvalidatorProps {
   /** Queue of publish events sent by the content API. */
@@ -40,7 +46,7 @@ export class CdnInvalidator extends Construct {
       logRetentionDays: props.logRetentionDays,
       memoryMiB: 256,
       timeout: Duration.seconds(30),
-      reservedConcurrency: 2,
+      reservedConcurrency: INVALIDATOR_CONCURRENCY,
       environment: {
         DISTRIBUTION_ID_PARAMETER: props.distributionIdParameter,
         DISTRIBUTION_ID_REGION: CLOUDFRONT_REGION,
@@ -83,6 +89,10 @@ export class CdnInvalidator extends Construct {
       },
     );
     const source = new sources.SqsEventSource(props.queue, {
+      // Lambda polls with five concurrent batches unless capped; beyond the reserved
+      // concurrency they are throttled, each throttled receive counts towards the
+      // queue's maxReceiveCount, and invalidations end in the dead-letter queue.
+      maxConcurrency: INVALIDATOR_CONCURRENCY,
       batchSize: 10,
       maxBatchingWindow: Duration.seconds(5),
       reportBatchItemFailures: true,

@@ -1,8 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -15,6 +14,7 @@ import {
 } from '../../lambda/content-api/telemetry';
 import { acknowledge } from '../compliance/acknowledgements';
 import { API_DB_USER, DATABASE_NAME, DATABASE_PORT } from './database';
+import { grantQueueSend } from './queue-access';
 import { SecureFunction } from './secure-function';
 import { topicAlarm } from './topic-alarm';
 
@@ -115,13 +115,7 @@ export class ContentApi extends Construct {
     acknowledge(this.function, 'synchronousInvocation');
     props.proxy.grantConnect(this.function, API_DB_USER);
     this.function.allowSecretRead(props.pepper.secretArn, props.encryptionKey);
-    this.function.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['sqs:SendMessage'],
-        resources: [props.invalidationQueue.queueArn],
-      }),
-    );
-    this.function.allowKeyVia(props.encryptionKey, 'sqs', ['kms:GenerateDataKey', 'kms:Decrypt']);
+    grantQueueSend(this.function, props.invalidationQueue, { includeSend: true });
 
     const alarm = (
       name: string,

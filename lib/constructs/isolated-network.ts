@@ -25,14 +25,19 @@ export function availabilityZoneTokens(count: number): string[] {
   return Array.from({ length: count }, (_, i) => Fn.select(i, Fn.getAzs()));
 }
 
-/** Interface endpoints every Lambda and the secret rotation need without internet access. */
-const INTERFACE_ENDPOINTS = {
+/**
+ * Interface endpoints every Lambda and the secret rotation need without internet
+ * access. X-Ray: functions in the isolated subnets trace actively, and their trace
+ * segments leave the VPC only through its endpoint.
+ */
+export const INTERFACE_ENDPOINTS = {
   SecretsManager: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
   Kms: ec2.InterfaceVpcEndpointAwsService.KMS,
   Logs: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
   Monitoring: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING,
   Sqs: ec2.InterfaceVpcEndpointAwsService.SQS,
   Sts: ec2.InterfaceVpcEndpointAwsService.STS,
+  Xray: ec2.InterfaceVpcEndpointAwsService.XRAY,
 } as const;
 
 /** Name of an interface endpoint of the network. */

@@ -22,6 +22,7 @@ import {
 } from '../compliance/acknowledgements';
 import type { StageConfig } from '../config';
 import { BACKUP_DB_USER, DATABASE_NAME, DATABASE_PORT } from './database';
+import { grantQueueSend } from './queue-access';
 import { SecureFunction } from './secure-function';
 import { deadLetterAlarm, topicAlarm } from './topic-alarm';
 
@@ -62,6 +63,8 @@ const FRESHNESS_PERIOD_HOURS = 2;
 export class NightlyBackup extends Construct {
   readonly function: SecureFunction;
   readonly schedule: scheduler.Schedule;
+  /** The role the schedule invokes the function and reaches its dead-letter queue with. */
+  readonly scheduleRole: iam.Role;
   readonly deadLetterQueue: sqs.Queue;
   readonly freshnessAlarm: cloudwatch.Alarm;
   /** Key prefix of this stage's backups. */
@@ -131,15 +134,25 @@ export class NightlyBackup extends Construct {
       'asyncFailuresInDeadLetterQueue',
     );
     const [hour, minute] = props.backup.scheduleUtc.split(':').map((v) => String(Number(v)));
+    // The schedule's own role: Scheduler invokes the function and, once its retries
+    // are spent, sends the event to the dead-letter queue with it (queue key included).
+    this.scheduleRole = new iam.Role(this, 'ScheduleRole', {
+      description: `Bulwark ${props.stageName}: EventBridge Scheduler starts the nightly backup`,
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    });
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       description: `Bulwark ${props.stageName}: nightly logical export at ${props.backup.scheduleUtc} UTC`,
       schedule: scheduler.ScheduleExpression.cron({ hour, minute }),
       target: new targets.LambdaInvoke(this.function, {
+        role: this.scheduleRole,
         retryAttempts: 2,
         maxEventAge: Duration.hours(2),
         deadLetterQueue: this.deadLetterQueue,
       }),
     });
+    grantQueueSend(this.scheduleRole, this.deadLetterQueue);
 
     this.freshnessAlarm = topicAlarm(this, 'FreshnessAlarm', props.alertTopic, {
       metric: new cloudwatch.Metric({
@@ -155,12 +168,11 @@ export class NightlyBackup extends Construct {
       comparison: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       missingData: cloudwatch.TreatMissingData.BREACHING,
     });
-    const schedulerRole = stack.node.children.find((c) =>
-      c.node.id.startsWith('SchedulerRoleForTarget-'),
-    )!;
-    acknowledge(schedulerRole.node.findChild('DefaultPolicy'), 'schedulerInvokesFunctionVersions', {
-      function: stack.getLogicalId(this.function.node.defaultChild as lambda.CfnFunction),
-    });
+    acknowledge(
+      this.scheduleRole.node.findChild('DefaultPolicy'),
+      'schedulerInvokesFunctionVersions',
+      { function: stack.getLogicalId(this.function.node.defaultChild as lambda.CfnFunction) },
+    );
     deadLetterAlarm(
       this,
       'FailedRunsAlarm',

@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../compliance/acknowledgements';
 import { EncryptedLogGroup } from './encrypted-log-group';
 import { bundledCode } from './lambda-bundle';
+import { grantQueueSend } from './queue-access';
 
 /** Properties of a {@link SecureFunction}. */
 export interface SecureFunctionProps {
@@ -35,7 +36,8 @@ export interface SecureFunctionProps {
   /** Reserved (and maximum) concurrent executions. */
   readonly reservedConcurrency: number;
   /**
-   * Where asynchronous invocations go after their retries fail.
+   * Where asynchronous invocations go after their retries fail. The function's role
+   * may send to it and use its key through SQS.
    * @default - none (synchronous or poll-based callers see every failure)
    */
   readonly deadLetterQueue?: sqs.IQueue;
@@ -96,6 +98,9 @@ export class SecureFunction extends lambda.Function {
       },
     });
     this.logs = logs;
+    // Lambda sends failed asynchronous events with the function's role: CDK grants
+    // sqs:SendMessage, and an encrypted queue needs its key as well.
+    if (props.deadLetterQueue) grantQueueSend(this, props.deadLetterQueue);
     // On the role: its grants (DefaultPolicy) are only added later, by callers.
     acknowledge(this.role!, 'lambdaBasicExecutionPolicy');
     if (props.vpc) acknowledge(this.role!, 'lambdaVpcAccessPolicy');

@@ -143,6 +143,14 @@ describe.each(STAGES)('App stack front door (%s)', (stage) => {
       });
     });
 
+    it('polls no more batches at once than the function may run (no throttled receives)', () => {
+      const mapping = onlyResource(t, 'AWS::Lambda::EventSourceMapping').Properties;
+      expect(mapping.ScalingConfig.MaximumConcurrency).toBeGreaterThanOrEqual(2);
+      expect(mapping.ScalingConfig.MaximumConcurrency).toBeLessThanOrEqual(
+        fn().ReservedConcurrentExecutions,
+      );
+    });
+
     it('may read one parameter, create invalidations and trace, nothing else', () => {
       const policy = onlyResource(t, 'AWS::IAM::Policy', 'CdnInvalidatorFunction').Properties;
       const actions = policy.PolicyDocument.Statement.flatMap((s: any) => [s.Action].flat());

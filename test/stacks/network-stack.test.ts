@@ -36,11 +36,12 @@ describe.each(STAGES)('Network stack (%s)', (stage) => {
       '.monitoring"',
       '.sqs"',
       '.sts"',
+      '.xray"',
     ]) {
       expect(services.filter((s) => s.includes(svc))).toHaveLength(1);
     }
     const interfaces = endpoints.filter((e) => e.Properties.SubnetIds);
-    expect(interfaces).toHaveLength(6);
+    expect(interfaces).toHaveLength(7);
     for (const e of interfaces) {
       expect(e.Properties.PrivateDnsEnabled).toBe(true);
       expect(e.Properties.SecurityGroupIds).toEqual([

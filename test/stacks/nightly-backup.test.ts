@@ -59,11 +59,27 @@ describe.each(STAGES)('nightly backup (%s)', (stage) => {
     for (const forbidden of ['s3:GetObject', 's3:DeleteObject', 's3:PutObjectRetention', 's3:*']) {
       expect(actions).not.toContain(forbidden);
     }
-    const kms = statements().find((s: any) => JSON.stringify(s.Action).includes('kms:'));
-    expect(kms.Resource).toEqual(imported('BackupKey'));
-    expect(JSON.stringify(kms.Condition)).toContain('s3.');
+    const kms = statements().filter((s: any) => JSON.stringify(s.Action).includes('kms:'));
+    const viaS3 = kms.filter((s: any) => JSON.stringify(s.Condition).includes('"s3.'));
+    expect(viaS3.map((s: any) => s.Resource)).toEqual([imported('BackupKey')]);
     const connect = statements().find((s: any) => s.Action === 'rds-db:connect');
     expect(JSON.stringify(connect.Resource)).toContain('/bulwark_backup');
+  });
+
+  it('sends runs that failed their retries to the dead-letter queue, with its key (function and schedule)', () => {
+    const queue = onlyResource(t, 'AWS::SQS::Queue', 'NightlyBackupDeadLetters');
+    const schedule = onlyResource(t, 'AWS::Scheduler::Schedule').Properties;
+    const role = onlyResource(t, 'AWS::IAM::Role', 'NightlyBackupScheduleRole');
+    expect(schedule.Target.RoleArn).toEqual({ 'Fn::GetAtt': [role.logicalId, 'Arn'] });
+    const scheduleStatements = onlyResource(t, 'AWS::IAM::Policy', 'NightlyBackupScheduleRole')
+      .Properties.PolicyDocument.Statement;
+    for (const policy of [statements(), scheduleStatements]) {
+      const send = policy.find((s: any) => s.Action === 'sqs:SendMessage');
+      expect(send.Resource).toEqual({ 'Fn::GetAtt': [queue.logicalId, 'Arn'] });
+      const key = policy.find((s: any) => JSON.stringify(s.Condition ?? {}).includes('"sqs.'));
+      expect([key.Action].flat().sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+      expect(key.Resource).toEqual(queue.Properties.KmsMasterKeyId);
+    }
   });
 
   it(`pages when no backup succeeded for ${FRESHNESS_HOURS} hours, missing data breaching`, () => {

@@ -98,6 +98,20 @@ describe.each(STAGES)('THR-BLOCK (%s)', (stage) => {
     expect(role.Properties.RoleName).toBe(`bulwark-${cfg.name}-threat-response`);
   });
 
+  it('may put failed findings in its dead-letter queue, with the queue key through SQS', () => {
+    const queue = onlyResource(t, 'AWS::SQS::Queue', 'ThreatResponseDeadLetters');
+    const statements = onlyResource(
+      t,
+      'AWS::IAM::Policy',
+      'ThreatResponseFunctionServiceRoleDefaultPolicy',
+    ).Properties.PolicyDocument.Statement;
+    const send = statements.find((s: any) => s.Action === 'sqs:SendMessage');
+    expect(send.Resource).toEqual({ 'Fn::GetAtt': [queue.logicalId, 'Arn'] });
+    const key = statements.find((s: any) => JSON.stringify(s.Condition ?? {}).includes('"sqs.'));
+    expect([key.Action].flat().sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+    expect(key.Resource).toEqual(queue.Properties.KmsMasterKeyId);
+  });
+
   it('pages on-call on failed responses and on a full blocklist', () => {
     const alarms = Object.values(resourcesOf(t, 'AWS::CloudWatch::Alarm'));
     const dlq = alarms.find((a) =>
