@@ -2,6 +2,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { EncryptedLogGroup } from './encrypted-log-group';
+import { stackUniqueName } from './stack-unique-name';
 
 /** Properties of {@link DistributionAccessLogs}. */
 export interface DistributionAccessLogsProps {
@@ -27,7 +28,9 @@ export class DistributionAccessLogs extends Construct {
   constructor(scope: Construct, id: string, props: DistributionAccessLogsProps) {
     super(scope, id);
     this.logGroup = new EncryptedLogGroup(this, 'LogGroup', {
-      logGroupName: `/aws/vendedlogs/${props.name}`,
+      // Vended logs share one resource-policy statement for `/aws/vendedlogs/*`; the
+      // suffix is unique to this creation of the stack (the group is retained).
+      logGroupName: stackUniqueName(`/aws/vendedlogs/${props.name}`),
       encryptionKey: props.encryptionKey,
       retentionDays: props.retentionDays,
     });

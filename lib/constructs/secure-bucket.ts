@@ -26,6 +26,11 @@ export interface SecureBucketProps extends Omit<
  * An S3 bucket with Bulwark's secure defaults that callers cannot switch off:
  * private (all public access blocked, ACLs disabled), TLS 1.2+ only, encrypted,
  * versioned and retained.
+ *
+ * A bucket with a physical name (only where another region must address it) is
+ * retained except when the stack operation that created it rolls back
+ * (`RetainExceptOnCreate`): bucket names are global, and a bucket left by a failed
+ * first deploy would make every retry fail with "already exists".
  */
 export class SecureBucket extends s3.Bucket {
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
@@ -35,7 +40,9 @@ export class SecureBucket extends s3.Bucket {
     }
     super(scope, id, {
       versioned: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: props.bucketName
+        ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
+        : RemovalPolicy.RETAIN,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       ...rest,
       // Required settings win over anything a caller passes.

@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
 import { BlocklistAccess } from './blocklist-access';
 import { EncryptedLogGroup } from './encrypted-log-group';
+import { stackUniqueName } from './stack-unique-name';
 import { topicAlarm } from './topic-alarm';
 import { type WafLayer, wafResponseBodies, wafRules } from './waf-rules';
 
@@ -109,7 +110,9 @@ export class WebFirewall extends Construct {
 
     // WAF only delivers to log groups whose name starts with `aws-waf-logs-`, and
     // takes the ARN without the `:*` suffix that CloudFormation's Arn attribute has.
-    const logGroupName = `aws-waf-logs-${name}`;
+    // The name is unique to this creation of the stack: the group is retained, and a
+    // group left by an earlier creation never blocks the next one.
+    const logGroupName = stackUniqueName(`aws-waf-logs-${name}`);
     this.logGroup = new EncryptedLogGroup(this, 'LogGroup', {
       logGroupName,
       encryptionKey: props.logKey,

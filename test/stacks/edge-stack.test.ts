@@ -14,6 +14,27 @@ const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
 /** CachingOptimized, the AWS managed cache policy used for assets. */
 const CACHING_OPTIMIZED = '658327ea-f89d-4fab-a63d-7e88639e58f6';
 
+/** A name made unique to one creation of its stack (`stackUniqueName`). */
+const stackUnique = (prefix: string) => ({
+  'Fn::Join': [
+    '-',
+    [
+      prefix,
+      {
+        'Fn::Select': [
+          4,
+          {
+            'Fn::Split': [
+              '-',
+              { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] },
+            ],
+          },
+        ],
+      },
+    ],
+  ],
+});
+
 describe.each(STAGES)('Edge stack (%s)', (stage) => {
   const t = template(stage, 'Edge');
   const cfg = configOf(stage);
@@ -125,13 +146,18 @@ describe.each(STAGES)('Edge stack (%s)', (stage) => {
         { SingleHeader: { Name: 'authorization' } },
         { SingleHeader: { Name: 'cookie' } },
       ]);
-      const group = Object.values(resourcesOf(t, 'AWS::Logs::LogGroup')).find((g) =>
-        String(g.Properties.LogGroupName).startsWith('aws-waf-logs-'),
+      const group = Object.values(resourcesOf(t, 'AWS::Logs::LogGroup')).find(
+        (g) =>
+          g.Properties.LogGroupName?.['Fn::Join']?.[1]?.[0] ===
+          `aws-waf-logs-bulwark-${cfg.name}-edge`,
       )!;
+      expect(group.Properties.LogGroupName).toEqual(
+        stackUnique(`aws-waf-logs-bulwark-${cfg.name}-edge`),
+      );
       expect(group.Properties.KmsKeyId).toBeDefined();
       expect(group.Properties.RetentionInDays).toBe(cfg.logRetentionDays);
       expect(JSON.stringify(logging.LogDestinationConfigs)).toContain(
-        `log-group:${group.Properties.LogGroupName}`,
+        JSON.stringify(group.Properties.LogGroupName),
       );
     });
   });
@@ -258,7 +284,7 @@ describe.each(STAGES)('Edge stack (%s)', (stage) => {
       t.hasResourceProperties('AWS::Logs::DeliverySource', { LogType: 'ACCESS_LOGS' });
       t.resourceCountIs('AWS::Logs::Delivery', 1);
       t.hasResourceProperties('AWS::Logs::LogGroup', {
-        LogGroupName: `/aws/vendedlogs/bulwark-${cfg.name}-cdn`,
+        LogGroupName: stackUnique(`/aws/vendedlogs/bulwark-${cfg.name}-cdn`),
         KmsKeyId: Match.anyValue(),
         RetentionInDays: cfg.logRetentionDays,
       });
