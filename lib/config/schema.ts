@@ -404,6 +404,11 @@ export const stageSchema = z
     guardDuty: singleton,
     /** Create the Security Hub hub, or use the account's existing one. */
     securityHub: singleton,
+    /**
+     * Create the region's AWS Config recorder and delivery channel, or use the
+     * account's existing ones (for example those of AWS Control Tower).
+     */
+    awsConfig: singleton,
   })
   .superRefine((s, ctx) => {
     const zone = s.edge.hostedZone?.name;

@@ -22,7 +22,7 @@ export interface ManagedPrefixListProps {
 }
 
 /** Construct id CDK gives the one function behind every AwsCustomResource of a stack. */
-const AWS_CUSTOM_RESOURCE_PROVIDER_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
+export const AWS_CUSTOM_RESOURCE_PROVIDER_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
 const acknowledgedProviders = new WeakSet<IConstruct>();
 
 /**

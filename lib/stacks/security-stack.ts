@@ -6,6 +6,7 @@ import type { AccessLogBucket } from '../constructs/access-log-bucket';
 import { AlertTopic } from '../constructs/alert-topic';
 import { AuditTrail } from '../constructs/audit-trail';
 import { CisAlarms } from '../constructs/cis-alarms';
+import { ConfigRecorder } from '../constructs/config-recorder';
 import { EncryptionKey } from '../constructs/encryption-key';
 import { PeopleDirectory } from '../constructs/people-directory';
 import { SecurityHub } from '../constructs/security-hub';
@@ -40,6 +41,8 @@ export class SecurityStack extends Stack {
   readonly threatResponse: ThreatResponse;
   /** People's sign-in (user pool, SSO, CMS client). */
   readonly people: PeopleDirectory;
+  /** AWS Config recorder and delivery channel, when the stage creates them. */
+  readonly configRecorder?: ConfigRecorder;
 
   constructor(scope: Construct, id: string, props: SecurityStackProps) {
     super(scope, id, { ...props, terminationProtection: true });
@@ -48,17 +51,18 @@ export class SecurityStack extends Stack {
       alias: `bulwark-${cfg.name}-audit`,
       description: 'Bulwark audit trail, alert topic and security queues',
       allowCloudWatchLogs: true,
-      servicePrincipals: ['events', 'cloudwatch', 'sns'],
+      servicePrincipals: ['events', 'cloudwatch', 'sns', 'config'],
     });
     this.alertTopic = new AlertTopic(this, 'AlertTopic', {
       encryptionKey: this.auditKey,
       email: cfg.alerts.email,
       onCallUrl: cfg.alerts.onCallUrl,
     });
+    const accessLogs = props.accessLogBucket.target(this, 'AccessLogBucket');
     this.auditTrail = new AuditTrail(this, 'AuditTrail', {
       encryptionKey: this.auditKey,
       retentionDays: cfg.auditLogRetentionDays,
-      accessLogs: props.accessLogBucket.target(this, 'AccessLogBucket'),
+      accessLogs,
       dataEventBuckets: props.dataEventBuckets,
     });
     this.threatDetection = new ThreatDetection(this, 'ThreatDetection', {
@@ -75,6 +79,15 @@ export class SecurityStack extends Stack {
     this.people = new PeopleDirectory(this, 'People', { config: cfg, logKey: this.auditKey });
     if (cfg.securityHub === 'create') {
       new SecurityHub(this, 'SecurityHub');
+    }
+    if (cfg.awsConfig === 'create') {
+      this.configRecorder = new ConfigRecorder(this, 'Config', {
+        encryptionKey: this.auditKey,
+        retentionDays: cfg.auditLogRetentionDays,
+        accessLogs,
+        logRetentionDays: cfg.logRetentionDays,
+      });
+      new CfnOutput(this, 'ConfigRecorderName', { value: this.configRecorder.recorder.ref });
     }
     this.alertTopic.alarmOnDeadLetters(
       this,

@@ -11,6 +11,7 @@ import { projectContext } from '../support/synth';
 
 const SEVERITY = { Staging: 7, Production: 4 } as const;
 const AUDIT_DAYS = { Staging: 365, Production: 731 } as const;
+const ACCOUNT = { Staging: '111111111111', Production: '222222222222' } as const;
 const topicRef = { Ref: Match.stringLikeRegexp('^AlertTopic') };
 
 describe.each(STAGES)('Security stack (%s)', (stage) => {
@@ -107,6 +108,56 @@ describe.each(STAGES)('Security stack (%s)', (stage) => {
     });
   });
 
+  describe('AWS Config (MON-AUDIT, THR-DETECT)', () => {
+    it('records every supported and global resource type with the service-linked role', () => {
+      const recorder = onlyResource(t, 'AWS::Config::ConfigurationRecorder');
+      expect(recorder.Properties).toEqual({
+        RecordingGroup: { AllSupported: true, IncludeGlobalResourceTypes: true },
+        RecordingMode: { RecordingFrequency: 'CONTINUOUS' },
+        RoleARN: `arn:aws:iam::${ACCOUNT[stage]}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig`,
+      });
+      // Created first when the account lacks it; IAM's InvalidInput means it exists.
+      const ensure = onlyResource(t, 'Custom::AWS', 'ConfigServiceLinkedRole');
+      expect(JSON.parse(ensure.Properties.Create)).toMatchObject({
+        service: 'IAM',
+        action: 'createServiceLinkedRole',
+        parameters: { AWSServiceName: 'config.amazonaws.com' },
+        ignoreErrorCodesMatching: 'InvalidInput',
+      });
+      expect((recorder as any).DependsOn).toContain(ensure.logicalId);
+    });
+
+    it(`delivers daily snapshots to a retained bucket with the audit key, kept ${AUDIT_DAYS[stage]} days`, () => {
+      const channel = onlyResource(t, 'AWS::Config::DeliveryChannel');
+      const bucket = onlyResource(t, 'AWS::S3::Bucket', 'ConfigBucket');
+      expect(channel.Properties).toEqual({
+        S3BucketName: { Ref: bucket.logicalId },
+        S3KmsKeyArn: { 'Fn::GetAtt': [expect.stringMatching(/^AuditKey/), 'Arn'] },
+        ConfigSnapshotDeliveryProperties: { DeliveryFrequency: 'TwentyFour_Hours' },
+      });
+      expect((channel as any).DependsOn).toEqual(
+        expect.arrayContaining([onlyResource(t, 'AWS::Config::ConfigurationRecorder').logicalId]),
+      );
+      expect(bucket.DeletionPolicy).toBe('Retain');
+      expect(bucket.Properties.LifecycleConfiguration.Rules).toContainEqual(
+        expect.objectContaining({ ExpirationInDays: AUDIT_DAYS[stage] }),
+      );
+      const policy = onlyResource(t, 'AWS::S3::BucketPolicy', 'ConfigBucketPolicy').Properties
+        .PolicyDocument.Statement;
+      const delivery = policy.find((st: any) => st.Sid === 'AWSConfigBucketDelivery');
+      expect(delivery).toMatchObject({
+        Principal: { Service: 'config.amazonaws.com' },
+        Action: 's3:PutObject',
+        Condition: {
+          StringEquals: {
+            's3:x-amz-acl': 'bucket-owner-full-control',
+            'AWS:SourceAccount': ACCOUNT[stage],
+          },
+        },
+      });
+    });
+  });
+
   describe('MON-ALERT', () => {
     it('sends alerts through a KMS-encrypted, TLS-only topic to e-mail and HTTPS on-call', () => {
       t.hasResourceProperties('AWS::SNS::Topic', {
@@ -145,6 +196,22 @@ describe.each(STAGES)('Security stack (%s)', (stage) => {
       },
     );
 
+    it("admits this account's alarms in the region to the topic (its policy replaces SNS's default)", () => {
+      const statements = onlyResource(t, 'AWS::SNS::TopicPolicy', 'AlertTopicPolicy').Properties
+        .PolicyDocument.Statement;
+      expect(statements).toContainEqual({
+        Sid: 'AllowAlarmsOfThisAccount',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: { Ref: expect.stringMatching(/^AlertTopic/) },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': ACCOUNT[stage] },
+          ArnLike: { 'aws:SourceArn': `arn:aws:cloudwatch:eu-west-1:${ACCOUNT[stage]}:alarm:*` },
+        },
+      });
+    });
+
     it('raises an alarm when alerts or findings cannot be delivered', () => {
       for (const id of ['UndeliveredAlertsAlarm', 'UndeliveredFindingsAlarm']) {
         expect(onlyResource(t, 'AWS::CloudWatch::Alarm', id).Properties).toMatchObject({
@@ -167,7 +234,12 @@ describe.each(STAGES)('Security stack (%s)', (stage) => {
 
 describe('Security stack with existing account singletons', () => {
   const stages = structuredClone(projectContext().stages as Record<string, any>);
-  const staging = { ...stages.staging, guardDuty: 'existing', securityHub: 'existing' };
+  const staging = {
+    ...stages.staging,
+    guardDuty: 'existing',
+    securityHub: 'existing',
+    awsConfig: 'existing',
+  };
   const [config] = loadStageConfigs({ staging });
   const app = new App({
     outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-')),
@@ -175,8 +247,10 @@ describe('Security stack with existing account singletons', () => {
   });
   const t = Template.fromStack(addStage(app, config).security);
 
-  it('creates no GuardDuty detector or Security Hub, and still routes findings', () => {
+  it('creates no GuardDuty detector, Security Hub or AWS Config recorder, and still routes findings', () => {
     t.resourceCountIs('AWS::GuardDuty::Detector', 0);
+    t.resourceCountIs('AWS::Config::ConfigurationRecorder', 0);
+    t.resourceCountIs('AWS::Config::DeliveryChannel', 0);
     t.resourceCountIs('AWS::SecurityHub::Hub', 0);
     t.resourceCountIs('AWS::SecurityHub::Standard', 0);
     // Findings to on-call and to threat response, and the blocklist sweep.
