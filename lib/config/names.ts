@@ -19,6 +19,8 @@ export const physicalNames = (cfg: Pick<StageConfig, 'name' | 'account' | 'drReg
   threatResponseRole: `bulwark-${cfg.name}-threat-response`,
   /** SSM parameter (in the web ACL's region) holding a layer's blocklist IP set ARNs. */
   blocklistParameter: (layer: 'edge' | 'origin') => blocklistParameter(cfg.name, layer),
+  /** Name of the audit trail: the key policy scopes CloudTrail to it (aws:SourceArn). */
+  trailName: `bulwark-${cfg.name}-audit`,
   /** RDS instance identifier of the primary; fixes its log group names. */
   databaseInstance: `bulwark-${cfg.name}-db`,
   /** RDS instance identifier of read replica `n` (1-based). */

@@ -10,6 +10,8 @@ import { SecureBucket } from './secure-bucket';
 
 /** Properties of an {@link AuditTrail}. */
 export interface AuditTrailProps {
+  /** Name of the trail; fixed, so that the key policy can scope CloudTrail to it. */
+  readonly trailName: string;
   /** Customer key of the trail files and its log group. */
   readonly encryptionKey: kms.Key;
   /** Days the trail is kept, in the bucket and in CloudWatch Logs. */
@@ -36,19 +38,45 @@ export class AuditTrail extends Construct {
 
   constructor(scope: Construct, id: string, props: AuditTrailProps) {
     super(scope, id);
-    const { account, partition } = Stack.of(this);
+    const { account, partition, region } = Stack.of(this);
+    // The trail's ARN is known before the trail exists (its name is fixed), so the key
+    // policy can name it: AWS's documented key policy for a trail
+    // (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html).
+    const trailArn = `arn:${partition}:cloudtrail:${region}:${account}:trail/${props.trailName}`;
+    const cloudTrail = new iam.ServicePrincipal('cloudtrail.amazonaws.com');
+    const fromThisTrail = { StringEquals: { 'aws:SourceArn': trailArn } };
     props.encryptionKey.addToResourcePolicy(
       new iam.PolicyStatement({
-        sid: 'AllowCloudTrailOfThisAccount',
-        principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
-        actions: ['kms:GenerateDataKey*', 'kms:DescribeKey'],
+        sid: 'AllowCloudTrailToEncryptLogs',
+        principals: [cloudTrail],
+        actions: ['kms:GenerateDataKey*'],
         resources: ['*'],
         conditions: {
-          StringEquals: { 'aws:SourceAccount': account },
+          ...fromThisTrail,
           StringLike: {
             'kms:EncryptionContext:aws:cloudtrail:arn': `arn:${partition}:cloudtrail:*:${account}:trail/*`,
           },
         },
+      }),
+    );
+    // A DescribeKey call carries no encryption context: only the trail scopes it.
+    props.encryptionKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudTrailToDescribeKey',
+        principals: [cloudTrail],
+        actions: ['kms:DescribeKey'],
+        resources: ['*'],
+        conditions: fromThisTrail,
+      }),
+    );
+    // The trail bucket uses an S3 Bucket Key: CloudTrail needs kms:Decrypt to create
+    // or update a trail that delivers SSE-KMS files into it.
+    props.encryptionKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudTrailToDecryptTrail',
+        principals: [cloudTrail],
+        actions: ['kms:Decrypt'],
+        resources: ['*'],
       }),
     );
 
@@ -70,6 +98,7 @@ export class AuditTrail extends Construct {
       retentionDays: props.retentionDays,
     });
     this.trail = new cloudtrail.Trail(this, 'Resource', {
+      trailName: props.trailName,
       bucket: this.bucket,
       encryptionKey: props.encryptionKey,
       isMultiRegionTrail: true,

@@ -1,7 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { StageConfig } from '../config';
+import { type StageConfig, physicalNames } from '../config';
 import type { AccessLogBucket } from '../constructs/access-log-bucket';
 import { AlertTopic } from '../constructs/alert-topic';
 import { AuditTrail } from '../constructs/audit-trail';
@@ -60,6 +60,7 @@ export class SecurityStack extends Stack {
     });
     const accessLogs = props.accessLogBucket.target(this, 'AccessLogBucket');
     this.auditTrail = new AuditTrail(this, 'AuditTrail', {
+      trailName: physicalNames(cfg).trailName,
       encryptionKey: this.auditKey,
       retentionDays: cfg.auditLogRetentionDays,
       accessLogs,

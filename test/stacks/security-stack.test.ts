@@ -31,6 +31,50 @@ describe.each(STAGES)('Security stack (%s)', (stage) => {
       });
     });
 
+    it("lets CloudTrail use the audit key exactly as AWS's documented key policy for a trail says", () => {
+      const trailArn = `arn:aws:cloudtrail:eu-west-1:${ACCOUNT[stage]}:trail/bulwark-${stage.toLowerCase()}-audit`;
+      expect(onlyResource(t, 'AWS::CloudTrail::Trail').Properties.TrailName).toBe(
+        `bulwark-${stage.toLowerCase()}-audit`,
+      );
+      const statements = onlyResource(t, 'AWS::KMS::Key', 'AuditKey').Properties.KeyPolicy
+        .Statement;
+      const cloudTrail = statements.filter(
+        (st: any) => st.Principal?.Service === 'cloudtrail.amazonaws.com',
+      );
+      expect(cloudTrail).toEqual([
+        {
+          Sid: 'AllowCloudTrailToEncryptLogs',
+          Effect: 'Allow',
+          Principal: { Service: 'cloudtrail.amazonaws.com' },
+          Action: 'kms:GenerateDataKey*',
+          Resource: '*',
+          Condition: {
+            StringEquals: { 'aws:SourceArn': trailArn },
+            StringLike: {
+              'kms:EncryptionContext:aws:cloudtrail:arn': `arn:aws:cloudtrail:*:${ACCOUNT[stage]}:trail/*`,
+            },
+          },
+        },
+        // DescribeKey carries no encryption context: no condition on it may need one.
+        {
+          Sid: 'AllowCloudTrailToDescribeKey',
+          Effect: 'Allow',
+          Principal: { Service: 'cloudtrail.amazonaws.com' },
+          Action: 'kms:DescribeKey',
+          Resource: '*',
+          Condition: { StringEquals: { 'aws:SourceArn': trailArn } },
+        },
+        // The trail bucket uses an S3 Bucket Key.
+        {
+          Sid: 'AllowCloudTrailToDecryptTrail',
+          Effect: 'Allow',
+          Principal: { Service: 'cloudtrail.amazonaws.com' },
+          Action: 'kms:Decrypt',
+          Resource: '*',
+        },
+      ]);
+    });
+
     it('records S3 data events of the backup and assets buckets (ACC-DATA)', () => {
       const trail = onlyResource(t, 'AWS::CloudTrail::Trail');
       const dataSelector = trail.Properties.EventSelectors.find((s: any) => s.DataResources);
