@@ -11,6 +11,18 @@ import { NetworkStack } from './stacks/network-stack';
 import { RecoveryStack } from './stacks/recovery-stack';
 import { SecurityStack } from './stacks/security-stack';
 
+/**
+ * Resource types left untagged: aws-cdk-lib tags them, but the CloudFormation
+ * resource schemas that cfn-lint validates against (`npm run lint:templates`) have
+ * no `Tags` for them, and the AWS template reference documents none. Tags on a
+ * listener, a listener rule or a proxy's target group carry no control.
+ */
+export const UNTAGGED_TYPES = [
+  'AWS::ElasticLoadBalancingV2::Listener',
+  'AWS::ElasticLoadBalancingV2::ListenerRule',
+  'AWS::RDS::DBProxyTargetGroup',
+];
+
 /** The stacks of one stage. */
 export interface StageStacks {
   /** The stage's validated configuration. */
@@ -92,8 +104,8 @@ export function addStage(scope: App, config: StageConfig): StageStacks {
   }
 
   for (const stack of [network, recovery, data, security, app, edge]) {
-    Tags.of(stack).add('bulwark:stage', config.name);
-    Tags.of(stack).add('bulwark:managed-by', 'cdk');
+    Tags.of(stack).add('bulwark:stage', config.name, { excludeResourceTypes: UNTAGGED_TYPES });
+    Tags.of(stack).add('bulwark:managed-by', 'cdk', { excludeResourceTypes: UNTAGGED_TYPES });
   }
   return { config, network, recovery, data, security, app, edge };
 }
@@ -124,7 +136,7 @@ export function buildApp(app: App, options: BuildAppOptions = {}): StageStacks[]
       `stage = ${JSON.stringify(options.stage)}: Unknown stage '${options.stage}'; configured stages: ${configs.map((c) => c.name).join(', ')}`,
     ]);
   }
-  Tags.of(app).add('bulwark:project', 'bulwark');
+  Tags.of(app).add('bulwark:project', 'bulwark', { excludeResourceTypes: UNTAGGED_TYPES });
   const stages = selected.map((config) => addStage(app, config));
   addNagPacks(app, { controlTower: options.controlTower });
   return stages;
