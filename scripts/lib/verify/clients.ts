@@ -3,6 +3,7 @@ import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -25,6 +26,8 @@ export interface VerifyClients {
   sts(region: string): STSClient;
   /** Cognito user pools (`cognito-idp`). */
   cognito(region: string): CognitoIdentityProviderClient;
+  /** AWS Config. */
+  config(region: string): ConfigServiceClient;
   /** CloudFront's API is global (served from us-east-1). */
   cloudFront(): CloudFrontClient;
   /** Shield Advanced's API is global (served from us-east-1). */
@@ -65,6 +68,7 @@ export function awsClients(): VerifyClients {
     rds: cached('rds', (region) => new RDSClient({ region })),
     sts: cached('sts', (region) => new STSClient({ region })),
     cognito: cached('cognito-idp', (region) => new CognitoIdentityProviderClient({ region })),
+    config: cached('config', (region) => new ConfigServiceClient({ region })),
     cloudFront: () => cloudFront(GLOBAL_API_REGION),
     shield: () => shield(GLOBAL_API_REGION),
     destroy: () => {

@@ -6,6 +6,7 @@ import { EXIT_CANNOT_RUN, requireCredentials } from '../aws-credentials';
 import { CDK_JSON, projectStages } from '../project-stages';
 import { checkAlarms } from './alarms';
 import { checkBackupVaults } from './backup-bucket';
+import { checkConfigRecorder } from './config-recorder';
 import { type VerifyClients, awsClients } from './clients';
 import { checkDatabase } from './database';
 import { checkGuardDuty } from './guardduty';
@@ -122,6 +123,7 @@ export async function verifyStage(
       managedRules: cfg.edge.waf.managedRules,
     }),
     checkTrail(clients.cloudTrail(region), out('Security', 'TrailArn')),
+    checkConfigRecorder(clients.config(region), out('Security', 'ConfigRecorderName') || undefined),
     checkBackupVaults(clients.s3(region), clients.s3(cfg.drRegion), {
       backupBucket: out('Data', 'BackupBucketName'),
       replicaBucket: out('Recovery', 'ReplicaBucketName'),

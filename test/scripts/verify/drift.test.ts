@@ -30,6 +30,34 @@ const firstAlarmOf = (w: World, stack: string) =>
 /** [drift, stage, how, the check that must fail, what its evidence must say] */
 const DRIFTS: Array<[string, Stage, Drift, string, string | RegExp]> = [
   [
+    'the AWS Config recorder was stopped',
+    'production',
+    (w) => (w.configStatus[0].recording = false),
+    'AWS Config records every resource type, global ones included',
+    /: NOT recording, allSupported true/,
+  ],
+  [
+    'the AWS Config recorder skips global resource types',
+    'staging',
+    (w) => (w.configRecorders[0].recordingGroup!.includeGlobalResourceTypes = false),
+    'AWS Config records every resource type, global ones included',
+    'includeGlobalResourceTypes false',
+  ],
+  [
+    'the AWS Config delivery channel was deleted',
+    'staging',
+    (w) => (w.deliveryChannels = []),
+    'AWS Config delivers to a bucket with a customer key',
+    'no delivery channel: nothing is delivered',
+  ],
+  [
+    "the stage's AWS Config recorder was replaced by another",
+    'staging',
+    (w) => (w.configRecorders[0].name = 'default'),
+    'AWS Config records every resource type, global ones included',
+    /^no recorder Bulwark-Staging-Security-ConfigRecorder.* in the region/,
+  ],
+  [
     'the GuardDuty detector is suspended',
     'staging',
     (w) => (w.detector.Status = 'DISABLED'),

@@ -42,6 +42,15 @@ import {
   type UserPoolType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import {
+  ConfigServiceClient,
+  type ConfigurationRecorder,
+  type ConfigurationRecorderStatus,
+  type DeliveryChannel,
+  DescribeConfigurationRecordersCommand,
+  DescribeConfigurationRecorderStatusCommand,
+  DescribeDeliveryChannelsCommand,
+} from '@aws-sdk/client-config-service';
+import {
   BadRequestException,
   GetDetectorCommand,
   type GetDetectorResponse,
@@ -104,6 +113,7 @@ export const aws = {
   shield: mockClient(ShieldClient),
   sts: mockClient(STSClient),
   cognito: mockClient(CognitoIdentityProviderClient),
+  config: mockClient(ConfigServiceClient),
 };
 
 /** The stages of the project's cdk.json. */
@@ -154,6 +164,10 @@ export interface World {
   userPoolClient: UserPoolClientType;
   /** The pool's identity providers by name. */
   identityProviders: Record<string, IdentityProviderType>;
+  /** AWS Config in the primary region (DescribeConfigurationRecorders, ...Status, DescribeDeliveryChannels). */
+  configRecorders: ConfigurationRecorder[];
+  configStatus: ConfigurationRecorderStatus[];
+  deliveryChannels: DeliveryChannel[];
   refusals: Refusal[];
 }
 
@@ -208,6 +222,7 @@ export function ids(cfg: StageConfig) {
     database: `bulwark-${name}-db`,
     userPoolId: `${region}_AbCdEf123`,
     cmsClientId: '4ibc2ngrmk8ut0o8b6example',
+    configRecorder: `Bulwark-${title}-Security-ConfigRecorder49EDB580-1AB2CD3EF4GH`,
   };
 }
 
@@ -397,6 +412,7 @@ export function compliantWorld(cfg: StageConfig): World {
       AlertTopicArn: i.alertTopic,
       TrailArn: i.trailArn,
       ...(cfg.guardDuty === 'create' ? { DetectorId: i.detectorId } : {}),
+      ...(cfg.awsConfig === 'create' ? { ConfigRecorderName: i.configRecorder } : {}),
       UserPoolId: i.userPoolId,
       CmsClientId: i.cmsClientId,
       BlocklistTableName: `Bulwark-${cfg.title}-Security-BlocklistTable9A8B7C6D-1QW2E3R4T5Y6`,
@@ -636,6 +652,39 @@ export function compliantWorld(cfg: StageConfig): World {
       : {},
     alarms,
     ...people(cfg),
+    configRecorders: [
+      {
+        arn: `arn:aws:config:${cfg.region}:${cfg.account}:configuration-recorder/${i.configRecorder}/abcdefghijklmnop`,
+        name: i.configRecorder,
+        roleARN: `arn:aws:iam::${cfg.account}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig`,
+        recordingGroup: {
+          allSupported: true,
+          includeGlobalResourceTypes: true,
+          resourceTypes: [],
+          exclusionByResourceTypes: { resourceTypes: [] },
+          recordingStrategy: { useOnly: 'ALL_SUPPORTED_RESOURCE_TYPES' },
+        },
+        recordingMode: { recordingFrequency: 'CONTINUOUS', recordingModeOverrides: [] },
+        recordingScope: 'PAID',
+      },
+    ],
+    configStatus: [
+      {
+        name: i.configRecorder,
+        lastStartTime: new Date('2026-11-02T00:00:00Z'),
+        recording: true,
+        lastStatus: 'Success',
+        lastStatusChangeTime: new Date('2026-12-01T00:00:00Z'),
+      },
+    ],
+    deliveryChannels: [
+      {
+        name: `Bulwark-${cfg.title}-Security-ConfigDeliveryChannel51D44D28-9ZY8XW7VU6TS`,
+        s3BucketName: `bulwark-${cfg.name}-security-configbucketf2111528-abc123def456`,
+        s3KmsKeyArn: i.auditKey,
+        configSnapshotDeliveryProperties: { deliveryFrequency: 'TwentyFour_Hours' },
+      },
+    ],
     refusals: [],
   };
 }
@@ -995,6 +1044,23 @@ export function answerFrom(world: World): void {
       return { IdentityProvider: provider };
     }),
   );
+  aws.config.on(DescribeConfigurationRecordersCommand).callsFake(
+    answer('DescribeConfigurationRecorders', () => ({
+      ConfigurationRecorders: world.configRecorders,
+    })),
+  );
+  aws.config.on(DescribeConfigurationRecorderStatusCommand).callsFake(
+    answer('DescribeConfigurationRecorderStatus', ({ ConfigurationRecorderNames }) => ({
+      ConfigurationRecordersStatus: world.configStatus.filter(
+        (st) => !ConfigurationRecorderNames || ConfigurationRecorderNames.includes(st.name),
+      ),
+    })),
+  );
+  aws.config
+    .on(DescribeDeliveryChannelsCommand)
+    .callsFake(
+      answer('DescribeDeliveryChannels', () => ({ DeliveryChannels: world.deliveryChannels })),
+    );
   aws.shield.on(DescribeProtectionCommand).callsFake(
     answer('DescribeProtection', ({ ResourceArn }) => {
       const protection = world.protections[ResourceArn];
