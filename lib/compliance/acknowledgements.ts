@@ -11,6 +11,14 @@ export interface Acknowledgement {
   readonly findings: readonly string[];
   /** Why the gap is acceptable, or how it is covered, in words an auditor can check. */
   readonly reason: string;
+  /**
+   * The finding exists only for a static reading of the template (a value imported
+   * from another stack that the rule cannot resolve); the deployed resource has the
+   * property. Control Tower's proactive controls, which see resolved values when they
+   * run as CloudFormation hooks, do not reject it. Findings without this flag are
+   * real gaps that such a control rejects at deploy time whatever the acknowledgement.
+   */
+  readonly staticReadingOnly?: true;
 }
 
 const DEFAULT_PORT_REASON =
@@ -258,6 +266,7 @@ export const ACKNOWLEDGEMENTS = {
     findings: ['cdk-validator-cfnguard::elbv2_logging_enabled_check'],
     reason:
       'Access logs are enabled (access_logs.s3.enabled = true) into the Data stack access-log bucket, named through a cross-stack export that the static rule cannot resolve; test/stacks/app-front-door.test.ts asserts the attributes.',
+    staticReadingOnly: true,
   },
   sqsSourceUsesRedrive: {
     findings: ['Serverless-LambdaEventSourceMappingDestination'],
@@ -312,6 +321,7 @@ export const ACKNOWLEDGEMENTS = {
     findings: ['cdk-validator-cfnguard::s3_bucket_logging_enabled_check'],
     reason:
       'The bucket logs to the Data stack access-log bucket, named through a cross-stack export that the static rule cannot resolve; the template sets LoggingConfiguration with that bucket as destination.',
+    staticReadingOnly: true,
   },
   noBucketEventConsumer: {
     findings: ['cdk-validator-cfnguard::s3_event_notifications_enabled_check'],
@@ -336,15 +346,18 @@ export const ACKNOWLEDGEMENTS = {
   importedKeyLogGroup: {
     findings: ['cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check'],
     reason: IMPORTED_KEY_REASON,
+    staticReadingOnly: true,
   },
   importedKeyQueue: {
     findings: ['cdk-validator-cfnguard::sqs_queue_encrypted_check'],
     reason: IMPORTED_KEY_REASON,
+    staticReadingOnly: true,
   },
   vpcConfigImported: {
     findings: ['cdk-validator-cfnguard::lambda_inside_vpc_check'],
     reason:
       'The function runs in the isolated App subnets with its own security group; both come from the Network stack through exports that the static rule cannot resolve; test/stacks/app-stack.test.ts asserts them.',
+    staticReadingOnly: true,
   },
   cdkProviderOutsideVpc: {
     findings: ['cdk-validator-cfnguard::lambda_inside_vpc_check'],

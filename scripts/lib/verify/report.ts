@@ -17,10 +17,13 @@ export function formatTable(results: readonly CheckResult[]): string {
   const width = (key: 'control' | 'check' | 'result') =>
     Math.max(...rows.map((r) => r[key].length));
   const [wc, wk, wr] = [width('control'), width('check'), width('result')];
+  const indent = ' '.repeat(wc + wk + wr + 6);
   return rows
-    .map((r) =>
-      [r.control.padEnd(wc), r.check.padEnd(wk), r.result.padEnd(wr), r.evidence].join('  '),
-    )
+    .map((r) => {
+      const line = [r.control.padEnd(wc), r.check.padEnd(wk), r.result.padEnd(wr), r.evidence];
+      const fix = 'fix' in r && r.fix && r.result === 'FAIL' ? `\n${indent}fix: ${r.fix}` : '';
+      return `${line.join('  ')}${fix}`;
+    })
     .join('\n');
 }
 

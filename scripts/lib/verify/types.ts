@@ -10,6 +10,8 @@ export interface CheckResult {
   readonly result: Outcome;
   /** What was observed, and what was expected when they differ. */
   readonly evidence: string;
+  /** For a FAIL that a person can fix: the exact command or console step. */
+  readonly fix?: string;
 }
 
 /** The stage cannot be verified at all (not deployed, wrong account): exit code 2. */
@@ -43,6 +45,14 @@ export const skip = (control: string, check: string, evidence: string): CheckRes
   result: 'SKIP',
   evidence,
 });
+
+/** A failing result with the command or console step that fixes it. */
+export const failWithFix = (
+  control: string,
+  check: string,
+  evidence: string,
+  fix: string,
+): CheckResult => ({ control, check, result: 'FAIL', evidence, fix });
 
 /** PASS when `holds`, FAIL otherwise, with the same evidence. */
 export const judge = (

@@ -1,0 +1,179 @@
+import { parseArgs } from 'node:util';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { ConfigError, type StageConfig } from '../../../lib/config';
+import { EXIT_CANNOT_RUN, credentialSource } from '../aws-credentials';
+import { CDK_JSON, projectStages } from '../project-stages';
+import { readStackState } from '../stack-state';
+import { exitCode, formatTable, summary } from '../verify/report';
+import { type StackPart } from '../verify/stack-outputs';
+import { type CheckResult, errorEvidence } from '../verify/types';
+import { AssemblyError, readStageAssembly } from './assembly';
+import { checkBootstrap } from './checks/bootstrap';
+import { checkControlTower } from './checks/control-tower';
+import { checkDatabase } from './checks/database';
+import { checkHostedZone } from './checks/dns';
+import { checkLambda } from './checks/lambda';
+import { checkNames } from './checks/names';
+import { checkSaml } from './checks/saml';
+import { checkShield, checkSingletons } from './checks/singletons';
+import { type PreflightClients, preflightClients } from './clients';
+import type { PreflightContext } from './context';
+
+/** Preflight cannot run (no credentials, wrong account, no assembly): exit code 2. */
+export class CannotPreflight extends Error {}
+
+/** Where {@link run} reads its config and writes its report. */
+export interface PreflightOptions {
+  /** @default - real clients with the default credential chain */
+  readonly clients?: PreflightClients;
+  /** @default - the project's cdk.json */
+  readonly cdkJson?: string;
+  /** @default console.log */
+  readonly stdout?: (text: string) => void;
+  /** @default console.error */
+  readonly stderr?: (text: string) => void;
+  /** @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+const USAGE = 'usage: npm run preflight -- --stage <name> [--assembly <dir>] [--json]';
+
+const HELP = `${USAGE}
+
+Read-only checks of the stage's AWS account before a deploy, against the synthesized
+cloud assembly (default cdk.out; npm run synth -- -c stage=<name> writes it). Each check
+prints PASS, FAIL (with the command or console step that fixes it) or SKIP.
+
+  --stage <name>     the stage of cdk.json to check
+  --assembly <dir>   the cloud assembly to check against (default: cdk.out)
+  --json             print the results as a JSON array
+  --help             print this help
+
+Exit codes: 0 every check PASS or SKIP, 1 any FAIL, 2 cannot run (bad arguments, no
+credentials, credentials of another account, no assembly).`;
+
+/**
+ * Every check of the stage, in report order. Throws {@link CannotPreflight} when the
+ * credentials do not work or are for another account.
+ */
+export async function preflightStage(
+  clients: PreflightClients,
+  cfg: StageConfig,
+  assemblyDir: string,
+): Promise<CheckResult[]> {
+  const stacks = readStageAssembly(assemblyDir, cfg);
+  let account: string | undefined;
+  try {
+    account = (await clients.sts(cfg.region).send(new GetCallerIdentityCommand({}))).Account;
+  } catch (err) {
+    throw new CannotPreflight(`The configured AWS credentials do not work: ${errorEvidence(err)}`);
+  }
+  if (account !== cfg.account) {
+    throw new CannotPreflight(
+      `The credentials are for account ${account}, but stage ${cfg.name} deploys to account ${cfg.account}. Use credentials for ${cfg.account}.`,
+    );
+  }
+  const states = Object.fromEntries(
+    await Promise.all(
+      stacks.map(async (s) => {
+        try {
+          return [s.part, await readStackState(clients.cloudFormation(s.region), s.name)] as const;
+        } catch (err) {
+          throw new CannotPreflight(
+            `Cannot read stack ${s.name} in ${s.region}: ${errorEvidence(err)}`,
+          );
+        }
+      }),
+    ),
+  ) as Record<StackPart, Awaited<ReturnType<typeof readStackState>>>;
+  const ctx: PreflightContext = { cfg, clients, stacks, states, assemblyDir };
+  const groups = await Promise.all([
+    checkBootstrap(ctx),
+    checkLambda(ctx),
+    checkShield(ctx).then((r) => [r]),
+    checkSingletons(ctx),
+    checkHostedZone(ctx).then((r) => [r]),
+    checkDatabase(ctx),
+    checkNames(ctx),
+    checkSaml(ctx).then((r) => [r]),
+    checkControlTower(ctx),
+  ]);
+  return groups.flat();
+}
+
+/**
+ * `npm run preflight -- --stage <name> [--assembly <dir>] [--json]`. Returns the exit
+ * code: 0 all PASS or SKIP, 1 any FAIL, 2 cannot run.
+ */
+export async function run(
+  argv: readonly string[],
+  options: PreflightOptions = {},
+): Promise<number> {
+  const stdout = options.stdout ?? ((text: string) => console.log(text));
+  const stderr = options.stderr ?? ((text: string) => console.error(text));
+  let args: { stage?: string; assembly?: string; json?: boolean; help?: boolean };
+  try {
+    args = parseArgs({
+      args: [...argv],
+      options: {
+        stage: { type: 'string' },
+        assembly: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (err) {
+    stderr(`preflight: ${(err as Error).message.split('\n')[0]}\n${USAGE}`);
+    return EXIT_CANNOT_RUN;
+  }
+  if (args.help) {
+    stdout(HELP);
+    return 0;
+  }
+  let configs: StageConfig[];
+  try {
+    configs = projectStages(options.cdkJson ?? CDK_JSON);
+  } catch (err) {
+    stderr(
+      err instanceof ConfigError ? err.message : `Cannot read cdk.json: ${errorEvidence(err)}`,
+    );
+    return EXIT_CANNOT_RUN;
+  }
+  const cfg = configs.find((c) => c.name === args.stage);
+  if (!cfg) {
+    stderr(
+      `${args.stage ? `preflight: no stage ${args.stage} in cdk.json` : 'preflight: --stage is required'}\n${USAGE.replace('<name>', `<${configs.map((c) => c.name).join('|')}>`)}`,
+    );
+    return EXIT_CANNOT_RUN;
+  }
+  const source = credentialSource(options.env ?? process.env);
+  if (!source) {
+    stderr(
+      'preflight needs the AWS account of the stage, and no AWS credentials are configured.\n' +
+        'Configure them as for the AWS CLI (AWS_PROFILE, aws sso login, or access keys), then run it again.\n' +
+        'On an EC2 instance with a role, set AWS_EC2_METADATA_DISABLED=false.',
+    );
+    return EXIT_CANNOT_RUN;
+  }
+  const clients = options.clients ?? preflightClients();
+  try {
+    stderr(
+      `Preflight of stage ${cfg.name} (account ${cfg.account}; ${cfg.region}, ${cfg.drRegion}, us-east-1) with credentials from ${source}`,
+    );
+    const results = await preflightStage(clients, cfg, args.assembly ?? 'cdk.out');
+    stdout(args.json ? JSON.stringify(results, null, 2) : formatTable(results));
+    stderr(summary(results));
+    return exitCode(results);
+  } catch (err) {
+    stderr(
+      err instanceof CannotPreflight || err instanceof AssemblyError
+        ? err.message
+        : `preflight could not run: ${errorEvidence(err)}`,
+    );
+    return EXIT_CANNOT_RUN;
+  } finally {
+    if (!options.clients) clients.destroy();
+  }
+}

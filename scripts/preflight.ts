@@ -1,0 +1,12 @@
+/**
+ * `npm run preflight -- --stage <name> [--assembly <dir>] [--json]`
+ *
+ * Read-only checks of the stage's AWS account before a deploy: credentials of the
+ * stage's account, CDK bootstrap in every region, Lambda concurrency, Shield Advanced,
+ * the account singletons, the hosted zone, the database engine, names that must be
+ * free, the SAML metadata and the AWS Control Tower proactive controls. Each result
+ * is PASS, FAIL with its fix, or SKIP. Exit code 0, 1 on any FAIL, 2 when it cannot run.
+ */
+import { run } from './lib/preflight/run';
+
+run(process.argv.slice(2)).then((code) => process.exit(code));
