@@ -1,0 +1,224 @@
+import { spawnSync } from 'node:child_process';
+import * as readline from 'node:readline/promises';
+import { parseArgs } from 'node:util';
+import { ConfigError, type StageConfig } from '../../../lib/config';
+import { EXIT_CANNOT_RUN, credentialSource } from '../aws-credentials';
+import { preflightClients, type PreflightClients } from '../preflight/clients';
+import { CannotPreflight, preflightStage } from '../preflight/run';
+import { AssemblyError } from '../preflight/assembly';
+import { CDK_JSON, projectStages } from '../project-stages';
+import { readStackState } from '../stack-state';
+import { exitCode, formatTable, summary } from '../verify/report';
+import { stageStacks } from '../verify/stack-outputs';
+import { errorEvidence } from '../verify/types';
+import { type StackRecovery, describeRecovery, planRecovery } from './recovery';
+
+/** Where the deploy synthesizes the stage, and what it then deploys. */
+export const DEPLOY_ASSEMBLY = 'cdk.out';
+
+const USAGE =
+  'usage: npm run deploy -- --stage <name> [--yes] [--skip-preflight] [-- <cdk deploy options>]';
+
+const HELP = `${USAGE}
+
+Deploys every stack of one stage:
+  1. synthesizes the stage into ${DEPLOY_ASSEMBLY}/ (nag packs, CloudFormation validation);
+  2. runs npm run preflight against that assembly and stops on any FAIL;
+  3. finds stacks whose first creation failed (ROLLBACK_COMPLETE, ROLLBACK_FAILED,
+     CREATE_FAILED), prints how to clean each up, and does it once confirmed
+     (--yes, or an answer at the prompt): they are deleted so that they can be
+     created again, after their termination protection (and the deletion protection
+     of the never-used database they created) is turned off;
+  4. deploys the synthesized assembly with the CDK CLI (broadening security changes
+     ask for approval).
+
+  --stage <name>      the stage of cdk.json
+  --yes               clean up failed first creations without asking
+  --skip-preflight    deploy without the preflight checks
+  --help              print this help
+  Options after -- go to cdk deploy (e.g. -- --profile prod).
+
+Exit codes: 0 deployed, 1 a step failed (synth, preflight, cleanup refused, cdk deploy),
+2 cannot run (bad arguments, no credentials, another account).`;
+
+/** What {@link run} needs from its surroundings (tests replace each). */
+export interface DeployOptions {
+  readonly clients?: PreflightClients;
+  readonly cdkJson?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly stdout?: (text: string) => void;
+  readonly stderr?: (text: string) => void;
+  /** Runs a command (the CDK CLI); returns its exit code. */
+  readonly exec?: (command: string, args: readonly string[]) => number;
+  /** Asks a yes/no question; undefined when no one can answer (not a terminal). */
+  readonly confirm?: (question: string) => Promise<boolean | undefined>;
+  /** @default DEPLOY_ASSEMBLY */
+  readonly assembly?: string;
+}
+
+const execInherit = (command: string, args: readonly string[]) =>
+  spawnSync(command, [...args], { stdio: 'inherit' }).status ?? 1;
+
+async function askTerminal(question: string): Promise<boolean | undefined> {
+  if (!process.stdin.isTTY) return undefined;
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+/** `npm run deploy`: returns the exit code. */
+export async function run(argv: readonly string[], options: DeployOptions = {}): Promise<number> {
+  const stdout = options.stdout ?? ((t: string) => console.log(t));
+  const stderr = options.stderr ?? ((t: string) => console.error(t));
+  const exec = options.exec ?? execInherit;
+  const assembly = options.assembly ?? DEPLOY_ASSEMBLY;
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (err) {
+    stderr(`deploy: ${(err as Error).message.split('\n')[0]}\n${USAGE}`);
+    return EXIT_CANNOT_RUN;
+  }
+  const { values, cdkArgs } = parsed;
+  if (values.help) {
+    stdout(HELP);
+    return 0;
+  }
+  let configs: StageConfig[];
+  try {
+    configs = projectStages(options.cdkJson ?? CDK_JSON);
+  } catch (err) {
+    stderr(
+      err instanceof ConfigError ? err.message : `Cannot read cdk.json: ${errorEvidence(err)}`,
+    );
+    return EXIT_CANNOT_RUN;
+  }
+  const cfg = configs.find((c) => c.name === values.stage);
+  if (!cfg) {
+    stderr(
+      `${values.stage ? `deploy: no stage ${values.stage} in cdk.json` : 'deploy: --stage is required'}\n${USAGE.replace('<name>', `<${configs.map((c) => c.name).join('|')}>`)}`,
+    );
+    return EXIT_CANNOT_RUN;
+  }
+  const source = credentialSource(options.env ?? process.env);
+  if (!source) {
+    stderr(
+      'deploy needs a real AWS account, and no AWS credentials are configured.\n' +
+        'Configure them as for the AWS CLI (AWS_PROFILE, aws sso login, or access keys), then run it again.\n' +
+        'On an EC2 instance with a role, set AWS_EC2_METADATA_DISABLED=false.',
+    );
+    return EXIT_CANNOT_RUN;
+  }
+  stderr(`Deploying stage ${cfg.name} (account ${cfg.account}) with credentials from ${source}`);
+
+  if (exec('npx', ['cdk', 'synth', '--quiet', '-c', `stage=${cfg.name}`, '-o', assembly]) !== 0) {
+    stderr('deploy: synthesis failed (see above); nothing was deployed');
+    return 1;
+  }
+  const clients = options.clients ?? preflightClients();
+  try {
+    if (!values['skip-preflight']) {
+      const results = await preflightStage(clients, cfg, assembly);
+      stdout(formatTable(results));
+      stderr(summary(results));
+      if (exitCode(results) !== 0) {
+        stderr('deploy: preflight found problems; fix each FAIL above (or pass --skip-preflight)');
+        return 1;
+      }
+    }
+    const recoveries = (
+      await Promise.all(
+        stageStacks(cfg, cfg.region).map(async (s) =>
+          planRecovery(
+            clients,
+            s.name,
+            s.region,
+            await readStackState(clients.cloudFormation(s.region), s.name),
+          ),
+        ),
+      )
+    ).filter((r): r is StackRecovery => r !== undefined);
+    if (
+      recoveries.length > 0 &&
+      !(await recover(
+        recoveries,
+        values.yes === true,
+        options.confirm ?? askTerminal,
+        clients,
+        stderr,
+      ))
+    ) {
+      return 1;
+    }
+  } catch (err) {
+    if (err instanceof CannotPreflight || err instanceof AssemblyError) {
+      stderr(err.message);
+      return EXIT_CANNOT_RUN;
+    }
+    stderr(`deploy: ${errorEvidence(err)}`);
+    return 1;
+  } finally {
+    if (!options.clients) clients.destroy();
+  }
+  return exec('npx', [
+    'cdk',
+    'deploy',
+    '--app',
+    assembly,
+    `Bulwark-${cfg.title}-*`,
+    '--require-approval',
+    'broadening',
+    ...cdkArgs,
+  ]);
+}
+
+function parse(argv: readonly string[]) {
+  const { values, positionals, tokens } = parseArgs({
+    args: [...argv],
+    options: {
+      stage: { type: 'string' },
+      yes: { type: 'boolean' },
+      'skip-preflight': { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+    strict: true,
+    allowPositionals: true,
+    tokens: true,
+  });
+  const terminator = tokens.find((t) => t.kind === 'option-terminator');
+  const cdkArgs = terminator ? argv.slice(terminator.index + 1) : [];
+  if (positionals.length > cdkArgs.length) {
+    throw new Error(`Unexpected argument '${positionals[0]}' (cdk deploy options go after --)`);
+  }
+  return { values, cdkArgs };
+}
+
+async function recover(
+  recoveries: readonly StackRecovery[],
+  yes: boolean,
+  confirm: (question: string) => Promise<boolean | undefined>,
+  clients: PreflightClients,
+  stderr: (t: string) => void,
+): Promise<boolean> {
+  for (const r of recoveries) stderr(describeRecovery(r));
+  if (recoveries.some((r) => r.wait)) return false;
+  const answer = yes || (await confirm('Clean up these stacks as listed, then deploy?'));
+  if (answer !== true) {
+    stderr(
+      answer === undefined
+        ? 'deploy: these stacks block the deploy; run again with --yes to clean them up as listed, or run the commands yourself'
+        : 'deploy: not cleaned up; nothing was deployed',
+    );
+    return false;
+  }
+  for (const r of recoveries) {
+    for (const step of r.steps) {
+      stderr(`${r.stack}: ${step.description}`);
+      await step.apply(clients);
+    }
+  }
+  return true;
+}
