@@ -629,6 +629,7 @@ export const CONTROLS: readonly Control[] = [
     status: 'enforced',
     implementedBy: [
       'AuditTrail',
+      'ConfigRecorder',
       'IsolatedNetwork',
       'DistributionAccessLogs',
       'OriginLoadBalancer',
@@ -662,6 +663,24 @@ export const CONTROLS: readonly Control[] = [
           (p.LoadBalancerAttributes ?? []).some(
             (a: CfnJson) => a.Key === 'access_logs.s3.enabled' && a.Value === 'true',
           ),
+      },
+      {
+        claim:
+          'AWS Config records every supported and global resource type, with the service-linked role',
+        type: 'AWS::Config::ConfigurationRecorder',
+        stack: 'Security',
+        holds: (p) =>
+          p.RecordingGroup?.AllSupported === true &&
+          p.RecordingGroup?.IncludeGlobalResourceTypes === true &&
+          String(p.RoleARN).endsWith(
+            ':role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig',
+          ),
+      },
+      {
+        claim: 'AWS Config delivers to a bucket with a customer key',
+        type: 'AWS::Config::DeliveryChannel',
+        stack: 'Security',
+        holds: (p) => p.S3BucketName !== undefined && p.S3KmsKeyArn !== undefined,
       },
       ...['Edge', 'App'].map((stack): Evidence => ({
         claim: `the ${stack === 'Edge' ? 'CloudFront' : 'regional'} web ACL logs every request`,
@@ -957,11 +976,11 @@ export const CONTROLS: readonly Control[] = [
     status: 'enforced',
     implementedBy: [
       '.ci/run',
-      '.github/workflows/ci.yml (lint, types, tests, synth, npm audit, guard, SARIF)',
+      '.github/workflows/ci.yml (lint, types, tests, synth, cfn-lint of every template, npm audit, guard, SARIF)',
     ],
     evidence: [],
     nagRules: [],
-    tests: ['test/compliance/nag-gate.test.ts'],
+    tests: ['test/compliance/nag-gate.test.ts', 'test/scripts/lint-templates.test.ts'],
   },
   {
     id: 'SDLC-STAGE',
@@ -1006,6 +1025,81 @@ export const CONTROLS: readonly Control[] = [
     ],
     nagRules: [],
     tests: ['test/stacks/stateful-resources.test.ts', 'test/compliance/stateful-guard.test.ts'],
+  },
+  {
+    id: 'DEP-READY',
+    statement:
+      'The first deploy into a real account succeeds, a failed one can be retried, and nothing fails silently after it.',
+    status: 'partial',
+    implementedBy: [
+      'npm run preflight (scripts/lib/preflight/)',
+      'npm run deploy (scripts/lib/deploy/)',
+      'npm run lint:templates (scripts/lib/template-lint/)',
+      'grantQueueSend',
+      'AlertTopic',
+      'AuditTrail',
+      'stackUniqueName',
+      'EncryptedLogGroup',
+      'lib/compliance/control-tower.ts',
+      'test/support/iam/ (access-path evaluator)',
+    ],
+    evidence: [
+      {
+        claim: "CloudTrail's key policy lets it describe the key without an encryption context",
+        type: 'AWS::KMS::Key',
+        stack: 'Security',
+        holds: (p) =>
+          (p.KeyPolicy?.Statement ?? []).some(
+            (st: CfnJson) =>
+              st.Principal?.Service === 'cloudtrail.amazonaws.com' &&
+              [st.Action].flat().includes('kms:DescribeKey') &&
+              !JSON.stringify(st.Condition ?? {}).includes('EncryptionContext'),
+          ),
+      },
+      {
+        claim: "the alert topic admits the account's alarms (its policy replaces SNS's default)",
+        type: 'AWS::SNS::TopicPolicy',
+        stack: 'Security',
+        holds: (p) =>
+          (p.PolicyDocument?.Statement ?? []).some(
+            (st: CfnJson) =>
+              st.Effect === 'Allow' &&
+              st.Principal?.Service === 'cloudwatch.amazonaws.com' &&
+              st.Action === 'sns:Publish',
+          ),
+      },
+      {
+        claim: 'the invalidation queue is polled by no more batches than the invalidator may run',
+        type: 'AWS::Lambda::EventSourceMapping',
+        stack: 'App',
+        holds: (p) => Number(p.ScalingConfig?.MaximumConcurrency) <= 2,
+      },
+      {
+        claim: 'traced functions in the isolated subnets reach X-Ray through an endpoint',
+        type: 'AWS::EC2::VPCEndpoint',
+        stack: 'Network',
+        holds: (p) => JSON.stringify(p.ServiceName).includes('.xray'),
+      },
+      {
+        claim: 'named log groups do not outlive a creation that rolls back',
+        type: 'AWS::Logs::LogGroup',
+        stack: 'Data',
+        holds: (p, r) =>
+          p.LogGroupName !== undefined && r.DeletionPolicy === 'RetainExceptOnCreate',
+      },
+    ],
+    nagRules: [],
+    tests: [
+      'test/compliance/access-paths.test.ts',
+      'test/support/iam/policy-evaluator.test.ts',
+      'test/scripts/preflight/preflight.test.ts',
+      'test/scripts/deploy.test.ts',
+      'test/scripts/lint-templates.test.ts',
+      'test/stacks/stateful-resources.test.ts',
+      'test/stacks/app-front-door.test.ts',
+      'test/stacks/security-stack.test.ts',
+    ],
+    gap: 'No deploy into a real account runs in CI: the sandbox integration test (npm run integ) needs an account; offline, CI proves every access path, the templates against the CloudFormation schemas, the preflight and deploy logic against the AWS APIs as documented, and the sandbox snapshot.',
   },
   {
     id: 'PHY-DC',

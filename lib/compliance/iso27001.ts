@@ -73,4 +73,5 @@ export const ISO_27001_MAPPING: Record<string, readonly string[]> = {
   'SDLC-STAGE': ['8.31'],
   'SDLC-CHANGE': ['8.9', '8.32'],
   'PHY-DC': ['5.23', '7.1', '7.2', '7.4'],
+  'DEP-READY': ['8.9', '8.29', '8.32'],
 };

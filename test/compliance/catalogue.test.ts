@@ -37,6 +37,7 @@ const CATALOGUE = [
   'SDLC-STAGE',
   'SDLC-CHANGE',
   'PHY-DC',
+  'DEP-READY',
 ];
 const ROOT = path.join(__dirname, '..', '..');
 
