@@ -1042,6 +1042,7 @@ export const CONTROLS: readonly Control[] = [
       'EncryptedLogGroup',
       'lib/compliance/control-tower.ts',
       'test/support/iam/ (access-path evaluator)',
+      'npm run integ (test/integ/, scripts/lib/integ/)',
     ],
     evidence: [
       {
@@ -1098,6 +1099,8 @@ export const CONTROLS: readonly Control[] = [
       'test/stacks/stateful-resources.test.ts',
       'test/stacks/app-front-door.test.ts',
       'test/stacks/security-stack.test.ts',
+      'test/integ/sandbox-snapshot.test.ts',
+      'test/scripts/integ.test.ts',
     ],
     gap: 'No deploy into a real account runs in CI: the sandbox integration test (npm run integ) needs an account; offline, CI proves every access path, the templates against the CloudFormation schemas, the preflight and deploy logic against the AWS APIs as documented, and the sandbox snapshot.',
   },

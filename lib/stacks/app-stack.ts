@@ -47,6 +47,8 @@ export class AppStack extends Stack {
   readonly loadBalancer: OriginLoadBalancer;
   /** Name CloudFront connects to on the load balancer (and its certificate's name). */
   readonly originDomainName: string;
+  /** The nightly logical export. */
+  readonly backup: NightlyBackup;
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id, { ...props, crossRegionReferences: true });
@@ -133,7 +135,7 @@ export class AppStack extends Stack {
       logRetentionDays: cfg.logRetentionDays,
     });
 
-    const backup = new NightlyBackup(this, 'NightlyBackup', {
+    this.backup = new NightlyBackup(this, 'NightlyBackup', {
       stageName: cfg.name,
       backup: cfg.backup,
       vpc,
@@ -146,6 +148,7 @@ export class AppStack extends Stack {
       logRetentionDays: cfg.logRetentionDays,
       alertTopic,
     });
+    const backup = this.backup;
     // Backups read the schema and the backup role that the migrator creates.
     backup.node.addDependency(migrator);
 

@@ -1,0 +1,12 @@
+/**
+ * `npm run integ -- --profile <p> --config <file> [--keep]` | `npm run integ -- --update-snapshot`
+ *
+ * The sandbox integration test in a real account: synthesizes the sandbox stage and its
+ * assertions (test/integ/) with the project's CDK CLI, deploys them (the assertions run
+ * as the last stack's custom resources and fail the deploy when one fails), then
+ * destroys everything unless --keep. With --update-snapshot it only rewrites the
+ * offline snapshot CI checks (no account needed).
+ */
+import { run } from './lib/integ/run';
+
+run(process.argv.slice(2)).then((code) => process.exit(code));
