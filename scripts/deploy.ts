@@ -1,5 +1,5 @@
 /**
- * `npm run deploy -- --stage <name> [--yes] [--skip-preflight] [-- <cdk deploy options>]`
+ * `npm run deploy -- --stage <name> [--yes] [--skip-preflight] [-- <cdk deploy options>]` (`--help`)
  *
  * Synthesizes the stage, runs the preflight checks against that assembly, cleans up
  * stacks whose first creation failed (once confirmed), then deploys the same assembly

@@ -1,5 +1,5 @@
 /**
- * `npm run integ -- --profile <p> --config <file> [--keep]` | `npm run integ -- --update-snapshot`
+ * `npm run integ -- --profile <p> --config <file> [--keep]` | `npm run integ -- --update-snapshot` (`--help`)
  *
  * The sandbox integration test in a real account: synthesizes the sandbox stage and its
  * assertions (test/integ/) with the project's CDK CLI, deploys them (the assertions run

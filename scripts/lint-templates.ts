@@ -1,5 +1,5 @@
 /**
- * `npm run lint:templates -- [--assembly <dir>] [--json]`
+ * `npm run lint:templates -- [--assembly <dir>] [--json]` (`--help` for the options)
  *
  * Lints every stack template of the synthesized cloud assembly (default `cdk.out`) with
  * cfn-lint, each for its own region. Error-level findings fail unless the reviewed

@@ -1,5 +1,5 @@
 /**
- * `npm run preflight -- --stage <name> [--assembly <dir>] [--json]`
+ * `npm run preflight -- --stage <name> [--assembly <dir>] [--json]` (`--help` for the options)
  *
  * Read-only checks of the stage's AWS account before a deploy: credentials of the
  * stage's account, CDK bootstrap in every region, Lambda concurrency, Shield Advanced,

@@ -31,6 +31,21 @@ const packs = (rule: string, ...more: string[]) =>
   [`NIST.800.53.R5-${rule}`, `PCI.DSS.321-${rule}`, `HIPAA.Security-${rule}`, ...more] as const;
 
 /**
+ * What the packs report on a custom-resource function that only CloudFormation
+ * invokes, at deploy time, and waits for.
+ */
+const DEPLOY_TIME_FUNCTION_FINDINGS = [
+  'NIST.800.53.R5-LambdaConcurrency',
+  'HIPAA.Security-LambdaConcurrency',
+  'NIST.800.53.R5-LambdaDLQ',
+  'HIPAA.Security-LambdaDLQ',
+  'Serverless-LambdaDLQ',
+  ...packs('LambdaInsideVPC'),
+  'cdk-validator-cfnguard::lambda_inside_vpc_check',
+  'Serverless-LambdaTracing',
+] as const;
+
+/**
  * Every nag acknowledgement in Bulwark. Constructs apply them to the exact resource
  * with {@link acknowledge}; nothing is acknowledged on a stack or on the app.
  */
@@ -205,30 +220,12 @@ export const ACKNOWLEDGEMENTS = {
       'CDK-owned provider of cross-region references (CloudFront needs its certificate and web ACL in us-east-1): it runs only during CloudFormation operations and reads or writes SSM parameters named /cdk/exports/<stack>/* in the other region, which the isolated VPC cannot reach; it touches no customer data.',
   },
   deployTimeLookup: {
-    findings: [
-      'NIST.800.53.R5-LambdaConcurrency',
-      'HIPAA.Security-LambdaConcurrency',
-      'NIST.800.53.R5-LambdaDLQ',
-      'HIPAA.Security-LambdaDLQ',
-      'Serverless-LambdaDLQ',
-      ...packs('LambdaInsideVPC'),
-      'cdk-validator-cfnguard::lambda_inside_vpc_check',
-      'Serverless-LambdaTracing',
-    ],
+    findings: DEPLOY_TIME_FUNCTION_FINDINGS,
     reason:
       "CDK-generated custom-resource function that CloudFormation invokes on deploy to read the ids of AWS-managed prefix lists (CloudFront origin-facing, the region's S3) with ec2:DescribeManagedPrefixLists, read-only. CloudFormation waits for its answer and fails the deployment on error, so a dead-letter queue, tracing or a concurrency cap add nothing; EC2 has no endpoint in the isolated VPC.",
   },
   deployTimeServiceLinkedRole: {
-    findings: [
-      'NIST.800.53.R5-LambdaConcurrency',
-      'HIPAA.Security-LambdaConcurrency',
-      'NIST.800.53.R5-LambdaDLQ',
-      'HIPAA.Security-LambdaDLQ',
-      'Serverless-LambdaDLQ',
-      ...packs('LambdaInsideVPC'),
-      'cdk-validator-cfnguard::lambda_inside_vpc_check',
-      'Serverless-LambdaTracing',
-    ],
+    findings: DEPLOY_TIME_FUNCTION_FINDINGS,
     reason:
       "CDK-generated custom-resource function that CloudFormation invokes once, when the Security stack is created, to create AWS Config's service-linked role if the account lacks it (iam:CreateServiceLinkedRole on that one role, for config.amazonaws.com only). CloudFormation waits for its answer and fails the deployment on error, so a dead-letter queue, tracing or a concurrency cap add nothing; it runs outside any VPC because IAM has no VPC endpoint, and it touches no customer data.",
   },

@@ -31,16 +31,21 @@ export function credentialSource(
 /** Exit code of a tool that cannot run because AWS access is missing. */
 export const EXIT_CANNOT_RUN = 2;
 
+/** What a tool that needs an account says when no AWS credentials are configured. */
+export function noCredentialsMessage(tool: string): string {
+  return (
+    `${tool} needs a real AWS account, and no AWS credentials are configured.\n` +
+    'Configure them as for the AWS CLI (AWS_PROFILE, aws sso login, or access keys), then run it again.\n' +
+    'On an EC2 instance with a role, set AWS_EC2_METADATA_DISABLED=false.\n' +
+    'Nothing else in Bulwark needs an account: `npm run synth` and `npm test` run offline.'
+  );
+}
+
 /** Stops the process with a clear message when no AWS credentials are configured. */
 export function requireCredentials(tool: string): string {
   const source = credentialSource();
   if (!source) {
-    console.error(
-      `${tool} needs a real AWS account, and no AWS credentials are configured.\n` +
-        'Configure them as for the AWS CLI (AWS_PROFILE, aws sso login, or access keys), then run it again.\n' +
-        'On an EC2 instance with a role, set AWS_EC2_METADATA_DISABLED=false.\n' +
-        'Nothing else in Bulwark needs an account: `npm run synth` and `npm test` run offline.',
-    );
+    console.error(noCredentialsMessage(tool));
     process.exit(EXIT_CANNOT_RUN);
   }
   return source;

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { type StageConfig, loadStageConfigs } from '../../lib/config';
+import { ConfigError, type StageConfig, loadStageConfigs } from '../../lib/config';
 
 /** The project's `cdk.json`. */
 export const CDK_JSON = path.join(__dirname, '..', '..', 'cdk.json');
@@ -21,4 +21,33 @@ export function projectStage(name: string, file = CDK_JSON): StageConfig {
     );
   }
   return found;
+}
+
+/**
+ * The stage a command line names with `--stage`, or the one line that says what is
+ * wrong (no stage given, an unknown one, or an invalid cdk.json), with the usage.
+ */
+export function stageArgument(
+  tool: string,
+  name: string | undefined,
+  usage: string,
+  file = CDK_JSON,
+): { readonly cfg: StageConfig } | { readonly problem: string } {
+  let stages: StageConfig[];
+  try {
+    stages = projectStages(file);
+  } catch (err) {
+    return {
+      problem:
+        err instanceof ConfigError
+          ? err.message
+          : `Cannot read cdk.json: ${(err as Error).message}`,
+    };
+  }
+  const cfg = stages.find((s) => s.name === name);
+  if (cfg) return { cfg };
+  const names = `<${stages.map((s) => s.name).join('|')}>`;
+  return {
+    problem: `${name ? `${tool}: no stage ${name} in cdk.json` : `${tool}: --stage is required`}\n${usage.replace('<name>', names)}`,
+  };
 }

@@ -1,12 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import * as readline from 'node:readline/promises';
 import { parseArgs } from 'node:util';
-import { ConfigError, type StageConfig } from '../../../lib/config';
-import { EXIT_CANNOT_RUN, credentialSource } from '../aws-credentials';
+import { EXIT_CANNOT_RUN, credentialSource, noCredentialsMessage } from '../aws-credentials';
 import { preflightClients, type PreflightClients } from '../preflight/clients';
 import { CannotPreflight, preflightStage } from '../preflight/run';
 import { AssemblyError } from '../preflight/assembly';
-import { CDK_JSON, projectStages } from '../project-stages';
+import { CDK_JSON, stageArgument } from '../project-stages';
 import { readStackState } from '../stack-state';
 import { exitCode, formatTable, summary } from '../verify/report';
 import { stageStacks } from '../verify/stack-outputs';
@@ -87,29 +86,15 @@ export async function run(argv: readonly string[], options: DeployOptions = {}):
     stdout(HELP);
     return 0;
   }
-  let configs: StageConfig[];
-  try {
-    configs = projectStages(options.cdkJson ?? CDK_JSON);
-  } catch (err) {
-    stderr(
-      err instanceof ConfigError ? err.message : `Cannot read cdk.json: ${errorEvidence(err)}`,
-    );
+  const chosen = stageArgument('deploy', values.stage, USAGE, options.cdkJson ?? CDK_JSON);
+  if ('problem' in chosen) {
+    stderr(chosen.problem);
     return EXIT_CANNOT_RUN;
   }
-  const cfg = configs.find((c) => c.name === values.stage);
-  if (!cfg) {
-    stderr(
-      `${values.stage ? `deploy: no stage ${values.stage} in cdk.json` : 'deploy: --stage is required'}\n${USAGE.replace('<name>', `<${configs.map((c) => c.name).join('|')}>`)}`,
-    );
-    return EXIT_CANNOT_RUN;
-  }
+  const { cfg } = chosen;
   const source = credentialSource(options.env ?? process.env);
   if (!source) {
-    stderr(
-      'deploy needs a real AWS account, and no AWS credentials are configured.\n' +
-        'Configure them as for the AWS CLI (AWS_PROFILE, aws sso login, or access keys), then run it again.\n' +
-        'On an EC2 instance with a role, set AWS_EC2_METADATA_DISABLED=false.',
-    );
+    stderr(noCredentialsMessage('deploy'));
     return EXIT_CANNOT_RUN;
   }
   stderr(`Deploying stage ${cfg.name} (account ${cfg.account}) with credentials from ${source}`);

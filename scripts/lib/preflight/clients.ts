@@ -11,6 +11,7 @@ import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { ShieldClient } from '@aws-sdk/client-shield';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
+import { clientCache } from '../client-cache';
 
 /**
  * The AWS clients preflight reads the account with, one per service and region.
@@ -38,18 +39,7 @@ export interface PreflightClients {
 
 /** Real clients with the default credential chain, created on first use per region. */
 export function preflightClients(): PreflightClients {
-  const made = new Map<string, { destroy(): void }>();
-  const cached =
-    <C extends { destroy(): void }>(service: string, make: (region: string) => C) =>
-    (region: string): C => {
-      const key = `${service}:${region}`;
-      let client = made.get(key) as C | undefined;
-      if (!client) {
-        client = make(region);
-        made.set(key, client);
-      }
-      return client;
-    };
+  const { cached, destroy } = clientCache();
   const route53 = cached('route53', (region) => new Route53Client({ region }));
   const shield = cached('shield', (region) => new ShieldClient({ region }));
   return {
@@ -66,9 +56,6 @@ export function preflightClients(): PreflightClients {
     logs: cached('logs', (region) => new CloudWatchLogsClient({ region })),
     route53: () => route53('us-east-1'),
     shield: () => shield('us-east-1'),
-    destroy: () => {
-      for (const client of made.values()) client.destroy();
-      made.clear();
-    },
+    destroy,
   };
 }

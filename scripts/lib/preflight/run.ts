@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { ConfigError, type StageConfig } from '../../../lib/config';
-import { EXIT_CANNOT_RUN, credentialSource } from '../aws-credentials';
-import { CDK_JSON, projectStages } from '../project-stages';
+import type { StageConfig } from '../../../lib/config';
+import { EXIT_CANNOT_RUN, credentialSource, noCredentialsMessage } from '../aws-credentials';
+import { CDK_JSON, stageArgument } from '../project-stages';
 import { readStackState } from '../stack-state';
 import { exitCode, formatTable, summary } from '../verify/report';
 import { type StackPart } from '../verify/stack-outputs';
@@ -132,29 +132,15 @@ export async function run(
     stdout(HELP);
     return 0;
   }
-  let configs: StageConfig[];
-  try {
-    configs = projectStages(options.cdkJson ?? CDK_JSON);
-  } catch (err) {
-    stderr(
-      err instanceof ConfigError ? err.message : `Cannot read cdk.json: ${errorEvidence(err)}`,
-    );
+  const chosen = stageArgument('preflight', args.stage, USAGE, options.cdkJson ?? CDK_JSON);
+  if ('problem' in chosen) {
+    stderr(chosen.problem);
     return EXIT_CANNOT_RUN;
   }
-  const cfg = configs.find((c) => c.name === args.stage);
-  if (!cfg) {
-    stderr(
-      `${args.stage ? `preflight: no stage ${args.stage} in cdk.json` : 'preflight: --stage is required'}\n${USAGE.replace('<name>', `<${configs.map((c) => c.name).join('|')}>`)}`,
-    );
-    return EXIT_CANNOT_RUN;
-  }
+  const { cfg } = chosen;
   const source = credentialSource(options.env ?? process.env);
   if (!source) {
-    stderr(
-      'preflight needs the AWS account of the stage, and no AWS credentials are configured.\n' +
-        'Configure them as for the AWS CLI (AWS_PROFILE, aws sso login, or access keys), then run it again.\n' +
-        'On an EC2 instance with a role, set AWS_EC2_METADATA_DISABLED=false.',
-    );
+    stderr(noCredentialsMessage('preflight'));
     return EXIT_CANNOT_RUN;
   }
   const clients = options.clients ?? preflightClients();

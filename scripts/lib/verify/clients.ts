@@ -9,6 +9,7 @@ import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ShieldClient } from '@aws-sdk/client-shield';
 import { STSClient } from '@aws-sdk/client-sts';
+import { clientCache } from '../client-cache';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
 
 /**
@@ -44,18 +45,7 @@ const GLOBAL_API_REGION = 'us-east-1';
  * per region.
  */
 export function awsClients(): VerifyClients {
-  const made = new Map<string, { destroy(): void }>();
-  const cached =
-    <C extends { destroy(): void }>(service: string, make: (region: string) => C) =>
-    (region: string): C => {
-      const key = `${service}:${region}`;
-      let client = made.get(key) as C | undefined;
-      if (!client) {
-        client = make(region);
-        made.set(key, client);
-      }
-      return client;
-    };
+  const { cached, destroy } = clientCache();
   const shield = cached('shield', (region) => new ShieldClient({ region }));
   const cloudFront = cached('cloudfront', (region) => new CloudFrontClient({ region }));
   return {
@@ -71,9 +61,6 @@ export function awsClients(): VerifyClients {
     config: cached('config', (region) => new ConfigServiceClient({ region })),
     cloudFront: () => cloudFront(GLOBAL_API_REGION),
     shield: () => shield(GLOBAL_API_REGION),
-    destroy: () => {
-      for (const client of made.values()) client.destroy();
-      made.clear();
-    },
+    destroy,
   };
 }
