@@ -117,8 +117,11 @@ export class ConfigRecorder extends Construct {
       s3KmsKeyArn: props.encryptionKey.keyArn,
       configSnapshotDeliveryProperties: { deliveryFrequency: CONFIG_SNAPSHOT_FREQUENCY },
     });
-    // The channel needs the recorder; CloudFormation starts recording once both exist.
-    this.deliveryChannel.addResourceDependency(this.recorder);
+    // No dependency between the two: the recorder's creation waits until a delivery
+    // channel exists (CloudFormation starts recording then), and the channel's waits
+    // for a recorder, so either one depending on the other deadlocks the stack. Both
+    // wait for the bucket policy, which AWS Config checks when it delivers.
+    this.recorder.node.addDependency(this.bucket.policy!);
     this.deliveryChannel.node.addDependency(this.bucket.policy!);
   }
 

@@ -78,13 +78,17 @@ export class EncryptionKey extends kms.Key {
       );
     }
     for (const service of props.servicePrincipals ?? []) {
+      // EventBridge's deliveries into encrypted topics and queues carry no
+      // aws:SourceAccount or aws:SourceArn to KMS (SNS documents such conditions as
+      // unsupported for it), so its statement cannot be scoped that way.
+      const scoped = service !== 'events';
       this.addToResourcePolicy(
         new iam.PolicyStatement({
-          sid: `Allow${service.replace(/[^A-Za-z0-9]/g, '')}OfThisAccount`,
+          sid: `Allow${service.replace(/[^A-Za-z0-9]/g, '')}${scoped ? 'OfThisAccount' : 'Deliveries'}`,
           principals: [new iam.ServicePrincipal(`${service}.amazonaws.com`)],
           actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
           resources: ['*'],
-          conditions: { StringEquals: { 'aws:SourceAccount': account } },
+          ...(scoped && { conditions: { StringEquals: { 'aws:SourceAccount': account } } }),
         }),
       );
     }
