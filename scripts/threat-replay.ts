@@ -115,8 +115,12 @@ function print(d: Decision, cfg: StageConfig, after: Awaited<ReturnType<Target['
     console.log(`  ${what} ${b.cidr} until ${when(b.expiresAt)} (offence ${b.offences})`);
   }
   for (const s of d.skipped) console.log(`  SKIP  ${s.address}: ${s.reason}`);
-  for (const e of d.evicted) console.log(`  EVICT ${e} (blocklist full)`);
-  for (const e of d.dropped) console.log(`  DROP  ${e} (no room in a set)`);
+  for (const e of d.evicted)
+    console.log(`  EVICT ${e} (blocklist full, ends before the new blocks)`);
+  for (const e of d.dropped)
+    console.log(`  DROP  ${e} (no room in a set: no block there ends sooner)`);
+  const cap = cfg.threatResponse.maxAddressesPerFinding;
+  for (const e of d.beyondCap) console.log(`  DROP  ${e} (beyond maxAddressesPerFinding ${cap})`);
   if (d.outcome === 'sample')
     console.log('  sample findings name made-up activity: nothing blocked');
   console.log('IP sets:');
@@ -160,6 +164,7 @@ async function main(argv = process.argv): Promise<number> {
         addresses: new AddressPolicy(cfg.trustedCidrs),
         policy: cfg.threatResponse,
         capacity: cfg.threatResponse.maxAddressesPerSet,
+        maxAddressesPerFinding: cfg.threatResponse.maxAddressesPerFinding,
         sets: target.sets,
         table: target.table,
         clock: systemClock,

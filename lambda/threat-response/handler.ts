@@ -13,7 +13,11 @@ import { systemClock } from './domain/ports';
 import { type Decision, respondToFinding } from './domain/respond';
 import { type SweepResult, sweepExpiredBlocks } from './domain/sweep';
 import { readSettings } from './settings';
-import { THREAT_METRICS_NAMESPACE, THREAT_SERVICE_NAME } from './telemetry';
+import {
+  ADDRESSES_OVER_CAP_METRIC,
+  THREAT_METRICS_NAMESPACE,
+  THREAT_SERVICE_NAME,
+} from './telemetry';
 
 const logger = new Logger({ serviceName: THREAT_SERVICE_NAME });
 const metrics = new Metrics({
@@ -47,7 +51,15 @@ export async function handler(event: unknown): Promise<Decision | SweepResult> {
       return result;
     }
     const decision = await respondToFinding(
-      { addresses, policy: settings.policy, capacity: settings.capacity, sets, table, clock },
+      {
+        addresses,
+        policy: settings.policy,
+        capacity: settings.capacity,
+        maxAddressesPerFinding: settings.maxAddressesPerFinding,
+        sets,
+        table,
+        clock,
+      },
       event,
     );
     const fresh = decision.blocked.filter((b) => b.newlyBlocked).length;
@@ -56,6 +68,7 @@ export async function handler(event: unknown): Promise<Decision | SweepResult> {
     metrics.addMetric('AddressesSkipped', MetricUnit.Count, decision.skipped.length);
     metrics.addMetric('BlocksEvicted', MetricUnit.Count, decision.evicted.length);
     metrics.addMetric('BlocksDropped', MetricUnit.Count, decision.dropped.length);
+    metrics.addMetric(ADDRESSES_OVER_CAP_METRIC, MetricUnit.Count, decision.beyondCap.length);
     logger.info('Finding handled', { ...decision });
     const alert = blockAlert(settings.stage, decision);
     if (alert) await publishAlert(sns, settings.alertTopicArn, alert);

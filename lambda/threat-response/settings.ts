@@ -8,6 +8,8 @@ export interface Settings {
   readonly trustedCidrs: string[];
   readonly policy: BlockPolicy;
   readonly capacity: number;
+  /** Most addresses taken from one finding. */
+  readonly maxAddressesPerFinding: number;
   readonly blocklists: BlocklistLocation[];
   readonly tableName: string;
   readonly alertTopicArn: string;
@@ -27,26 +29,37 @@ const json = <T extends z.ZodType>(inner: T) =>
     ctx.addIssue({ code: 'custom', message: 'must be JSON of the expected shape' });
     return z.NEVER;
   });
-const schema = z.object({
-  STAGE: z.string().min(1),
-  TABLE_NAME: z.string().min(3),
-  ALERT_TOPIC_ARN: z.string().startsWith('arn:'),
-  TRUSTED_CIDRS: json(z.array(z.string())),
-  BLOCK_DAYS: positiveInt,
-  MAX_BLOCK_DAYS: positiveInt,
-  MAX_ADDRESSES_PER_SET: positiveInt,
-  BLOCKLISTS: json(
-    z
-      .array(
-        z.object({
-          layer: z.enum(['edge', 'origin']),
-          region: z.string().min(1),
-          parameter: z.string().startsWith('/'),
-        }),
-      )
-      .min(1),
-  ),
-});
+const schema = z
+  .object({
+    STAGE: z.string().min(1),
+    TABLE_NAME: z.string().min(3),
+    ALERT_TOPIC_ARN: z.string().startsWith('arn:'),
+    TRUSTED_CIDRS: json(z.array(z.string())),
+    BLOCK_DAYS: positiveInt,
+    MAX_BLOCK_DAYS: positiveInt,
+    MAX_ADDRESSES_PER_SET: positiveInt,
+    MAX_ADDRESSES_PER_FINDING: positiveInt,
+    BLOCKLISTS: json(
+      z
+        .array(
+          z.object({
+            layer: z.enum(['edge', 'origin']),
+            region: z.string().min(1),
+            parameter: z.string().startsWith('/'),
+          }),
+        )
+        .min(1),
+    ),
+  })
+  .superRefine((e, ctx) => {
+    if (e.MAX_ADDRESSES_PER_FINDING > e.MAX_ADDRESSES_PER_SET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MAX_ADDRESSES_PER_FINDING'],
+        message: 'must be ≤ MAX_ADDRESSES_PER_SET',
+      });
+    }
+  });
 
 /** Environment variable names, shared with the construct that sets them. */
 export type SettingsEnv = keyof z.input<typeof schema>;
@@ -64,6 +77,7 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     trustedCidrs: e.TRUSTED_CIDRS,
     policy: { blockDays: e.BLOCK_DAYS, maxBlockDays: e.MAX_BLOCK_DAYS },
     capacity: e.MAX_ADDRESSES_PER_SET,
+    maxAddressesPerFinding: e.MAX_ADDRESSES_PER_FINDING,
     blocklists: e.BLOCKLISTS,
     tableName: e.TABLE_NAME,
     alertTopicArn: e.ALERT_TOPIC_ARN,

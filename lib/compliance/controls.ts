@@ -548,6 +548,16 @@ export const CONTROLS: readonly Control[] = [
         stack: 'Edge',
         holds: (p) => onlyBlocklistSets(p),
       },
+      {
+        claim:
+          'a finding naming more addresses than the per-finding cap pages on-call (one finding cannot flush the blocklist)',
+        type: 'AWS::CloudWatch::Alarm',
+        stack: 'Security',
+        holds: (p) =>
+          p.MetricName === 'AddressesOverCap' &&
+          p.Threshold === 1 &&
+          (p.AlarmActions ?? []).length > 0,
+      },
     ],
     nagRules: ['Bulwark-WafBlocklistFirst'],
     tests: [
@@ -555,7 +565,11 @@ export const CONTROLS: readonly Control[] = [
       'test/lambda/threat-response/respond.test.ts',
       'test/lambda/threat-response/sweep.test.ts',
       'test/lambda/threat-response/addresses.test.ts',
+      'test/lambda/threat-response/set-plan.test.ts',
+      'test/lambda/threat-response/flush.test.ts',
       'test/lambda/threat-response/handler.test.ts',
+      'test/config/stage-config.test.ts',
+      'test/scripts/threat-replay.test.ts',
     ],
   },
   {

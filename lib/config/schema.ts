@@ -238,6 +238,9 @@ const shieldSchema = z
 /** WAF accepts at most 10,000 addresses per IP set. */
 export const WAF_IP_SET_MAX_ADDRESSES = 10_000;
 
+/** Addresses threat response takes from one finding unless the stage says otherwise. */
+export const DEFAULT_MAX_ADDRESSES_PER_FINDING = 100;
+
 const days = (max: number) =>
   z
     .number({ error: 'must be a number of days' })
@@ -256,7 +259,7 @@ const threatResponseSchema = z
     blockDays: days(365).default(7),
     /** Longest block: each repeat offence doubles the block, up to this. */
     maxBlockDays: days(365).default(90),
-    /** Addresses Bulwark keeps in each blocklist IP set; the oldest-expiring are evicted beyond it. */
+    /** Addresses Bulwark keeps in each blocklist IP set; when full, blocks ending before a newcomer's make room. */
     maxAddressesPerSet: z
       .number({ error: 'must be a number of addresses' })
       .int({ error: 'must be a whole number' })
@@ -265,6 +268,19 @@ const threatResponseSchema = z
         error: `must be ≤ ${WAF_IP_SET_MAX_ADDRESSES} (AWS WAF IP set limit)`,
       })
       .default(WAF_IP_SET_MAX_ADDRESSES),
+    /**
+     * Most addresses blocked for one finding (the rest are not blocked, and an alarm
+     * pages), so that one finding cannot flush the blocklist. Default: 100, or
+     * `maxAddressesPerSet` when that is smaller.
+     */
+    maxAddressesPerFinding: z
+      .number({ error: 'must be a number of addresses' })
+      .int({ error: 'must be a whole number' })
+      .min(1, { error: 'must be ≥ 1' })
+      .max(WAF_IP_SET_MAX_ADDRESSES, {
+        error: `must be ≤ ${WAF_IP_SET_MAX_ADDRESSES} (AWS WAF IP set limit)`,
+      })
+      .optional(),
   })
   .superRefine((t, ctx) => {
     if (t.maxBlockDays < t.blockDays) {
@@ -275,7 +291,26 @@ const threatResponseSchema = z
         input: t.maxBlockDays,
       });
     }
-  });
+    const perFinding = t.maxAddressesPerFinding;
+    // Past WAF's limit it is already reported.
+    if (
+      perFinding !== undefined &&
+      perFinding > t.maxAddressesPerSet &&
+      perFinding <= WAF_IP_SET_MAX_ADDRESSES
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['maxAddressesPerFinding'],
+        message: `must be ≤ maxAddressesPerSet (${t.maxAddressesPerSet})`,
+        input: perFinding,
+      });
+    }
+  })
+  .transform((t) => ({
+    ...t,
+    maxAddressesPerFinding:
+      t.maxAddressesPerFinding ?? Math.min(DEFAULT_MAX_ADDRESSES_PER_FINDING, t.maxAddressesPerSet),
+  }));
 
 /** `https://` URLs, or `http://localhost` for a front end in development. */
 const redirectUrl = z

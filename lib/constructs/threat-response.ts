@@ -13,6 +13,7 @@ import { type StageConfig, blocklistLocations, physicalNames } from '../config';
 import { BY_EXPIRY_INDEX, TTL_ATTRIBUTE } from '../../lambda/threat-response/table-schema';
 import type { SettingsEnv } from '../../lambda/threat-response/settings';
 import {
+  ADDRESSES_OVER_CAP_METRIC,
   THREAT_METRICS_NAMESPACE,
   THREAT_SERVICE_NAME,
 } from '../../lambda/threat-response/telemetry';
@@ -34,13 +35,16 @@ export const SWEEP_INTERVAL = Duration.hours(1);
 
 /**
  * Automatic response to malicious IPs (THR-BLOCK). GuardDuty findings at or above
- * `threatResponse.minSeverity` invoke a function that adds every remote address of
- * the finding to the IPv4/IPv6 blocklists of both web ACLs (CloudFront's and the
- * ALB's), never an address of `trustedCidrs` or a reserved range. Each block is
+ * `threatResponse.minSeverity` invoke a function that adds the remote addresses of
+ * the finding (IPv4 as /32, IPv6 as its /64) to the IPv4/IPv6 blocklists of both web
+ * ACLs (CloudFront's and the ALB's), never an address of `trustedCidrs` or a reserved
+ * range (IPv6: anything outside 2000::/3, and special ranges inside it). Each block is
  * recorded in a table (KMS, point-in-time recovery, retained) with an expiry; a
  * repeat offender's block is extended, and an hourly sweep removes expired blocks.
- * Failures are retried, then kept in a dead-letter queue that pages on-call, as
- * does a blocklist full enough to evict blocks.
+ * At most `maxAddressesPerFinding` addresses are taken from one finding, and a full
+ * set only evicts blocks that end before the newcomers' do. Failures are retried,
+ * then kept in a dead-letter queue that pages on-call, as do a blocklist full enough
+ * to evict blocks and a finding over the per-finding cap.
  *
  * The function's role has a fixed name: the App and Edge stacks, which own the IP
  * sets and deploy after this one, grant it `GetIPSet`/`UpdateIPSet` on exactly their
@@ -90,6 +94,7 @@ export class ThreatResponse extends Construct {
       BLOCK_DAYS: String(cfg.threatResponse.blockDays),
       MAX_BLOCK_DAYS: String(cfg.threatResponse.maxBlockDays),
       MAX_ADDRESSES_PER_SET: String(cfg.threatResponse.maxAddressesPerSet),
+      MAX_ADDRESSES_PER_FINDING: String(cfg.threatResponse.maxAddressesPerFinding),
       BLOCKLISTS: JSON.stringify(blocklistLocations(cfg)),
       TABLE_NAME: this.table.tableName,
       ALERT_TOPIC_ARN: props.alertTopic.topicArn,
@@ -180,7 +185,12 @@ export class ThreatResponse extends Construct {
         label: 'Blocks evicted or not added for lack of room',
         period: Duration.minutes(5),
       }),
-      description: `A WAF blocklist reached ${cfg.threatResponse.maxAddressesPerSet} addresses: the soonest-expiring blocks were evicted (or new ones not added)`,
+      description: `A WAF blocklist reached ${cfg.threatResponse.maxAddressesPerSet} addresses: blocks ending before the new ones were evicted, or new ones not added`,
+      threshold: 1,
+    });
+    topicAlarm(this, 'FindingCapAlarm', props.alertTopic, {
+      metric: metric(ADDRESSES_OVER_CAP_METRIC),
+      description: `A GuardDuty finding named more than ${cfg.threatResponse.maxAddressesPerFinding} addresses to block (threatResponse.maxAddressesPerFinding): those beyond the cap were not blocked`,
       threshold: 1,
     });
 

@@ -183,6 +183,34 @@ describe('loadStageConfigs', () => {
       /threatResponse\.maxAddressesPerSet = 10001: must be ≤ 10000 \(AWS WAF IP set limit\)/,
     ],
     [
+      'a per-finding cap of no address',
+      (b) => (b.threatResponse.maxAddressesPerFinding = 0),
+      /stages\.staging\.threatResponse\.maxAddressesPerFinding = 0: must be ≥ 1/,
+    ],
+    [
+      'a per-finding cap that is not a whole number',
+      (b) => (b.threatResponse.maxAddressesPerFinding = 2.5),
+      /threatResponse\.maxAddressesPerFinding = 2\.5: must be a whole number/,
+    ],
+    [
+      'a per-finding cap that is not a number',
+      (b) => (b.threatResponse.maxAddressesPerFinding = '100'),
+      /threatResponse\.maxAddressesPerFinding = "100": must be a number of addresses/,
+    ],
+    [
+      'a per-finding cap larger than the set',
+      (b) => (
+        (b.threatResponse.maxAddressesPerSet = 500),
+        (b.threatResponse.maxAddressesPerFinding = 501)
+      ),
+      /threatResponse\.maxAddressesPerFinding = 501: must be ≤ maxAddressesPerSet \(500\)/,
+    ],
+    [
+      'a per-finding cap larger than WAF allows',
+      (b) => (b.threatResponse.maxAddressesPerFinding = 10_001),
+      /threatResponse\.maxAddressesPerFinding = 10001: must be ≤ 10000 \(AWS WAF IP set limit\)/,
+    ],
+    [
       'a longest block shorter than the first block',
       (b) => ((b.threatResponse.blockDays = 14), (b.threatResponse.maxBlockDays = 7)),
       /threatResponse\.maxBlockDays = 7: must be ≥ blockDays/,
@@ -304,6 +332,20 @@ describe('threatResponse defaults', () => {
       blockDays: 7,
       maxBlockDays: 90,
       maxAddressesPerSet: 10_000,
+      maxAddressesPerFinding: 100,
     });
+  });
+
+  it('caps a finding at the set size when the set holds fewer than 100 addresses', () => {
+    const [cfg] = loadStageConfigs(
+      stagingWith((b) => (b.threatResponse = { minSeverity: 5, maxAddressesPerSet: 40 })),
+    );
+    expect(cfg.threatResponse.maxAddressesPerFinding).toBe(40);
+  });
+
+  it('takes the shipped stages’ per-finding cap from cdk.json', () => {
+    for (const cfg of loadStageConfigs(shipped())) {
+      expect(cfg.threatResponse.maxAddressesPerFinding).toBe(100);
+    }
   });
 });

@@ -30,6 +30,18 @@ describe('bin/app.ts', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
   });
 
+  it('stops synth on a bad threat-response cap, naming the key', () => {
+    const context = projectContext();
+    const stages = structuredClone(context.stages) as Record<string, any>;
+    stages.staging.threatResponse.maxAddressesPerFinding = 0;
+    const r = runApp({ ...context, stages });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(
+      'stages.staging.threatResponse.maxAddressesPerFinding = 0: must be ≥ 1',
+    );
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('rejects an unknown stage selection', () => {
     const r = runApp({ ...projectContext(), stage: 'qa' });
     expect(r.status).toBe(1);

@@ -44,8 +44,25 @@ describe('npm run threat:replay', () => {
     const json = JSON.parse(text);
     expect(json.live).toBe(false);
     expect(json.decision.blocked).toEqual([
-      expect.objectContaining({ cidr: '2a0b:f4c0:16c:7::1/128', family: 'v6' }),
+      expect.objectContaining({ cidr: '2a0b:f4c0:16c:7::/64', family: 'v6' }),
     ]);
+  });
+
+  it('shows the addresses beyond the per-finding cap as dropped', async () => {
+    const event = JSON.parse(fs.readFileSync(fixture('port-probe-multi'), 'utf8'));
+    const [probe] = event.detail.service.action.portProbeAction.portProbeDetails;
+    event.detail.service.action.portProbeAction.portProbeDetails = Array.from(
+      { length: 102 },
+      (_, i) => ({ ...probe, remoteIpDetails: { ipAddressV4: `45.9.${i >> 8}.${(i & 255) + 1}` } }),
+    );
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-finding-')), 'f.json');
+    fs.writeFileSync(file, JSON.stringify(event));
+    const { code, text } = await replay(file);
+    expect(code).toBe(0);
+    expect(text.match(/^ {2}BLOCK /gm)).toHaveLength(100);
+    expect(text).toContain('DROP  45.9.0.101/32 (beyond maxAddressesPerFinding 100)');
+    expect(text).toContain('DROP  45.9.0.102/32 (beyond maxAddressesPerFinding 100)');
+    expect(text).toContain('Per-finding cap reached: 2 addresses beyond it not blocked');
   });
 
   it('notes a finding below the stage’s severity threshold', async () => {

@@ -63,6 +63,7 @@ describe.each(STAGES)('THR-BLOCK (%s)', (stage) => {
       BLOCK_DAYS: String(cfg.threatResponse.blockDays),
       MAX_BLOCK_DAYS: String(cfg.threatResponse.maxBlockDays),
       MAX_ADDRESSES_PER_SET: String(cfg.threatResponse.maxAddressesPerSet),
+      MAX_ADDRESSES_PER_FINDING: String(cfg.threatResponse.maxAddressesPerFinding),
       BLOCKLISTS: JSON.stringify([
         {
           layer: 'origin',
@@ -121,6 +122,29 @@ describe.each(STAGES)('THR-BLOCK (%s)', (stage) => {
     const full = alarms.find((a) => JSON.stringify(a.Properties).includes('BlocksEvicted'));
     expect(JSON.stringify(full?.Properties.Metrics)).toContain('BlocksDropped');
     expect(full?.Properties.Threshold).toBe(1);
+  });
+
+  it('pages on-call when a finding names more addresses than the per-finding cap', () => {
+    const alarms = Object.entries(resourcesOf(t, 'AWS::CloudWatch::Alarm')).filter(
+      ([, a]) => a.Properties.MetricName === 'AddressesOverCap',
+    );
+    expect(alarms).toHaveLength(1);
+    const [[id, cap]] = alarms;
+    expect(id).toMatch(/^ThreatResponseFindingCapAlarm/);
+    expect(cap.Properties).toMatchObject({
+      Namespace: 'Bulwark/ThreatResponse',
+      Dimensions: [{ Name: 'service', Value: 'threat-response' }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: expect.stringMatching(/^AlertTopic/) }],
+    });
+    expect(cap.Properties.AlarmDescription).toContain(
+      `more than ${cfg.threatResponse.maxAddressesPerFinding} addresses`,
+    );
   });
 
   it.each(['App', 'Edge'] as const)(

@@ -58,17 +58,25 @@ export class DynamoBlockTable implements BlockTable {
   }
 
   async oldestBlocked(family: Family, limit: number): Promise<BlockRecord[]> {
-    const r = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: BY_EXPIRY_INDEX,
-        KeyConditionExpression: 'blockedFamily = :family',
-        ExpressionAttributeValues: { ':family': family },
-        ScanIndexForward: true,
-        Limit: limit,
-      }),
-    );
-    return (r.Items ?? []).map((i) => toRecord(i as Item));
+    const out: BlockRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    // A page holds at most 1 MB: a large limit takes several.
+    do {
+      const r = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: BY_EXPIRY_INDEX,
+          KeyConditionExpression: 'blockedFamily = :family',
+          ExpressionAttributeValues: { ':family': family },
+          ScanIndexForward: true,
+          Limit: limit - out.length,
+          ExclusiveStartKey: start,
+        }),
+      );
+      out.push(...(r.Items ?? []).map((i) => toRecord(i as Item)));
+      start = r.LastEvaluatedKey;
+    } while (start && out.length < limit);
+    return out;
   }
 
   async expiredBy(family: Family, now: number): Promise<BlockRecord[]> {

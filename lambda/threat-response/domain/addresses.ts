@@ -3,9 +3,9 @@ import { BlockList, isIPv4, isIPv6 } from 'node:net';
 /** Address family of a blocklist IP set. */
 export type Family = 'v4' | 'v6';
 
-/** An address to block: a single-host CIDR in canonical form. */
+/** What is blocked for one address: an IPv4 host, or the /64 an IPv6 host sits in. */
 export interface BlockTarget {
-  /** `a.b.c.d/32` or an RFC 5952 IPv6 address with `/128`. */
+  /** `a.b.c.d/32`, or the RFC 5952 network of an IPv6 address's `/64` (`2001:db8:1:2::/64`). */
   readonly cidr: string;
   readonly family: Family;
 }
@@ -19,74 +19,115 @@ export interface SkippedAddress {
   readonly reason: SkipReason;
 }
 
+/** Prefix length of an IPv6 block: one host (a SLAAC interface, a VPS) controls a whole /64. */
+export const IPV6_BLOCK_PREFIX = 64;
+
 /**
- * Ranges that are never a remote attacker on the internet: private, shared (CGNAT),
- * loopback, link-local, documentation, benchmarking, multicast, reserved, and the
- * IPv6 transition ranges that embed another address (IANA special-purpose registries).
+ * IPv4 ranges that are never a remote attacker on the internet: private, shared
+ * (CGNAT), loopback, link-local, documentation, benchmarking, multicast and reserved
+ * (IANA IPv4 special-purpose registry).
  */
-const RESERVED: ReadonlyArray<readonly [string, number, Family]> = [
-  ['0.0.0.0', 8, 'v4'],
-  ['10.0.0.0', 8, 'v4'],
-  ['100.64.0.0', 10, 'v4'],
-  ['127.0.0.0', 8, 'v4'],
-  ['169.254.0.0', 16, 'v4'],
-  ['172.16.0.0', 12, 'v4'],
-  ['192.0.0.0', 24, 'v4'],
-  ['192.0.2.0', 24, 'v4'],
-  ['192.88.99.0', 24, 'v4'],
-  ['192.168.0.0', 16, 'v4'],
-  ['198.18.0.0', 15, 'v4'],
-  ['198.51.100.0', 24, 'v4'],
-  ['203.0.113.0', 24, 'v4'],
-  ['224.0.0.0', 4, 'v4'],
-  ['240.0.0.0', 4, 'v4'],
-  ['::', 127, 'v6'], // unspecified and loopback
-  ['::ffff:0:0', 96, 'v6'], // IPv4-mapped
-  ['64:ff9b::', 96, 'v6'], // NAT64
-  ['64:ff9b:1::', 48, 'v6'],
-  ['100::', 64, 'v6'], // discard
-  ['2001::', 23, 'v6'], // IETF protocol assignments, Teredo
-  ['2001:db8::', 32, 'v6'], // documentation
-  ['2002::', 16, 'v6'], // 6to4
-  ['3fff::', 20, 'v6'], // documentation
-  ['fc00::', 7, 'v6'], // unique local
-  ['fe80::', 10, 'v6'], // link-local
-  ['ff00::', 8, 'v6'], // multicast
+const RESERVED_V4: ReadonlyArray<readonly [string, number]> = [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.88.99.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
 ];
 
-const ipv4 = (family: Family) => (family === 'v4' ? 'ipv4' : 'ipv6');
+/**
+ * The IPv6 global unicast range. Everything outside it is reserved here: unspecified,
+ * loopback, IPv4-compatible, NAT64, discard, unique local, link-local, site-local,
+ * multicast, SRv6 SIDs and the IETF-reserved space (`4000::/3` and up). IPv4-mapped
+ * addresses (`::ffff:0:0/96`) are read as the IPv4 address they carry.
+ */
+export const GLOBAL_UNICAST_V6 = '2000::/3';
 
 /**
- * One `BlockList` per family: a `BlockList` matches IPv4 addresses against IPv6
- * rules through their IPv4-mapped form, so `::ffff:0:0/96` would cover every IPv4.
+ * Special-purpose ranges inside {@link GLOBAL_UNICAST_V6} (IANA IPv6 special-purpose
+ * registry): IETF protocol assignments and Teredo, documentation, and 6to4 (which
+ * embeds an IPv4 address). Each is wider than a /64, so a /64 block is inside one or
+ * outside all.
  */
-function blockListsOf(
-  ranges: ReadonlyArray<readonly [string, number, Family]>,
-): Record<Family, BlockList> {
-  const lists = { v4: new BlockList(), v6: new BlockList() };
-  for (const [network, prefix, family] of ranges) {
-    lists[family].addSubnet(network, prefix, ipv4(family));
-  }
-  return lists;
+const RESERVED_V6_CARVE_OUTS: readonly string[] = [
+  '2001::/23', // IETF protocol assignments, Teredo, benchmarking, ORCHID
+  '2001:db8::/32', // documentation
+  '2002::/16', // 6to4
+  '3fff::/20', // documentation
+];
+
+/** An IPv6 range as a number and a prefix length. */
+interface V6Range {
+  readonly network: bigint;
+  readonly prefix: number;
 }
 
-/** Splits CIDRs such as `203.0.113.0/24` into the tuples a `BlockList` takes. */
-function cidrRanges(cidrs: readonly string[]): Array<[string, number, Family]> {
-  return cidrs.map((c) => {
-    const [network, bits] = c.split('/');
-    const family: Family = isIPv6(network) ? 'v6' : 'v4';
-    return [network, Number(bits ?? (family === 'v4' ? 32 : 128)), family];
-  });
-}
+const V6_BITS = 128;
+const MAPPED_V4_PREFIX = 0xffffn << 32n; // ::ffff:0:0/96
 
 /** The canonical text of an IPv6 address (RFC 5952: lower case, longest zero run as `::`). */
 export function canonicalIPv6(address: string): string {
   return new URL(`http://[${address}]/`).hostname.slice(1, -1);
 }
 
-/** Canonical single-host CIDR of an address, as stored in the IP sets and the table. */
-export function hostCidr(address: string, family: Family): string {
-  return family === 'v4' ? `${address}/32` : `${canonicalIPv6(address)}/128`;
+/** The 128-bit value of an IPv6 address (embedded IPv4 notation included). */
+export function ipv6Value(address: string): bigint {
+  // The URL parser's serialization is pure hex groups, with at most one `::`.
+  const [head, tail] = canonicalIPv6(address).split('::');
+  const groups = (part: string | undefined) => (part ? part.split(':') : []);
+  const left = groups(head);
+  const right = tail === undefined ? [] : groups(tail);
+  const all = [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  return all.reduce((v, g) => (v << 16n) | BigInt(`0x${g}`), 0n);
+}
+
+/** The canonical text of a 128-bit IPv6 value. */
+export function ipv6Text(value: bigint): string {
+  const groups: string[] = [];
+  for (let shift = 112n; shift >= 0n; shift -= 16n) {
+    groups.push(((value >> shift) & 0xffffn).toString(16));
+  }
+  return canonicalIPv6(groups.join(':'));
+}
+
+/** `value` with every bit after the first `prefix` cleared. */
+const networkOf = (value: bigint, prefix: number) => {
+  const host = V6_BITS - prefix;
+  return (value >> BigInt(host)) << BigInt(host);
+};
+
+/** The `/64` an IPv6 address belongs to, in canonical form (`2001:db8:1:2::/64`). */
+export function ipv6Block(address: string): string {
+  return `${ipv6Text(networkOf(ipv6Value(address), IPV6_BLOCK_PREFIX))}/${IPV6_BLOCK_PREFIX}`;
+}
+
+function v6Range(cidr: string): V6Range {
+  const [network, bits] = cidr.split('/');
+  const prefix = Number(bits ?? V6_BITS);
+  return { network: networkOf(ipv6Value(network), prefix), prefix };
+}
+
+/** Whether `range` and the block `value/prefix` share an address. */
+const overlaps = (range: V6Range, value: bigint, prefix: number) => {
+  const common = Math.min(range.prefix, prefix);
+  return networkOf(range.network, common) === networkOf(value, common);
+};
+
+const GLOBAL_UNICAST = v6Range(GLOBAL_UNICAST_V6);
+
+/** Canonical `/32` of an IPv4 address, as stored in the IP sets and the table. */
+export function hostCidr(address: string): string {
+  return `${address}/32`;
 }
 
 /**
@@ -99,30 +140,64 @@ export function canonicalCidr(cidr: string): string {
   return cidr;
 }
 
-/** Decides which addresses may be blocked: never reserved, trusted or malformed ones. */
+/**
+ * Decides which addresses may be blocked, and as what: never a reserved, trusted or
+ * malformed address. IPv4 addresses are blocked as their `/32`; IPv6 addresses of the
+ * global unicast range as their `/64`, unless that /64 touches a trusted CIDR.
+ */
 export class AddressPolicy {
-  private readonly reserved = blockListsOf(RESERVED);
-  private readonly trusted: Record<Family, BlockList>;
+  private readonly reservedV4 = new BlockList();
+  private readonly trustedV4 = new BlockList();
+  private readonly reservedV6 = RESERVED_V6_CARVE_OUTS.map(v6Range);
+  private readonly trustedV6: V6Range[] = [];
 
   /** @param trustedCidrs the stage's `trustedCidrs`, never blocked. */
   constructor(trustedCidrs: readonly string[]) {
-    this.trusted = blockListsOf(cidrRanges(trustedCidrs));
+    for (const [network, prefix] of RESERVED_V4) this.reservedV4.addSubnet(network, prefix, 'ipv4');
+    for (const cidr of trustedCidrs) {
+      const [network, bits] = cidr.split('/');
+      if (isIPv6(network)) this.trustedV6.push(v6Range(cidr));
+      else this.trustedV4.addSubnet(network, Number(bits ?? 32), 'ipv4');
+    }
   }
 
   /** The block target for `address`, or the reason it is skipped. */
   classify(address: string): BlockTarget | SkippedAddress {
+    if (isIPv4(address)) return this.classifyV4(address, address);
     // Zone ids (`fe80::1%eth0`) and anything but a bare address are malformed here.
-    const family: Family | undefined = isIPv4(address)
-      ? 'v4'
-      : isIPv6(address) && !address.includes('%')
-        ? 'v6'
-        : undefined;
-    if (!family) return { address, reason: 'malformed' };
-    const type = ipv4(family);
-    if (this.reserved[family].check(address, type)) return { address, reason: 'reserved' };
-    if (this.trusted[family].check(address, type)) return { address, reason: 'trusted' };
-    return { cidr: hostCidr(address, family), family };
+    if (!isIPv6(address) || address.includes('%')) return { address, reason: 'malformed' };
+    const value = ipv6Value(address);
+    if (networkOf(value, 96) === MAPPED_V4_PREFIX) {
+      // A dual-stack socket's view of an IPv4 peer: block (or skip) that IPv4 address,
+      // unless a trusted IPv6 CIDR names the mapped form.
+      if (this.trustedV6.some((r) => overlaps(r, value, V6_BITS))) {
+        return { address, reason: 'trusted' };
+      }
+      return this.classifyV4(address, mappedIPv4(value));
+    }
+    if (
+      !overlaps(GLOBAL_UNICAST, value, GLOBAL_UNICAST.prefix) ||
+      this.reservedV6.some((r) => overlaps(r, value, IPV6_BLOCK_PREFIX))
+    ) {
+      return { address, reason: 'reserved' };
+    }
+    if (this.trustedV6.some((r) => overlaps(r, value, IPV6_BLOCK_PREFIX))) {
+      return { address, reason: 'trusted' };
+    }
+    return { cidr: ipv6Block(address), family: 'v6' };
   }
+
+  /** `ipv4` is the address to judge; `address` is what the finding wrote. */
+  private classifyV4(address: string, ipv4: string): BlockTarget | SkippedAddress {
+    if (this.reservedV4.check(ipv4, 'ipv4')) return { address, reason: 'reserved' };
+    if (this.trustedV4.check(ipv4, 'ipv4')) return { address, reason: 'trusted' };
+    return { cidr: hostCidr(ipv4), family: 'v4' };
+  }
+}
+
+/** The IPv4 address carried by an IPv4-mapped IPv6 value (`::ffff:a.b.c.d`). */
+function mappedIPv4(value: bigint): string {
+  return [24n, 16n, 8n, 0n].map((s) => String((value >> s) & 0xffn)).join('.');
 }
 
 /** Type guard: a classified address that is to be blocked. */

@@ -6,7 +6,7 @@ export type BlockStatus = 'blocked' | 'expired' | 'evicted';
 
 /** One row of the blocklist table: an address and the history of its block. */
 export interface BlockRecord {
-  /** Single-host CIDR (the table key). */
+  /** The blocked CIDR (the table key): an IPv4 `/32`, or an IPv6 `/64`. */
   readonly address: string;
   readonly family: Family;
   readonly status: BlockStatus;

@@ -3,13 +3,14 @@ import {
   type BlockTarget,
   type Family,
   type SkippedAddress,
+  canonicalCidr,
   isTarget,
 } from './addresses';
 import { type BlockPolicy, type BlockRecord, applySighting } from './block-record';
 import { type FindingSummary, parseFinding } from './finding';
 import { updateIpSet } from './ip-set-update';
 import type { BlockTable, Clock, IpSetSnapshot, IpSets } from './ports';
-import { overflow } from './set-plan';
+import { chooseEvictions, overflow } from './set-plan';
 
 /** Everything {@link respondToFinding} needs. */
 export interface Responder {
@@ -17,6 +18,8 @@ export interface Responder {
   readonly policy: BlockPolicy;
   /** Most addresses Bulwark keeps in one IP set. */
   readonly capacity: number;
+  /** Most addresses (block targets) taken from one finding; the rest are not blocked. */
+  readonly maxAddressesPerFinding: number;
   readonly sets: IpSets;
   readonly table: BlockTable;
   readonly clock: Clock;
@@ -44,9 +47,17 @@ export interface Decision {
   readonly outcome: 'blocked' | 'ignored' | 'sample';
   readonly blocked: BlockedAddress[];
   readonly skipped: SkippedAddress[];
-  /** Addresses removed to make room (oldest-expiring first). */
+  /**
+   * Block targets of the finding beyond `maxAddressesPerFinding`, in the finding's
+   * order: not recorded and not blocked.
+   */
+  readonly beyondCap: string[];
+  /** Blocks removed to make room, each ending before the newcomers that took its place. */
   readonly evicted: string[];
-  /** Addresses that did not fit in a set even after eviction. */
+  /**
+   * Addresses left out of a set for lack of room (no block there ended before
+   * theirs); one left out of every set is not blocked at all.
+   */
   readonly dropped: string[];
   /** IP sets updated, by ARN. */
   readonly setsUpdated: string[];
@@ -56,22 +67,28 @@ export interface Decision {
 const RECORD_ATTEMPTS = 5;
 
 /**
- * Blocks every remote address of a GuardDuty finding in the IPv4/IPv6 blocklists of
- * both web ACLs: records each block (a repeat offender's is extended), makes room by
- * evicting the soonest-expiring blocks when a set is full, then updates each set
- * once. Idempotent: a redelivered event changes no record and finds the addresses
- * already in the sets. Throws on failure so that Lambda's retries engage; records
- * are written first, so a retry completes the set updates.
+ * Blocks the remote addresses of a GuardDuty finding in the IPv4/IPv6 blocklists of
+ * both web ACLs: IPv4 as `/32`, IPv6 as its `/64` (two addresses of one /64 are one
+ * block), at most `maxAddressesPerFinding` of them. Records each block (a repeat
+ * offender's is extended), makes room in a full set by evicting blocks that end
+ * before the newcomers' (never one that outlives them; a newcomer that finds none is
+ * not blocked), then updates each set once. Idempotent: a redelivered event changes
+ * no record and finds the addresses already in the sets. Throws on failure so that
+ * Lambda's retries engage; records are written first, so a retry completes the set
+ * updates.
  */
 export async function respondToFinding(r: Responder, event: unknown): Promise<Decision> {
   const { finding, remoteAddresses } = parseFinding(event);
   const classified = remoteAddresses.map((a) => r.addresses.classify(a));
-  const targets = classified.filter(isTarget);
+  const targets = [
+    ...new Map(classified.filter(isTarget).map((t) => [t.cidr, t] as const)).values(),
+  ];
   const skipped = classified.filter((c): c is SkippedAddress => !isTarget(c));
   const decision = {
     finding,
     blocked: [] as BlockedAddress[],
     skipped,
+    beyondCap: [] as string[],
     evicted: [] as string[],
     dropped: [] as string[],
     setsUpdated: [] as string[],
@@ -79,11 +96,14 @@ export async function respondToFinding(r: Responder, event: unknown): Promise<De
   // Sample findings test the pipeline; their addresses did nothing to this account.
   if (finding.sample) return { ...decision, outcome: 'sample' };
   if (targets.length === 0) return { ...decision, outcome: 'ignored' };
+  // One finding must not be able to flush the blocklist: the rest is not even recorded.
+  const taken = targets.slice(0, r.maxAddressesPerFinding);
+  decision.beyondCap.push(...targets.slice(r.maxAddressesPerFinding).map((t) => t.cidr));
 
   // Records first: a failed set update is retried with the event and completes then.
   const now = r.clock.now();
   const records: BlockRecord[] = [];
-  for (const t of targets) records.push(await recordSighting(r, t, finding));
+  for (const t of taken) records.push(await recordSighting(r, t, finding));
   // A redelivered event of a block that has since ended must not block again: the
   // sweep only removes addresses whose record is blocked.
   const live = records.filter((b) => b.status === 'blocked' && b.expiresAt > now);
@@ -91,11 +111,15 @@ export async function respondToFinding(r: Responder, event: unknown): Promise<De
   const sets = await r.sets.list();
   const added = new Set<string>();
   for (const family of ['v4', 'v6'] as const) {
-    const add = live.filter((b) => b.family === family).map((b) => b.address);
-    if (add.length === 0) continue;
+    // Longest-lived first: where room runs out, the soonest-ending newcomers give way.
+    const blocks = live
+      .filter((b) => b.family === family)
+      .sort((a, b) => b.expiresAt - a.expiresAt);
+    if (blocks.length === 0) continue;
+    const add = blocks.map((b) => b.address);
     const refs = sets.filter((s) => s.family === family);
     const snapshots = await Promise.all(refs.map((ref) => r.sets.read(ref)));
-    const evict = await evictionsFor(r, family, snapshots, add);
+    const evict = await evictionsFor(r, family, snapshots, blocks);
     const droppedFrom = new Map<string, number>();
     for (const [i, ref] of refs.entries()) {
       const plan = await updateIpSet(
@@ -150,19 +174,27 @@ async function recordSighting(
   throw new Error(`Block record of ${target.cidr} kept changing; retrying the event`);
 }
 
-/** The soonest-expiring blocks to remove so that `add` fits in the fullest set. */
+/**
+ * The blocks to evict so that the newcomers fit in the fullest set: its soonest-ending
+ * blocks, only as many as newcomers that outlive them need (see {@link chooseEvictions}).
+ * Entries an operator added are never evicted: only Bulwark's blocked records are.
+ */
 async function evictionsFor(
   r: Responder,
   family: Family,
   snapshots: readonly IpSetSnapshot[],
-  add: readonly string[],
+  blocks: readonly BlockRecord[],
 ): Promise<string[]> {
-  const needed = Math.max(0, ...snapshots.map((s) => overflow(s.addresses, add, r.capacity)));
+  const add = blocks.map((b) => b.address);
+  const overflows = snapshots.map((s) => overflow(s.addresses, add, r.capacity));
+  const needed = Math.max(0, ...overflows);
   if (needed === 0) return [];
+  const fullest = snapshots[overflows.indexOf(needed)];
+  const present = new Set(fullest.addresses.map(canonicalCidr));
   const adding = new Set(add);
-  const candidates = await r.table.oldestBlocked(family, needed + add.length);
-  return candidates
-    .map((c) => c.address)
-    .filter((a) => !adding.has(a))
-    .slice(0, needed);
+  const evictable = (await r.table.oldestBlocked(family, needed + add.length)).filter(
+    (c) => !adding.has(c.address) && present.has(canonicalCidr(c.address)),
+  );
+  const newcomers = blocks.filter((b) => !present.has(canonicalCidr(b.address)));
+  return chooseEvictions(r.capacity - present.size, newcomers, evictable);
 }

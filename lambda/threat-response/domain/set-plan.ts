@@ -2,6 +2,7 @@ import { canonicalCidr } from './addresses';
 
 /** Addresses to put into and take out of one IP set. */
 export interface SetChange {
+  /** In order of priority: when room runs out, the last ones are dropped. */
   readonly add: readonly string[];
   readonly remove: readonly string[];
 }
@@ -21,7 +22,8 @@ export interface SetPlan {
 /**
  * Merges a change into an IP set's addresses. Entries are compared in canonical
  * form; entries Bulwark did not add (an operator's manual block) are kept. New
- * addresses beyond `capacity` are dropped, never the set's existing ones.
+ * addresses are taken in the order of `change.add` while there is room; those beyond
+ * `capacity` are dropped, never the set's existing ones.
  */
 export function planSetUpdate(
   current: readonly string[],
@@ -62,4 +64,41 @@ export function overflow(current: readonly string[], add: readonly string[], cap
   const present = new Set(current.map(canonicalCidr));
   const fresh = new Set(add.map(canonicalCidr).filter((a) => !present.has(a)));
   return Math.max(0, present.size + fresh.size - capacity);
+}
+
+/** A block and when it ends (epoch seconds). */
+export interface Expiring {
+  readonly address: string;
+  readonly expiresAt: number;
+}
+
+/**
+ * Which of a full set's blocks to evict so that newcomers fit. A block is only ever
+ * evicted for a newcomer that outlives it: the longest-lived newcomers are admitted
+ * first, each admission past the free room costs the soonest-ending evictable block,
+ * and only while that block ends strictly before every admitted newcomer. Newcomers
+ * that cannot be admitted that way are left out (the caller does not block them).
+ *
+ * @param free room left in the set (capacity minus its entries; negative when over)
+ * @param newcomers blocks to add that the set does not hold
+ * @param evictable blocks in the set that may leave (Bulwark's, not an operator's)
+ * @returns addresses to evict, soonest-ending first
+ */
+export function chooseEvictions(
+  free: number,
+  newcomers: readonly Expiring[],
+  evictable: readonly Expiring[],
+): string[] {
+  const longestFirst = [...newcomers].sort((a, b) => b.expiresAt - a.expiresAt);
+  const soonestFirst = [...evictable].sort((a, b) => a.expiresAt - b.expiresAt);
+  for (let admitted = longestFirst.length; admitted > 0; admitted--) {
+    const needed = admitted - free;
+    if (needed <= 0) return [];
+    if (needed > soonestFirst.length) continue;
+    // Sorted: the needed-th soonest evictable block is the last to end of those evicted.
+    if (soonestFirst[needed - 1].expiresAt < longestFirst[admitted - 1].expiresAt) {
+      return soonestFirst.slice(0, needed).map((b) => b.address);
+    }
+  }
+  return [];
 }

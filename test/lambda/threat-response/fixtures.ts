@@ -36,3 +36,26 @@ export function testClock(start = Date.UTC(2026, 10, 25, 12) / 1000) {
     },
   };
 }
+
+/**
+ * A port-probe finding (from `port-probe-multi.json`) whose probes come from
+ * `addresses`, one `portProbeDetails` entry each; IPv6 ones in `ipAddressV6`.
+ */
+export function probeFrom(
+  addresses: readonly string[],
+  { id = 'f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6', updatedAt = '2026-11-25T12:00:00.000Z' } = {},
+): Record<string, any> {
+  const event = finding('port-probe-multi');
+  const [template] = event.detail.service.action.portProbeAction.portProbeDetails;
+  event.detail.id = id;
+  event.detail.updatedAt = updatedAt;
+  event.detail.service.action.portProbeAction.portProbeDetails = addresses.map((a) => ({
+    ...template,
+    remoteIpDetails: {
+      ...template.remoteIpDetails,
+      ipAddressV4: undefined,
+      [a.includes(':') ? 'ipAddressV6' : 'ipAddressV4']: a,
+    },
+  }));
+  return JSON.parse(JSON.stringify(event)); // drops the undefined keys, as JSON would
+}

@@ -26,6 +26,7 @@ beforeAll(async () => {
     BLOCK_DAYS: '7',
     MAX_BLOCK_DAYS: '30',
     MAX_ADDRESSES_PER_SET: '10000',
+    MAX_ADDRESSES_PER_FINDING: '100',
     BLOCKLISTS: JSON.stringify(waf.locations),
     TABLE_NAME: table.tableName,
     ALERT_TOPIC_ARN: TOPIC,

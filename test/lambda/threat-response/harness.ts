@@ -35,6 +35,7 @@ export async function startHarness(): Promise<Harness> {
       addresses: new AddressPolicy(['81.2.69.0/24']),
       policy: { blockDays: 7, maxBlockDays: 30 },
       capacity: 10_000,
+      maxAddressesPerFinding: 100,
       sets,
       table,
       clock: time.clock,

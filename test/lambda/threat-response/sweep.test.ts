@@ -22,12 +22,52 @@ describe('sweepExpiredBlocks', () => {
     h.waf.seed('origin', 'v4', [...h.waf.addresses('origin', 'v4'), '5.188.10.0/24']);
     h.time.advanceDays(5); // the first two are past their 7 days
     const r = await sweepExpiredBlocks(sweeper());
-    expect(r.expired.sort()).toEqual(['2a0b:f4c0:16c:7::1/128', '45.155.205.233/32']);
+    expect(r.expired.sort()).toEqual(['2a0b:f4c0:16c:7::/64', '45.155.205.233/32']);
     expect(h.waf.addresses('origin', 'v4')).toEqual(['141.98.10.63/32', '5.188.10.0/24']);
     expect(h.waf.addresses('edge', 'v4')).toEqual(['141.98.10.63/32']);
     expect(h.waf.addresses('edge', 'v6')).toEqual([]);
     expect(await h.table.get('45.155.205.233/32')).toMatchObject({ status: 'expired' });
     expect(await h.table.get('141.98.10.63/32')).toMatchObject({ status: 'blocked' });
+  });
+
+  it('removes an IPv6 /64 block WAF returns in another form', async () => {
+    await respondToFinding(h.responder(), finding('network-connection-ipv6'));
+    h.waf.seed('edge', 'v6', ['2A0B:F4C0:016C:0007:0000:0000:0000:0000/64', '2a0b:f4c0:99::/48']);
+    h.time.advanceDays(8);
+    const r = await sweepExpiredBlocks(sweeper());
+    expect(r.expired).toEqual(['2a0b:f4c0:16c:7::/64']);
+    expect(h.waf.addresses('edge', 'v6')).toEqual(['2a0b:f4c0:99::/48']);
+    expect(h.waf.addresses('origin', 'v6')).toEqual([]);
+  });
+
+  it('still removes an IPv6 block recorded as a /128 before blocks became /64s', async () => {
+    const now = h.time.now;
+    await h.table.put(
+      {
+        address: '2a0b:f4c0:16c:7::1/128',
+        family: 'v6',
+        status: 'blocked',
+        findingId: '2b4d6f8a0c1e3a5c7e9b1d3f5a7c9e1b',
+        findingType: 'Backdoor:EC2/C&CActivity.B',
+        severity: 8,
+        offences: 1,
+        recentSightings: ['2b4d6f8a0c1e3a5c7e9b1d3f5a7c9e1b@2024-05-15T17:42:56.031Z'],
+        firstSeen: now,
+        lastSeen: now,
+        expiresAt: now + 7 * 86_400,
+        version: 1,
+      },
+      undefined,
+    );
+    for (const layer of ['origin', 'edge'] as const) {
+      h.waf.seed(layer, 'v6', ['2a0b:f4c0:16c:7::1/128']);
+    }
+    h.time.advanceDays(8);
+    const r = await sweepExpiredBlocks(sweeper());
+    expect(r.expired).toEqual(['2a0b:f4c0:16c:7::1/128']);
+    for (const layer of ['origin', 'edge'] as const) {
+      expect(h.waf.addresses(layer, 'v6')).toEqual([]);
+    }
   });
 
   it('does nothing when no block has expired', async () => {
