@@ -1,16 +1,19 @@
 /**
- * `npm run backup -- --database-url <url> --bucket <name> [--prefix <p>] [--endpoint <s3-url>] [--stage <s>]`
+ * `npm run backup -- --database-url <url> --bucket <name> [--prefix <p>] [--endpoint <s3-url>] [--stage <s>] [--signing-key <kms-key>]`
  *
  * Exports the content database into the backup bucket (BACKUP.md) and prints the
- * manifest key as the last line of stdout; progress goes to stderr. Exit code 1 on
- * any failure (no manifest is written), 2 when AWS credentials are needed and missing.
+ * manifest key as the last line of stdout; progress goes to stderr. The manifest is
+ * signed: with `--endpoint` by HMAC-SHA-256 with `BACKUP_SIGNING_KEY` (or the local
+ * default key), otherwise in KMS with `--signing-key` or the stage's key alias (only
+ * the backup function's role may sign there). Exit code 1 on any failure (no
+ * manifest is written), 2 when AWS credentials are needed and missing.
  */
 import { exportDatabase } from '../lambda/nightly-backup/export';
 import { option } from './lib/args';
-import { backupS3Client, connectTo, mb, progressPrinter } from './lib/backup-cli';
+import { backupS3Client, backupSigner, connectTo, mb, progressPrinter } from './lib/backup-cli';
 
 const USAGE =
-  'usage: npm run backup -- --database-url <url> --bucket <name> [--prefix <p>] [--endpoint <s3-url>] [--stage <s>]';
+  'usage: npm run backup -- --database-url <url> --bucket <name> [--prefix <p>] [--endpoint <s3-url>] [--stage <s>] [--signing-key <kms-key>]';
 
 async function main(): Promise<number> {
   const databaseUrl = option('--database-url') ?? process.env.DATABASE_URL;
@@ -20,7 +23,8 @@ async function main(): Promise<number> {
     return 1;
   }
   const stage = option('--stage') ?? 'local';
-  const s3 = backupS3Client('backup', option('--endpoint'));
+  const endpoint = option('--endpoint');
+  const s3 = backupS3Client('backup', endpoint);
   let state = { tablesDone: 0, tables: 0, rows: 0, uncompressedBytes: 0, bytes: 0 };
   const progress = progressPrinter(
     (s) =>
@@ -34,6 +38,9 @@ async function main(): Promise<number> {
       bucket,
       prefix: option('--prefix') ?? `backups/${stage}`,
       stage,
+      signer: backupSigner(endpoint, stage, option('--signing-key')),
+      // Without --endpoint the bucket is the versioned vault.
+      requireVersionIds: !endpoint,
       onProgress: (p) => {
         state = { ...p };
         progress.tick();

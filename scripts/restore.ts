@@ -1,17 +1,21 @@
 /**
- * `npm run restore -- --bucket <name> --manifest <key> --database-url <url> [--endpoint <s3-url>]`
+ * `npm run restore -- --bucket <name> --manifest <key> --database-url <url> [--endpoint <s3-url>] [--signing-key <kms-key>] [--allow-unsigned]`
  *
- * Restores a backup into an empty database (BACKUP.md), verifying every object's
- * SHA-256 and every table's row count. Exit code 1, naming the problem, on any
- * mismatch or a non-empty target (which is left as it was); 2 when AWS credentials
- * are needed and missing.
+ * Restores a backup into an empty database (BACKUP.md), verifying the manifest's
+ * signature (with `--endpoint` against `BACKUP_SIGNING_KEY` or the local default key;
+ * otherwise with KMS VerifyMac against `--signing-key` or the manifest's stage's key
+ * alias), that every object lies in the run's folder and is the recorded version,
+ * every object's SHA-256 and every table's row count. `--allow-unsigned` restores a
+ * manifest written before backups were signed, with a warning on stderr. Exit code
+ * 1, naming the problem, on any refusal or mismatch or a non-empty target (which is
+ * left as it was); 2 when AWS credentials are needed and missing.
  */
 import { RestoreError, restoreBackup } from '../lambda/nightly-backup/restore';
 import { option } from './lib/args';
-import { backupS3Client, connectTo, mb, progressPrinter } from './lib/backup-cli';
+import { backupS3Client, connectTo, mb, progressPrinter, restoreVerifier } from './lib/backup-cli';
 
 const USAGE =
-  'usage: npm run restore -- --bucket <name> --manifest <key> --database-url <url> [--endpoint <s3-url>]';
+  'usage: npm run restore -- --bucket <name> --manifest <key> --database-url <url> [--endpoint <s3-url>] [--signing-key <kms-key>] [--allow-unsigned]';
 
 async function main(): Promise<number> {
   const databaseUrl = option('--database-url') ?? process.env.DATABASE_URL;
@@ -21,7 +25,8 @@ async function main(): Promise<number> {
     console.error(USAGE);
     return 1;
   }
-  const s3 = backupS3Client('restore', option('--endpoint'));
+  const endpoint = option('--endpoint');
+  const s3 = backupS3Client('restore', endpoint);
   let state = { table: '-', tablesDone: 0, tables: 0, rows: 0, bytes: 0 };
   const progress = progressPrinter(
     (s) =>
@@ -33,14 +38,22 @@ async function main(): Promise<number> {
       bucket,
       manifestKey,
       connect: connectTo(databaseUrl),
+      verifier: restoreVerifier(endpoint, option('--signing-key')),
+      allowUnsigned: process.argv.includes('--allow-unsigned'),
+      // Without --endpoint the bucket is the versioned vault.
+      requireVersionIds: !endpoint,
+      onWarning: (message) => console.error(`restore: WARNING: ${message}`),
       onProgress: (p) => {
         state = { ...p };
         progress.tick();
       },
     });
     const rows = manifest.tables.reduce((n, t) => n + t.rows, 0);
+    const checked = manifest.signature
+      ? `signature (${manifest.signature.keyId}), every checksum and row count matched`
+      : 'every checksum and row count matched; the manifest was UNSIGNED (not verified)';
     console.error(
-      `restore: ${manifest.tables.length} tables, ${rows} rows restored at schema ${manifest.schemaVersion}; every checksum and row count matched`,
+      `restore: ${manifest.tables.length} tables, ${rows} rows restored at schema ${manifest.schemaVersion}; ${checked}`,
     );
     return 0;
   } catch (err) {

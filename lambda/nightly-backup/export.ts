@@ -15,6 +15,7 @@ import {
   objectKey,
   runFolder,
 } from './manifest';
+import { type ManifestSigner, signManifest } from './signing';
 import { Coalescer, RowCounter, Sha256Meter } from './streams';
 
 /** What {@link exportDatabase} reports while it runs. */
@@ -37,6 +38,14 @@ export interface ExportOptions {
   readonly stage: string;
   /** SSE-KMS key for every object; without it the bucket's default encryption applies. */
   readonly kmsKeyId?: string;
+  /** Signs the manifest (a KMS HMAC key when deployed, a local key with `--endpoint`). */
+  readonly signer: ManifestSigner;
+  /**
+   * Fail the run when S3 returns no version id for an object: the deployed vault is
+   * versioned, so a missing id means the objects went somewhere else.
+   * @default false (a local S3-compatible server may have no versioning)
+   */
+  readonly requireVersionIds?: boolean;
   /** Tables exported at once, on one exported snapshot. @default 2 */
   readonly parallelism?: number;
   /** gzip level. @default 1 (the best speed/size point, see `npm run bench:backup`) */
@@ -159,6 +168,10 @@ export async function exportDatabase(options: ExportOptions): Promise<ExportResu
   };
   let succeeded = false;
   try {
+    // Sign a probe first: a run that could not sign its manifest fails before it
+    // reads anything, not after exporting everything. The probe is no manifest
+    // message (see signing.ts), so its MAC can never pass for one.
+    await options.signer.sign(Buffer.from(`bulwark-backup/1 probe ${runId}`, 'ascii'));
     const leader = await connect();
     await leader.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
     const snapshot = (await leader.query('SELECT pg_export_snapshot() AS id')).rows[0].id as string;
@@ -230,7 +243,7 @@ export async function exportDatabase(options: ExportOptions): Promise<ExportResu
     const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (failed) throw failed.reason;
 
-    const manifest: Manifest = {
+    const unsigned: Manifest = {
       format: MANIFEST_FORMAT,
       runId,
       stage: options.stage,
@@ -251,6 +264,7 @@ export async function exportDatabase(options: ExportOptions): Promise<ExportResu
         })
         .sort((a, b) => a.name.localeCompare(b.name)),
     };
+    const manifest: Manifest = await signManifest(unsigned, options.signer);
     const manifestKey = `${folder}${MANIFEST_NAME}`;
     await options.s3.send(
       new PutObjectCommand({
@@ -339,8 +353,20 @@ async function exportChunk(
   ]);
   if (outcome) throw (outcome as PromiseRejectedResult).reason;
   report();
+  const { VersionId: versionId } = await uploaded;
+  if (!versionId && options.requireVersionIds) {
+    throw new Error(
+      `S3 returned no version id for ${key}: the backup bucket must be versioned (the vault is)`,
+    );
+  }
   return {
     rows: counter.rows,
-    object: { key, bytes: meter.bytes, uncompressedBytes: counter.bytes, sha256: meter.digest() },
+    object: {
+      key,
+      bytes: meter.bytes,
+      uncompressedBytes: counter.bytes,
+      sha256: meter.digest(),
+      ...(versionId && { versionId }),
+    },
   };
 }

@@ -1,11 +1,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { Client } from 'pg';
 import { poolConfig } from '../shared/db';
 import { requireEnv } from '../shared/env';
 import { exportDatabase } from './export';
+import { kmsSigner } from './kms-signer';
 import { preflight } from './preflight';
 import { BACKUP_METRICS_NAMESPACE, BACKUP_SERVICE_NAME } from './telemetry';
 
@@ -18,6 +20,7 @@ const bucket = requireEnv(process.env, 'BACKUP_BUCKET');
 const prefix = requireEnv(process.env, 'BACKUP_PREFIX');
 const stage = requireEnv(process.env, 'STAGE');
 const kmsKeyId = requireEnv(process.env, 'BACKUP_KEY_ARN');
+const signer = kmsSigner(new KMSClient({}), requireEnv(process.env, 'BACKUP_SIGNING_KEY_ARN'));
 const s3 = new S3Client({});
 
 const connect = async () => {
@@ -28,7 +31,8 @@ const connect = async () => {
 };
 
 /**
- * The nightly export (BACKUP.md), invoked by EventBridge Scheduler. Any failure
+ * The nightly export (BACKUP.md), invoked by EventBridge Scheduler; the manifest is
+ * signed with the KMS HMAC key in `BACKUP_SIGNING_KEY_ARN`. Any failure
  * fails the invocation (Lambda retries it twice, then the dead-letter queue pages);
  * success publishes `BackupSucceeded`, bytes, rows and seconds.
  */
@@ -41,6 +45,9 @@ export async function handler(_event: unknown, context: Context): Promise<{ mani
     prefix,
     stage,
     kmsKeyId,
+    signer,
+    // The vault is versioned: every object's version goes into the signed manifest.
+    requireVersionIds: true,
     beforeExport: (databaseBytes) => {
       const remaining = context.getRemainingTimeInMillis() / 1000;
       const { estimatedSeconds } = preflight(databaseBytes, remaining);

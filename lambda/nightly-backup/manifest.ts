@@ -1,3 +1,5 @@
+import { MAC_ALGORITHM, type ManifestSignature } from './signing';
+
 /** Format tag of the manifests this code writes and reads (BACKUP.md). */
 export const MANIFEST_FORMAT = 'bulwark-backup/1';
 
@@ -11,6 +13,12 @@ export interface BackupObject {
   readonly uncompressedBytes: number;
   /** SHA-256 of the stored bytes, hex. */
   readonly sha256: string;
+  /**
+   * S3 version id of the object as written; restore reads exactly this version.
+   * Absent only where the store returned none (a local S3-compatible server
+   * without versioning); the deployed vault is versioned and always returns one.
+   */
+  readonly versionId?: string;
 }
 
 /** One table of the content schema. */
@@ -32,6 +40,12 @@ export interface Manifest {
   /** Last migration applied to the exported database. */
   readonly schemaVersion: string;
   readonly tables: readonly BackupTable[];
+  /**
+   * MAC over the canonical content (every other field, see `signing.ts`), with the
+   * algorithm and the key that made it. Absent only in manifests written before
+   * backups were signed, which restore refuses unless told otherwise.
+   */
+  readonly signature?: ManifestSignature;
 }
 
 /** Name of the manifest object in a run's folder. */
@@ -59,6 +73,8 @@ export function objectKey(folder: string, table: string, chunk: number): string 
 const isCount = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 const SHA256 = /^[0-9a-f]{64}$/;
 const TABLE = /^[a-z_][a-z0-9_]{0,62}$/;
+/** A base64 HMAC-SHA-256 (32 bytes). */
+const MAC = /^[A-Za-z0-9+/]{43}=$/;
 
 /**
  * Parses a manifest and checks every field restore relies on; throws naming the
@@ -99,7 +115,60 @@ export function parseManifest(text: string): Manifest {
       if (typeof o?.key !== 'string' || !o.key) fail(`an object of ${t.name} has no key`);
       if (!isCount(o.bytes) || !isCount(o.uncompressedBytes)) fail(`sizes of ${o.key}`);
       if (!SHA256.test(o.sha256 ?? '')) fail(`sha256 of ${o.key} must be 64 hex digits`);
+      if (
+        o.versionId !== undefined &&
+        (typeof o.versionId !== 'string' || o.versionId.length === 0 || o.versionId.length > 1024)
+      ) {
+        fail(`versionId of ${o.key} must be a non-empty string`);
+      }
+    }
+  }
+  if (m.signature !== undefined) {
+    const s = m.signature;
+    if (s?.algorithm !== MAC_ALGORITHM) fail(`signature.algorithm must be ${MAC_ALGORITHM}`);
+    if (typeof s.keyId !== 'string' || !s.keyId) fail('signature.keyId must be a non-empty string');
+    if (typeof s.value !== 'string' || !MAC.test(s.value)) {
+      fail('signature.value must be a base64 HMAC-SHA-256');
     }
   }
   return m as Manifest;
+}
+
+/**
+ * Why the objects of a manifest stored at `manifestKey` are not all in that run's
+ * own folder: the folder must be `<prefix>/<YYYY>/<MM>/<DD>/<run-id>/` of the
+ * manifest's own start date and run id, and each object key the folder followed by
+ * `<table>.<NNNN>.copy.gz` of its own table, listed once. Empty when they are.
+ */
+export function runFolderProblems(manifestKey: string, manifest: Manifest): string[] {
+  if (!manifestKey.endsWith(`/${MANIFEST_NAME}`)) {
+    return [`${manifestKey} is not a run's ${MANIFEST_NAME}`];
+  }
+  const folder = manifestKey.slice(0, -MANIFEST_NAME.length);
+  const started = new Date(manifest.startedAt);
+  const problems: string[] = [];
+  const expected = Number.isNaN(started.getTime())
+    ? undefined
+    : runFolder('', started, manifest.runId).slice(1);
+  if (!expected || !folder.endsWith(`/${expected}`) || folder.split('/').includes('..')) {
+    problems.push(
+      `${manifestKey}: the manifest's run ${manifest.runId} (started ${manifest.startedAt}) belongs in a folder ending ${expected ?? '<date>/<run-id>/'}, not ${folder}`,
+    );
+  }
+  const seen = new Set<string>();
+  for (const table of manifest.tables) {
+    for (const object of table.objects) {
+      const name = object.key.startsWith(folder) ? object.key.slice(folder.length) : undefined;
+      const own = new RegExp(`^${table.name}\\.\\d{4}\\.copy\\.gz$`);
+      if (name === undefined || !own.test(name)) {
+        problems.push(
+          `${object.key}: outside the run's folder ${folder} (or not an object of table ${table.name})`,
+        );
+      } else if (seen.has(object.key)) {
+        problems.push(`${object.key}: listed twice`);
+      }
+      seen.add(object.key);
+    }
+  }
+  return problems;
 }

@@ -289,6 +289,11 @@ export const ACKNOWLEDGEMENTS = {
     reason:
       'The nightly backup writes new objects under its stage prefix only (run folders are dated and named at run time): s3:PutObject and s3:AbortMultipartUpload, no read, no delete; Object Lock keeps every object for the retention period.',
   },
+  restoreReadsStageBackups: {
+    findings: ['AwsSolutions-IAM5[Resource::<{bucket}.Arn>/{prefix}/*]'],
+    reason:
+      "The restore role reads the stage's backups, whose run folders are dated and named at run time: s3:GetObject and s3:GetObjectVersion under the stage prefix only (restore reads the exact version each signed manifest records), no write, no delete; decryption only through S3.",
+  },
   asyncFailuresInDeadLetterQueue: {
     findings: ['Serverless-LambdaAsyncFailureDestination'],
     reason:

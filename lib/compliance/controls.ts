@@ -284,7 +284,7 @@ export const CONTROLS: readonly Control[] = [
   },
   {
     id: 'BKP-VERIFY',
-    statement: 'Backups are restorable and fresh.',
+    statement: 'Backups are authentic, restorable and fresh.',
     status: 'enforced',
     implementedBy: [
       'NightlyBackup (freshness alarm)',
@@ -304,14 +304,39 @@ export const CONTROLS: readonly Control[] = [
           p.Period * p.EvaluationPeriods <= 26 * 3600 &&
           (p.AlarmActions ?? []).length > 0,
       },
+      {
+        claim:
+          'backup manifests are signed with a retained HMAC key whose policy lets no one but the backup role sign and no one but the restore role verify',
+        type: 'AWS::KMS::Key',
+        stack: 'Data',
+        holds: (p, r) => {
+          const denies = (action: string) =>
+            (p.KeyPolicy?.Statement ?? []).some(
+              (x: CfnJson) =>
+                x.Effect === 'Deny' &&
+                x.Action === action &&
+                x.Principal?.AWS === '*' &&
+                x.Condition?.ArnNotEquals?.['aws:PrincipalArn'] !== undefined,
+            );
+          return (
+            p.KeySpec === 'HMAC_256' &&
+            p.KeyUsage === 'GENERATE_VERIFY_MAC' &&
+            r.DeletionPolicy === 'Retain' &&
+            denies('kms:GenerateMac') &&
+            denies('kms:VerifyMac')
+          );
+        },
+      },
     ],
     nagRules: [],
     tests: [
       'test/stacks/nightly-backup.test.ts',
+      'test/lambda/nightly-backup/authenticity.test.ts',
       'test/lambda/nightly-backup/handler.test.ts',
       'test/lambda/nightly-backup/faults.test.ts',
       'test/lambda/nightly-backup/round-trip.test.ts',
       'test/scripts/backup-restore.test.ts',
+      'test/compliance/access-paths.test.ts',
     ],
   },
   {

@@ -1,3 +1,4 @@
+import { signingKeyAlias } from '../../lambda/nightly-backup/signing';
 import { CLOUDFRONT_REGION } from './regions';
 import type { StageConfig } from './stage-config';
 
@@ -23,6 +24,16 @@ export const physicalNames = (cfg: Pick<StageConfig, 'name' | 'account' | 'drReg
   trailName: `bulwark-${cfg.name}-audit`,
   /** RDS instance identifier of the primary; fixes its log group names. */
   databaseInstance: `bulwark-${cfg.name}-db`,
+  /**
+   * Role of the nightly backup function: the only principal that may sign backup
+   * manifests. The signing key's policy (Data stack) names it before the App stack
+   * creates it.
+   */
+  backupRole: `bulwark-${cfg.name}-nightly-backup`,
+  /** Role that restores backups: the only principal that may verify their manifests. */
+  backupRestoreRole: `bulwark-${cfg.name}-backup-restore`,
+  /** Alias of the manifest-signing key, without `alias/` (what `npm run restore` looks up). */
+  backupSigningKeyAlias: signingKeyAlias(cfg.name),
   /** RDS instance identifier of read replica `n` (1-based). */
   replicaInstance: (n: number) => `bulwark-${cfg.name}-db-replica-${n}`,
 });

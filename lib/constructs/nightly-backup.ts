@@ -42,6 +42,13 @@ export interface NightlyBackupProps {
   readonly bucket: s3.IBucket;
   /** Key of the backup objects (SSE-KMS). */
   readonly backupKey: kms.IKey;
+  /**
+   * KMS HMAC key that signs each manifest (`kms:GenerateMac`); its policy admits
+   * the function's role by name, {@link signerRoleName}.
+   */
+  readonly signingKey: kms.IKey;
+  /** Physical name of the function's role, the one the signing key's policy names. */
+  readonly signerRoleName: string;
   /** Key of the function's log group and dead-letter queue. */
   readonly logKey: kms.IKey;
   readonly logRetentionDays: number;
@@ -49,14 +56,18 @@ export interface NightlyBackupProps {
   readonly alertTopic: sns.ITopic;
 }
 
+/** Key prefix of a stage's backups. */
+export const backupPrefix = (stageName: string) => `backups/${stageName}`;
+
 /** Hours without a successful backup after which on-call is paged (BKP-VERIFY). */
 export const FRESHNESS_HOURS = 26;
 const FRESHNESS_PERIOD_HOURS = 2;
 
 /**
  * The nightly logical export (BKP-DAILY, BKP-VERIFY): a Lambda in the isolated
- * subnets that connects through the proxy as the read-only backup user and writes
- * only under its prefix of the backup bucket; EventBridge Scheduler starts it daily
+ * subnets that connects through the proxy as the read-only backup user, writes
+ * only under its prefix of the backup bucket and signs each manifest with the KMS
+ * HMAC key; EventBridge Scheduler starts it daily
  * with retries and a dead-letter queue. On-call is paged when no backup succeeded
  * for 26 hours (missing data counts as breaching) and when an invocation is given up.
  */
@@ -72,7 +83,7 @@ export class NightlyBackup extends Construct {
 
   constructor(scope: Construct, id: string, props: NightlyBackupProps) {
     super(scope, id);
-    this.prefix = `backups/${props.stageName}`;
+    this.prefix = backupPrefix(props.stageName);
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
       encryptionMasterKey: props.logKey,
       enforceSSL: true,
@@ -97,6 +108,7 @@ export class NightlyBackup extends Construct {
         BACKUP_BUCKET: props.bucket.bucketName,
         BACKUP_PREFIX: this.prefix,
         BACKUP_KEY_ARN: props.backupKey.keyArn,
+        BACKUP_SIGNING_KEY_ARN: props.signingKey.keyArn,
         STAGE: props.stageName,
         DB_PROXY_ENDPOINT: props.proxy.endpoint,
         DB_PORT: String(DATABASE_PORT),
@@ -115,6 +127,14 @@ export class NightlyBackup extends Construct {
     );
     // SSE-KMS multipart uploads need Decrypt as well as GenerateDataKey.
     this.function.allowKeyVia(props.backupKey, 's3', ['kms:GenerateDataKey', 'kms:Decrypt']);
+    // The manifest's signature (the key policy denies GenerateMac to any other role).
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:GenerateMac'],
+        resources: [props.signingKey.keyArn],
+      }),
+    );
+    (this.function.role!.node.defaultChild as iam.CfnRole).roleName = props.signerRoleName;
     const policy = this.function.role!.node.findChild('DefaultPolicy');
     // The bucket ARN is a cross-stack export, named only once the app is prepared.
     const stack = Stack.of(this);

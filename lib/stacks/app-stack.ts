@@ -144,6 +144,8 @@ export class AppStack extends Stack {
       proxy: data.database.proxy,
       bucket: data.backupBucket,
       backupKey: kms.Key.fromKeyArn(this, 'BackupKey', data.backupKey.keyArn),
+      signingKey: kms.Key.fromKeyArn(this, 'BackupSigningKey', data.backupSigningKey.keyArn),
+      signerRoleName: physicalNames(cfg).backupRole,
       logKey: dataKey,
       logRetentionDays: cfg.logRetentionDays,
       alertTopic,

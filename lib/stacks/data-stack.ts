@@ -7,9 +7,12 @@ import { acknowledge } from '../compliance/acknowledgements';
 import { AccessLogBucket } from '../constructs/access-log-bucket';
 import { ApiKeyPepper } from '../constructs/api-key-pepper';
 import { BackupReplicationRole } from '../constructs/backup-replication-role';
+import { BackupRestoreRole } from '../constructs/backup-restore-role';
+import { BackupSigningKey } from '../constructs/backup-signing-key';
 import { API_DB_USER, BACKUP_DB_USER, DATABASE_PORT, Database } from '../constructs/database';
 import { EncryptionKey } from '../constructs/encryption-key';
 import { availabilityZoneTokens, type IsolatedNetwork } from '../constructs/isolated-network';
+import { backupPrefix } from '../constructs/nightly-backup';
 import { ObjectLockVault } from '../constructs/object-lock-vault';
 import { SecureBucket } from '../constructs/secure-bucket';
 import type { WorkloadSecurityGroups } from '../constructs/workload-security-groups';
@@ -26,8 +29,8 @@ export interface DataStackProps extends StackProps {
 
 /**
  * Stateful data tier (termination-protected): customer keys, the database and its
- * proxy, the backup vault with its cross-region copy, the assets bucket and the
- * region's access-log bucket.
+ * proxy, the backup vault with its cross-region copy, the manifest signing key and
+ * the restore role, the assets bucket and the region's access-log bucket.
  */
 export class DataStack extends Stack {
   /** Key for the database, its secret and logs, and the assets bucket. */
@@ -40,6 +43,10 @@ export class DataStack extends Stack {
   readonly database: Database;
   /** Object-locked bucket of the nightly exports. */
   readonly backupBucket: ObjectLockVault;
+  /** HMAC key of the backup manifests' signatures. */
+  readonly backupSigningKey: BackupSigningKey;
+  /** The role `npm run restore` runs with. */
+  readonly backupRestoreRole: BackupRestoreRole;
   /** Assets (media) served through CloudFront. */
   readonly assetsBucket: s3.Bucket;
   /** Pepper of API key hashes. */
@@ -91,6 +98,26 @@ export class DataStack extends Stack {
     new CfnOutput(this, 'BackupBucketName', {
       value: this.backupBucket.bucketName,
       description: 'Object-locked vault of the nightly exports (npm run restore, npm run verify)',
+    });
+
+    this.backupRestoreRole = new BackupRestoreRole(this, 'BackupRestoreRole', {
+      roleName: names.backupRestoreRole,
+      stageName: cfg.name,
+    });
+    this.backupSigningKey = new BackupSigningKey(this, 'BackupSigningKey', {
+      stageName: cfg.name,
+      signerRoleName: names.backupRole,
+      verifierRole: this.backupRestoreRole.role,
+    });
+    this.backupRestoreRole.allowRestoreFrom(
+      this.backupBucket,
+      backupPrefix(cfg.name),
+      this.backupKey,
+      this.backupSigningKey,
+    );
+    new CfnOutput(this, 'BackupRestoreRoleArn', {
+      value: this.backupRestoreRole.role.roleArn,
+      description: 'Role to run npm run restore with (reads and verifies backups)',
     });
 
     this.assetsBucket = new SecureBucket(this, 'AssetsBucket', {

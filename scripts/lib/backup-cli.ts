@@ -1,5 +1,16 @@
+import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Client } from 'pg';
+import { kmsSigner } from '../../lambda/nightly-backup/kms-signer';
+import { kmsVerifier } from '../../lambda/nightly-backup/kms-verifier';
+import { RestoreError, type RestoreOptions } from '../../lambda/nightly-backup/restore';
+import {
+  type ManifestSigner,
+  localKey,
+  localSigner,
+  localVerifier,
+  signingKeyAlias,
+} from '../../lambda/nightly-backup/signing';
 import { requireCredentials } from './aws-credentials';
 
 /**
@@ -57,3 +68,43 @@ export function progressPrinter(format: (seconds: number) => string): {
 
 /** Megabytes with one decimal. */
 export const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+
+/** How `backup` signs: a local key with `--endpoint`, else the stage's KMS HMAC key. */
+export function backupSigner(
+  endpoint: string | undefined,
+  stage: string,
+  signingKey: string | undefined,
+): ManifestSigner {
+  if (endpoint) {
+    const { key, keyId } = localKey();
+    return localSigner(key, keyId);
+  }
+  return kmsSigner(new KMSClient({}), signingKey ?? `alias/${signingKeyAlias(stage)}`);
+}
+
+const STAGE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * What `restore` verifies with: with `--endpoint`, the local key; else the KMS key
+ * given (`--signing-key`), or the alias of the manifest's stage in the caller's own
+ * account and region. Never a key the manifest names.
+ */
+export function restoreVerifier(
+  endpoint: string | undefined,
+  signingKey: string | undefined,
+): RestoreOptions['verifier'] {
+  if (endpoint) {
+    const { key, keyId } = localKey();
+    return localVerifier(key, keyId);
+  }
+  const kms = new KMSClient({});
+  if (signingKey) return kmsVerifier(kms, signingKey);
+  return (manifest) => {
+    if (!STAGE_NAME.test(manifest.stage)) {
+      throw new RestoreError(
+        `The manifest's stage ${JSON.stringify(manifest.stage)} names no signing key; pass --signing-key`,
+      );
+    }
+    return kmsVerifier(kms, `alias/${signingKeyAlias(manifest.stage)}`);
+  };
+}

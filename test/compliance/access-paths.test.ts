@@ -56,7 +56,9 @@ const AWS_MANAGED: Record<string, PolicyDocument> = {
 function judge(model: StageModel, p: AccessPath): Decision {
   const principal = p.principal;
   let identity: PolicyDocument[] = [];
-  if (principal.kind === 'role') {
+  if (p.identity) {
+    identity = [...p.identity];
+  } else if (principal.kind === 'role') {
     const known = model.resources('AWS::IAM::Role').find((r) => model.arnOf(r) === principal.arn);
     if (known) {
       identity = model.identityPolicies(principal.arn);
@@ -100,11 +102,11 @@ const outcome = (model: StageModel, p: AccessPath) => {
 describe.each(STAGES)('access paths (%s)', (stage) => {
   const cfg = configs.find((c) => c.title === stage)!;
   const model = new StageModel(SHARED_ASSEMBLY_DIR, stage);
-  const { calls, deliveries, denials } = stageAccessPaths(model, cfg);
+  const { calls, deliveries, operators, denials } = stageAccessPaths(model, cfg);
 
   describe.each(calls.map((c) => [c.fn, c] as const))('%s', (fn, c) => {
     it("declares every AWS call of the function's code", () => {
-      const inCode = sdkCalls(path.join(ROOT, 'lambda', fn, 'handler.ts'));
+      const inCode = sdkCalls(path.join(ROOT, 'lambda', FUNCTIONS[fn].entry));
       const declared = new Set(c.paths.map((p) => p.action));
       const missing = [...inCode].filter(([action]) => !declared.has(action));
       expect(missing).toEqual([]);
@@ -116,6 +118,10 @@ describe.each(STAGES)('access paths (%s)', (stage) => {
   });
 
   it.each(deliveries.map((p) => [p.name, p] as const))('allows %s', (_, p) => {
+    expect(outcome(model, p)).toMatch(/^Allowed/);
+  });
+
+  it.each(operators.map((p) => [p.name, p] as const))('allows %s', (_, p) => {
     expect(outcome(model, p)).toMatch(/^Allowed/);
   });
 

@@ -1,7 +1,7 @@
 import type { StageConfig } from '../../lib/config';
 import { physicalNames } from '../../lib/config';
 import { API_DB_USER, BACKUP_DB_USER } from '../../lib/constructs/database';
-import type { ContextValue, Principal } from '../support/iam/policy-evaluator';
+import type { ContextValue, PolicyDocument, Principal } from '../support/iam/policy-evaluator';
 import type { ModelResource, StageModel } from '../support/iam/stage-model';
 
 /**
@@ -29,16 +29,38 @@ export interface AccessPath {
   /** Account of the resource (the stage's, unless said otherwise). */
   readonly resourceAccount?: string;
   readonly context?: Readonly<Record<string, ContextValue>>;
+  /**
+   * Identity policies of a principal the templates do not define (an account
+   * administrator, say), to prove what a resource policy denies whatever IAM allows.
+   */
+  readonly identity?: readonly PolicyDocument[];
 }
 
-/** The functions whose code's AWS calls are proven, by their folder under `lambda/`. */
+/** The functions whose code's AWS calls are proven, with their handler under `lambda/`. */
 export const FUNCTIONS = {
-  'content-api': { part: 'App', prefix: 'ContentApiFunction' },
-  'nightly-backup': { part: 'App', prefix: 'NightlyBackupFunction' },
-  'schema-migrator': { part: 'App', prefix: 'SchemaMigratorFunction' },
-  'cdn-invalidator': { part: 'App', prefix: 'CdnInvalidatorFunction' },
-  'threat-response': { part: 'Security', prefix: 'ThreatResponseFunction' },
-  'people-jwks': { part: 'Security', prefix: 'PeopleJwksReader' },
+  'content-api': { part: 'App', prefix: 'ContentApiFunction', entry: 'content-api/handler.ts' },
+
+  'nightly-backup': {
+    part: 'App',
+    prefix: 'NightlyBackupFunction',
+    entry: 'nightly-backup/handler.ts',
+  },
+  'schema-migrator': {
+    part: 'App',
+    prefix: 'SchemaMigratorFunction',
+    entry: 'schema-migrator/handler.ts',
+  },
+  'cdn-invalidator': {
+    part: 'App',
+    prefix: 'CdnInvalidatorFunction',
+    entry: 'cdn-invalidator/handler.ts',
+  },
+  'threat-response': {
+    part: 'Security',
+    prefix: 'ThreatResponseFunction',
+    entry: 'threat-response/handler.ts',
+  },
+  'people-jwks': { part: 'Security', prefix: 'PeopleJwksReader', entry: 'people-jwks/handler.ts' },
 } as const;
 
 export type FunctionName = keyof typeof FUNCTIONS;
@@ -50,6 +72,13 @@ export interface FunctionCalls {
 }
 
 const svc = (service: string): Principal => ({ kind: 'service', service });
+
+/** The key policy names these roles by ARN: their names must be the ones it expects. */
+function expectNamed(roleArn: string, name: string): void {
+  if (roleArn.split(':role/')[1] !== name) {
+    throw new Error(`role ${roleArn} should be named ${name} (the signing key's policy names it)`);
+  }
+}
 
 /** The access paths of one stage, grouped by who needs them. */
 export function stageAccessPaths(model: StageModel, cfg: StageConfig) {
@@ -89,6 +118,9 @@ export function stageAccessPaths(model: StageModel, cfg: StageConfig) {
   const backupBucket = model.only('Data', 'AWS::S3::Bucket', 'BackupBucket');
   const backupObject = (key: string) => `${model.arnOf(backupBucket)}/${key}`;
   const backupKey = arn('Data', 'AWS::KMS::Key', 'BackupKey');
+  const signingKey = arn('Data', 'AWS::KMS::Key', 'BackupSigningKey');
+  const restoreRoleArn = arn('Data', 'AWS::IAM::Role', 'BackupRestoreRole');
+  const restoreRole = role(restoreRoleArn);
   const dataKey = arn('Data', 'AWS::KMS::Key', 'DataKey');
   const auditKey = arn('Security', 'AWS::KMS::Key', 'AuditKey');
   const alertTopic = arn('Security', 'AWS::SNS::Topic', 'AlertTopic');
@@ -174,6 +206,12 @@ export function stageAccessPaths(model: StageModel, cfg: StageConfig) {
           resource: backupKey,
           context: via('s3'),
         })),
+        {
+          name: 'nightly-backup: kms:GenerateMac with the signing key (the manifest signature)',
+          principal: roleOf('nightly-backup'),
+          action: 'kms:GenerateMac',
+          resource: signingKey,
+        },
       ],
     },
     {
@@ -291,7 +329,39 @@ export function stageAccessPaths(model: StageModel, cfg: StageConfig) {
     { fn: 'people-jwks', paths: lambdaCalls('people-jwks') },
   ];
 
-  return { calls, deliveries: deliveries(), denials: denials() };
+  return { calls, deliveries: deliveries(), operators: operators(), denials: denials() };
+
+  /** What people do with the stage's roles: restore a backup (npm run restore). */
+  function operators(): AccessPath[] {
+    const object = backupObject(`${runKey}entries.0000.copy.gz`);
+    return [
+      {
+        name: 'restore role: s3:ListBucket of the vault (a missing object reads as 404)',
+        principal: restoreRole,
+        action: 's3:ListBucket',
+        resource: model.arnOf(backupBucket),
+      },
+      ...['s3:GetObject', 's3:GetObjectVersion'].map((action) => ({
+        name: `restore role: ${action} of a backup under backups/${cfg.name}/`,
+        principal: restoreRole,
+        action,
+        resource: object,
+      })),
+      {
+        name: 'restore role: kms:Decrypt of the backup key through S3',
+        principal: restoreRole,
+        action: 'kms:Decrypt',
+        resource: backupKey,
+        context: via('s3'),
+      },
+      {
+        name: 'restore role: kms:VerifyMac with the signing key',
+        principal: restoreRole,
+        action: 'kms:VerifyMac',
+        resource: signingKey,
+      },
+    ];
+  }
 
   /** What AWS services deliver into the stage's encrypted resources. */
   function deliveries(): AccessPath[] {
@@ -730,6 +800,44 @@ export function stageAccessPaths(model: StageModel, cfg: StageConfig) {
         resource: object,
       });
     }
+    // Only the backup function signs manifests and only the restore role verifies them,
+    // every other role of the stage and an account administrator included.
+    const administrator: AccessPath['identity'] = [
+      { Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
+    ];
+    const adminRole = role(`arn:aws:iam::${account}:role/Administrator`);
+    const signer = model.functionRole(fn('nightly-backup'));
+    const names = physicalNames(cfg);
+    expectNamed(signer, names.backupRole);
+    expectNamed(restoreRoleArn, names.backupRestoreRole);
+    for (const [action, allowed] of [
+      ['kms:GenerateMac', signer],
+      ['kms:VerifyMac', restoreRoleArn],
+    ] as const) {
+      for (const r of model.resources('AWS::IAM::Role')) {
+        const arnOfRole = model.arnOf(r);
+        if (arnOfRole === allowed) continue;
+        paths.push({
+          name: `${r.part}/${r.logicalId} cannot ${action} with the signing key`,
+          principal: role(arnOfRole),
+          action,
+          resource: signingKey,
+        });
+      }
+      paths.push({
+        name: `an account administrator (Allow * on *) cannot ${action} with the signing key`,
+        principal: adminRole,
+        action,
+        resource: signingKey,
+        identity: administrator,
+      });
+    }
+    paths.push({
+      name: 'the backup cannot kms:VerifyMac (it signs; only restore verifies)',
+      principal: backup,
+      action: 'kms:VerifyMac',
+      resource: signingKey,
+    });
     return paths;
   }
 }

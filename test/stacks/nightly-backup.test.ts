@@ -1,6 +1,6 @@
-import { loadStageConfigs } from '../../lib/config';
+import { loadStageConfigs, physicalNames } from '../../lib/config';
 import { FRESHNESS_HOURS } from '../../lib/constructs/nightly-backup';
-import { STAGES, onlyResource, resourcesOf, template } from '../support/assembly';
+import { STAGES, type StackPart, onlyResource, resourcesOf, template } from '../support/assembly';
 import { projectContext } from '../support/synth';
 
 const configs = loadStageConfigs(projectContext().stages);
@@ -60,7 +60,7 @@ describe.each(STAGES)('nightly backup (%s)', (stage) => {
       expect(actions).not.toContain(forbidden);
     }
     const kms = statements().filter((s: any) => JSON.stringify(s.Action).includes('kms:'));
-    const viaS3 = kms.filter((s: any) => JSON.stringify(s.Condition).includes('"s3.'));
+    const viaS3 = kms.filter((s: any) => JSON.stringify(s.Condition ?? {}).includes('"s3.'));
     expect(viaS3.map((s: any) => s.Resource)).toEqual([imported('BackupKey')]);
     const connect = statements().find((s: any) => s.Action === 'rds-db:connect');
     expect(JSON.stringify(connect.Resource)).toContain('/bulwark_backup');
@@ -106,5 +106,161 @@ describe.each(STAGES)('nightly backup (%s)', (stage) => {
           JSON.stringify(a.Dimensions).includes('NightlyBackupDeadLetters'),
       );
     expect(alarm).toMatchObject({ Threshold: 1, AlarmActions: [imported('AlertTopic')] });
+  });
+});
+
+const PARTS: StackPart[] = ['Network', 'Recovery', 'Data', 'Security', 'App', 'Edge'];
+
+/** Every IAM statement of a stage's roles: inline, attached and managed policies. */
+function identityStatements(stage: (typeof STAGES)[number]) {
+  return PARTS.flatMap((part) => {
+    const t = template(stage, part);
+    const documents = [
+      ...Object.entries(resourcesOf(t, 'AWS::IAM::Policy')).map(([id, p]) => ({
+        id,
+        roles: p.Properties.Roles,
+        doc: p.Properties.PolicyDocument,
+      })),
+      ...Object.entries(resourcesOf(t, 'AWS::IAM::ManagedPolicy')).map(([id, p]) => ({
+        id,
+        roles: p.Properties.Roles,
+        doc: p.Properties.PolicyDocument,
+      })),
+      ...Object.entries(resourcesOf(t, 'AWS::IAM::Role')).flatMap(([id, r]) =>
+        (r.Properties.Policies ?? []).map((p: any) => ({
+          id,
+          roles: [{ Ref: id }],
+          doc: p.PolicyDocument,
+        })),
+      ),
+    ];
+    return documents.flatMap((d) =>
+      d.doc.Statement.map((statement: any) => ({ part, id: d.id, roles: d.roles, statement })),
+    );
+  });
+}
+
+/** Whether an IAM statement's actions cover `action` (wildcards included). */
+const covers = (statement: any, action: string) =>
+  statement.Effect === 'Allow' &&
+  [statement.Action]
+    .flat()
+    .some((a: string) =>
+      new RegExp(`^${a.replace(/[.]/g, '\\.').replace(/\*/g, '.*')}$`, 'i').test(action),
+    );
+
+describe.each(STAGES)('manifest signing (BKP-VERIFY) (%s)', (stage) => {
+  const data = template(stage, 'Data');
+  const app = template(stage, 'App');
+  const cfg = configOf(stage);
+  const names = physicalNames(cfg);
+  const key = () => onlyResource(data, 'AWS::KMS::Key', 'BackupSigningKey');
+  const restoreRole = () => onlyResource(data, 'AWS::IAM::Role', 'BackupRestoreRole');
+  const backupRole = () => {
+    const fn = onlyResource(app, 'AWS::Lambda::Function', 'NightlyBackupFunction');
+    const roleId = fn.Properties.Role['Fn::GetAtt'][0];
+    return onlyResource(app, 'AWS::IAM::Role', roleId);
+  };
+
+  it('is a retained KMS HMAC_256 key for GenerateMac/VerifyMac, with its stage alias', () => {
+    expect(key().Properties).toMatchObject({
+      KeySpec: 'HMAC_256',
+      KeyUsage: 'GENERATE_VERIFY_MAC',
+      PendingWindowInDays: 30,
+    });
+    // KMS rejects automatic rotation for HMAC keys.
+    expect(key().Properties.EnableKeyRotation).not.toBe(true);
+    expect(key().DeletionPolicy).toBe('Retain');
+    expect(key().UpdateReplacePolicy).toBe('Retain');
+    const alias = Object.values(resourcesOf(data, 'AWS::KMS::Alias')).find(
+      (a) => a.Properties.AliasName === `alias/${names.backupSigningKeyAlias}`,
+    );
+    expect(alias?.Properties.TargetKeyId).toEqual({ 'Fn::GetAtt': [key().logicalId, 'Arn'] });
+  });
+
+  it('is passed to the backup function, whose role has the name the key policy admits', () => {
+    const fn = onlyResource(app, 'AWS::Lambda::Function', 'NightlyBackupFunction');
+    expect(fn.Properties.Environment.Variables.BACKUP_SIGNING_KEY_ARN).toEqual(
+      imported('BackupSigningKey'),
+    );
+    expect(backupRole().Properties.RoleName).toBe(names.backupRole);
+    expect(restoreRole().Properties.RoleName).toBe(names.backupRestoreRole);
+  });
+
+  it('key policy: denies GenerateMac to all but the backup role and VerifyMac to all but the restore role', () => {
+    const statements = key().Properties.KeyPolicy.Statement;
+    const deny = (action: string) =>
+      statements.find((s: any) => s.Effect === 'Deny' && s.Action === action);
+    expect(deny('kms:GenerateMac')).toMatchObject({
+      Principal: { AWS: '*' },
+      Resource: '*',
+      Condition: {
+        ArnNotEquals: {
+          'aws:PrincipalArn': `arn:aws:iam::${cfg.account}:role/${names.backupRole}`,
+        },
+      },
+    });
+    expect(deny('kms:VerifyMac')).toMatchObject({
+      Principal: { AWS: '*' },
+      Resource: '*',
+      Condition: {
+        ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': [restoreRole().logicalId, 'Arn'] } },
+      },
+    });
+    // No statement of the key policy itself allows MACs to anyone but through IAM.
+    const allowsMacs = statements.filter(
+      (s: any) =>
+        s.Effect === 'Allow' &&
+        (covers(s, 'kms:GenerateMac') || covers(s, 'kms:VerifyMac')) &&
+        JSON.stringify(s.Principal) !== JSON.stringify({ AWS: `arn:aws:iam::${cfg.account}:root` }),
+    );
+    expect(allowsMacs).toEqual([]);
+  });
+
+  it('only the backup role may GenerateMac and only the restore role may VerifyMac (IAM of every stack)', () => {
+    const statements = identityStatements(stage);
+    const granting = (action: string) =>
+      statements
+        .filter((s) => covers(s.statement, action))
+        .map((s) => ({ part: s.part, roles: s.roles, resource: s.statement.Resource }));
+    expect(granting('kms:GenerateMac')).toEqual([
+      {
+        part: 'App',
+        roles: [{ Ref: backupRole().logicalId }],
+        resource: imported('BackupSigningKey'),
+      },
+    ]);
+    expect(granting('kms:VerifyMac')).toEqual([
+      {
+        part: 'Data',
+        roles: [{ Ref: restoreRole().logicalId }],
+        resource: { 'Fn::GetAtt': [key().logicalId, 'Arn'] },
+      },
+    ]);
+  });
+
+  it('the restore role: this account only; reads, decrypts through S3 and verifies, nothing more', () => {
+    expect(restoreRole().Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${cfg.account}:root` },
+      },
+    ]);
+    const mine = identityStatements(stage).filter((s) =>
+      JSON.stringify(s.roles ?? []).includes(restoreRole().logicalId),
+    );
+    expect(mine.map((s) => [s.statement.Action].flat().sort())).toEqual([
+      ['s3:ListBucket'],
+      ['s3:GetObject', 's3:GetObjectVersion'],
+      ['kms:Decrypt'],
+      ['kms:VerifyMac'],
+    ]);
+    const objects = mine.find((s) => [s.statement.Action].flat().includes('s3:GetObject'))!;
+    expect(JSON.stringify(objects.statement.Resource)).toContain(`/backups/${cfg.name}/*`);
+    const decrypt = mine.find((s) => s.statement.Action === 'kms:Decrypt')!;
+    expect(decrypt.statement.Condition).toEqual({
+      StringEquals: { 'kms:ViaService': `s3.${cfg.region}.amazonaws.com` },
+    });
   });
 });

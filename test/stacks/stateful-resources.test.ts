@@ -21,6 +21,8 @@ const PINNED: Record<Exclude<StackPart, 'App' | 'Edge'>, string[]> = {
   Data: [
     'DataKey17AFBB84',
     'BackupKey60B97760',
+    // Signs the backup manifests: a new key could not verify the ones signed before.
+    'BackupSigningKeyCE8498C0',
     'AssetsKey6C8A65AC',
     'AccessLogBucketDA470295',
     'BackupBucket26B8E51C',

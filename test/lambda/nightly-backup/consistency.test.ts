@@ -1,6 +1,7 @@
 import { exportDatabase } from '../../../lambda/nightly-backup/export';
 import { restoreBackup } from '../../../lambda/nightly-backup/restore';
 import { connectTo } from '../../../scripts/lib/backup-cli';
+import { localSigning } from '../../support/backup-signing';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 import { type LocalS3, startLocalS3 } from '../../support/s3';
 import { ApiHarness } from '../content-api/harness';
@@ -43,6 +44,7 @@ describe('a backup taken while the API writes', () => {
       prefix: 'consistency',
       stage: 'test',
       parallelism: 2,
+      signer: localSigning().signer,
     });
     writing = false;
     await Promise.all(writers);
@@ -53,6 +55,7 @@ describe('a backup taken while the API writes', () => {
       bucket: s3.bucket,
       manifestKey,
       connect: connectTo(target.url),
+      verifier: localSigning().verifier,
     });
     const orphans = await target.pool.query(
       `SELECT

@@ -6,13 +6,16 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { spawnSync } from 'node:child_process';
+import { Client } from 'pg';
 import * as path from 'node:path';
 import { exportDatabase, type ExportOptions } from '../../../lambda/nightly-backup/export';
 import type { Manifest } from '../../../lambda/nightly-backup/manifest';
 import { BackupTooLargeError } from '../../../lambda/nightly-backup/preflight';
 import { RestoreError, restoreBackup } from '../../../lambda/nightly-backup/restore';
 import { postgresBinDir } from '../../../scripts/lib/throwaway-postgres';
+import { signManifest } from '../../../lambda/nightly-backup/signing';
 import { connectTo } from '../../../scripts/lib/backup-cli';
+import { localSigning } from '../../support/backup-signing';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 import { type LocalS3, startLocalS3 } from '../../support/s3';
 import { ApiHarness } from '../content-api/harness';
@@ -41,6 +44,7 @@ const options = (prefix: string, over: Partial<ExportOptions> = {}): ExportOptio
   bucket: s3.bucket,
   prefix,
   stage: 'test',
+  signer: localSigning().signer,
   ...over,
 });
 
@@ -153,6 +157,7 @@ describe('restore refuses a bad backup or target, leaving the target as it was',
       bucket: s3.bucket,
       manifestKey,
       connect: connectTo(target.url),
+      verifier: localSigning().verifier,
     });
   const tablesOf = async () =>
     (
@@ -161,7 +166,11 @@ describe('restore refuses a bad backup or target, leaving the target as it was',
       )
     ).rows.map((r) => r.tablename);
 
-  /** Copies the good run under `prefix`, applying `change` to its objects and manifest. */
+  /**
+   * Copies the good run under `prefix`, applying `change` to its objects and
+   * manifest, and signs the changed manifest with the local key: these refusals are
+   * about what the checksums, sizes and counts catch, behind a valid signature.
+   */
   async function copyRun(
     prefix: string,
     change: (m: any, objects: Map<string, Buffer>) => void,
@@ -180,9 +189,11 @@ describe('restore refuses a bad backup or target, leaving the target as it was',
     for (const [key, body] of renamed) {
       await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: body }));
     }
-    const key = `${prefix}/manifest.json`;
+    const key = good.manifestKey.replace('refusals/good', prefix);
+    delete manifest.signature;
+    const signed = await signManifest(manifest, localSigning().signer);
     await client.send(
-      new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: JSON.stringify(manifest) }),
+      new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: JSON.stringify(signed) }),
     );
     return key;
   }
@@ -248,6 +259,7 @@ describe('restore refuses a bad backup or target, leaving the target as it was',
           bucket: s3.bucket,
           manifestKey: good.manifestKey,
           connect: connectTo(api2.db.url),
+          verifier: localSigning().verifier,
         }),
       ).rejects.toThrow(
         new RestoreError(
@@ -260,6 +272,49 @@ describe('restore refuses a bad backup or target, leaving the target as it was',
     }
   });
 
+  it('a row a concurrent writer commits while the restore waits for its lock: refused, the row alone kept', async () => {
+    const migrated = await createTestDatabase({ migrate: true });
+    const writer = new Client({ connectionString: migrated.url });
+    await writer.connect();
+    const app = 'bulwark-restore-lock-test';
+    try {
+      // The writer's insert is not committed yet: a check outside the restore's
+      // transaction would see an empty table and go on to load.
+      await writer.query('BEGIN');
+      await writer.query("INSERT INTO spaces (id) VALUES ('intruder')");
+      const restoring = restoreBackup({
+        s3: s3.client(),
+        bucket: s3.bucket,
+        manifestKey: good.manifestKey,
+        connect: connectTo(`${migrated.url}?application_name=${app}`),
+        verifier: localSigning().verifier,
+      });
+      restoring.catch(() => undefined);
+      // Wait until the restore waits on the writer's lock, then let the writer commit.
+      for (let i = 0; ; i++) {
+        // Another connection: inside the writer's transaction the view would not change.
+        const r = await migrated.pool.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'`,
+          [app],
+        );
+        if (r.rows[0].n === 1) break;
+        if (i > 200) throw new Error('the restore never waited for the lock');
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      await writer.query('COMMIT');
+      await expect(restoring).rejects.toThrow(
+        'The target database already holds content data (table spaces has rows)',
+      );
+      const spaces = await migrated.pool.query('SELECT id FROM spaces');
+      expect(spaces.rows).toEqual([{ id: 'intruder' }]);
+      const entries = await migrated.pool.query('SELECT count(*)::int AS n FROM entries');
+      expect(entries.rows[0].n).toBe(0);
+    } finally {
+      await writer.end();
+      await migrated.drop();
+    }
+  });
+
   it('accepts a target where only the migrations ran', async () => {
     const migrated = await createTestDatabase({ migrate: true });
     try {
@@ -268,6 +323,7 @@ describe('restore refuses a bad backup or target, leaving the target as it was',
         bucket: s3.bucket,
         manifestKey: good.manifestKey,
         connect: connectTo(migrated.url),
+        verifier: localSigning().verifier,
       });
       const n = await migrated.pool.query('SELECT count(*)::int AS n FROM entries');
       expect(n.rows[0].n).toBe(300);

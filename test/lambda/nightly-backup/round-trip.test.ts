@@ -5,6 +5,7 @@ import { exportDatabase } from '../../../lambda/nightly-backup/export';
 import { MANIFEST_FORMAT } from '../../../lambda/nightly-backup/manifest';
 import { restoreBackup } from '../../../lambda/nightly-backup/restore';
 import { connectTo } from '../../../scripts/lib/backup-cli';
+import { localSigning } from '../../support/backup-signing';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 import { type LocalS3, startLocalS3 } from '../../support/s3';
 import { ApiHarness } from '../content-api/harness';
@@ -69,6 +70,7 @@ describe('backup and restore round trip', () => {
       stage: 'test',
       now: () => new Date('2026-11-23T02:00:00.123Z'),
       random: () => '7f3a',
+      signer: localSigning().signer,
     });
     expect(manifestKey).toBe('backups/test/2026/11/23/2026-11-23T02-00-00Z-7f3a/manifest.json');
     expect(manifest).toMatchObject({
@@ -99,6 +101,7 @@ describe('backup and restore round trip', () => {
       bucket: s3.bucket,
       manifestKey,
       connect: connectTo(target.url),
+      verifier: localSigning().verifier,
     });
     expect(await digest(target.pool)).toEqual(before);
     const version = await target.pool.query('SELECT max(name) AS v FROM schema_migrations');
@@ -125,6 +128,7 @@ describe('backup and restore round trip', () => {
         prefix: 'backups/chunked',
         stage: 'test',
         chunkBytes: 16 * 1024,
+        signer: localSigning().signer,
       });
       const entries = manifest.tables.find((t) => t.name === 'entries')!;
       expect(entries.objects.length).toBeGreaterThan(1);
@@ -136,6 +140,7 @@ describe('backup and restore round trip', () => {
         bucket: s3.bucket,
         manifestKey,
         connect: connectTo(chunked.url),
+        verifier: localSigning().verifier,
       });
       expect(await digest(chunked.pool)).toEqual(await digest(api.db.pool));
     } finally {

@@ -21,6 +21,7 @@ const SERVICE_OF: Record<string, string> = {
   '@aws-sdk/client-dynamodb': 'dynamodb',
   '@aws-sdk/client-cloudwatch': 'cloudwatch',
   '@aws-sdk/client-sts': 'sts',
+  '@aws-sdk/client-kms': 'kms',
 };
 
 /** The document client's commands, by the DynamoDB action each calls. */
