@@ -43,23 +43,39 @@ export function albEvent(req: http.IncomingMessage, body: string): ALBEvent {
   };
 }
 
-function readBody(req: http.IncomingMessage): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
+/** A request's body: its text, `too-large` past 1 MiB, or `aborted` when the client went away. */
+type Body = { text: string } | 'too-large' | 'aborted';
+
+/**
+ * Reads a request's body. Never rejects: a client that aborts mid-body (or whose
+ * connection fails) gives `aborted`, and that request is dropped while the server
+ * keeps serving the others.
+ */
+export function readBody(req: http.IncomingMessage): Promise<Body> {
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let settled = false;
+    const settle = (body: Body) => {
+      if (settled) return;
+      settled = true;
+      resolve(body);
+    };
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > MAX_BODY_BYTES) {
-        resolve(undefined);
+        chunks.length = 0;
+        settle('too-large');
         req.resume();
         return;
       }
       chunks.push(c);
     });
-    req.on('end', () =>
-      resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')),
+    req.on('end', () => settle({ text: Buffer.concat(chunks).toString('utf8') }));
+    req.on('error', () => settle('aborted'));
+    req.on('close', () =>
+      settle(req.complete ? { text: Buffer.concat(chunks).toString('utf8') } : 'aborted'),
     );
-    req.on('error', reject);
   });
 }
 
@@ -89,22 +105,55 @@ async function main(): Promise<void> {
     existingOk: true,
   });
 
-  const server = http.createServer(async (req, res) => {
+  const path = (req: http.IncomingMessage) => {
+    try {
+      return new URL(req.url ?? '/', 'http://localhost').pathname;
+    } catch {
+      return '(unparsable)';
+    }
+  };
+  async function serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
     const body = await readBody(req);
+    if (body === 'aborted') {
+      log(`${req.method} ${path(req)} dropped: the client aborted the request`);
+      return;
+    }
     const response =
-      body === undefined
+      body === 'too-large'
         ? json(413, {
             error: { code: 'payload_too_large', message: 'The body must be at most 1 MiB' },
           })
-        : await runtime.handle(toApiRequest(albEvent(req, body)));
+        : await runtime.handle(toApiRequest(albEvent(req, body.text)));
     const result = toAlbResult(response);
+    if (res.destroyed) {
+      log(`${req.method} ${path(req)} dropped: the client went away before the answer`);
+      return;
+    }
     res.writeHead(result.statusCode, result.headers as http.OutgoingHttpHeaders);
     res.end(req.method === 'HEAD' ? undefined : result.body);
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    log(
-      `${req.method} ${new URL(req.url ?? '/', 'http://localhost').pathname} ${result.statusCode} ${ms.toFixed(1)}ms`,
-    );
+    log(`${req.method} ${path(req)} ${result.statusCode} ${ms.toFixed(1)}ms`);
+  }
+  const server = http.createServer((req, res) => {
+    // A socket error after the answer started must not end the server.
+    res.on('error', (err) => log(`${req.method} ${path(req)} connection error: ${err.message}`));
+    serve(req, res).catch((err: unknown) => {
+      log(`ERROR ${req.method} ${path(req)} ${(err as Error)?.stack ?? String(err)}`);
+      if (!res.headersSent && !res.destroyed) {
+        const r = toAlbResult(
+          json(500, { error: { code: 'internal_error', message: 'Something went wrong' } }),
+        );
+        res.writeHead(r.statusCode, r.headers as http.OutgoingHttpHeaders).end(r.body);
+      } else {
+        res.destroy();
+      }
+    });
+  });
+  // Malformed HTTP, or a connection reset mid-request: answer 400 if possible, else drop.
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable && !socket.destroyed) socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+    else socket.destroy();
   });
   server.listen(port, '127.0.0.1', () => {
     console.log(

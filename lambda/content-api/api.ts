@@ -9,6 +9,7 @@ import {
   PreconditionRequiredError,
   UnsupportedMediaTypeError,
 } from '../shared/errors';
+import { MAX_VERSION, checkJsonValue, checkText } from './domain/input';
 import type { Entry, Principal, Role } from './domain/model';
 import {
   auditQuerySchema,
@@ -87,11 +88,14 @@ function jsonBody(req: ApiRequest): unknown {
   if (Buffer.byteLength(body) > MAX_BODY_BYTES) throw new PayloadTooLargeError('1 MiB');
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (type !== 'application/json') throw new UnsupportedMediaTypeError();
+  let value: unknown;
   try {
-    return JSON.parse(body);
+    value = JSON.parse(body);
   } catch {
     throw new BadRequestError('The body is not valid JSON', 'invalid_json');
   }
+  checkJsonValue(value);
+  return value;
 }
 
 /** Parses `If-Match: 3` or `If-Match: "3"`; undefined when absent. */
@@ -99,8 +103,10 @@ function ifMatch(req: ApiRequest): number | undefined {
   const raw = req.headers['if-match'];
   if (raw === undefined) return undefined;
   const m = /^\s*(?:W\/)?"?([1-9][0-9]{0,9})"?\s*$/.exec(raw);
-  if (!m) throw new BadRequestError('If-Match must be an entry version', 'invalid_if_match');
-  return Number(m[1]);
+  const version = m ? Number(m[1]) : NaN;
+  if (!(version <= MAX_VERSION))
+    throw new BadRequestError('If-Match must be an entry version', 'invalid_if_match');
+  return version;
 }
 
 /** ETag of one entry: its version, which changes with every change to it. */
@@ -134,8 +140,9 @@ const bearer = (req: ApiRequest): string | undefined => {
  * input parsing and the mapping of results and errors to responses.
  */
 export function createApi(service: ContentService, logError: ErrorLog) {
-  const entryId = (ctx: ReadCtx) => parse(uuidSchema, ctx.params.id);
-  const keyId = (ctx: Ctx) => parse(uuidSchema, ctx.params.keyId);
+  // Ids are stored and audited in one form: lower case, as PostgreSQL prints a uuid.
+  const entryId = (ctx: ReadCtx) => parse(uuidSchema, ctx.params.id).toLowerCase();
+  const keyId = (ctx: Ctx) => parse(uuidSchema, ctx.params.keyId).toLowerCase();
   /** Published content may be cached; previews (drafts) never are. */
   const read = (value: unknown, tag: string, cacheable: boolean): ApiResponse =>
     json(200, value, { 'Cache-Control': cacheable ? PUBLIC_CACHE : NO_STORE, ETag: tag });
@@ -255,6 +262,8 @@ export function createApi(service: ContentService, logError: ErrorLog) {
       const handler = r.methods[req.method];
       if (!handler) throw new MethodNotAllowedError(Object.keys(r.methods));
       const params = Object.fromEntries(r.names.map((n, i) => [n, decodeSegment(m[i + 1])]));
+      checkText(params, 'The path');
+      checkText(req.query, 'The query parameter');
       const space = parse(spaceIdSchema, params.space);
       const token = bearer(req);
       if (handler.role === 'with-read') return handler.run({ req, space, params, token });
@@ -272,6 +281,14 @@ export function createApi(service: ContentService, logError: ErrorLog) {
       return await dispatch(req);
     } catch (err) {
       if (err instanceof ApiError) {
+        if (err.internal) {
+          logError('Input refused below the boundary', {
+            method: req.method,
+            path: req.path,
+            status: err.status,
+            ...err.internal,
+          });
+        }
         return json(err.status, { error: { code: err.code, message: err.message } }, err.headers);
       }
       const correlationId = randomUUID();

@@ -68,6 +68,27 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE audit_log ADD COLUMN subject text;
     `,
   },
+  {
+    name: '0005_audit_actor_and_invalidation_outbox',
+    sql: `
+      -- Every audit row names exactly one actor: a key, or a subject (a person, or
+      -- operator:<name> for an operator's tool). Rows written before keep their form.
+      ALTER TABLE audit_log ADD CONSTRAINT audit_log_one_actor
+        CHECK (num_nonnulls(key_id, subject) = 1) NOT VALID;
+      -- CDN paths to invalidate, written in the transaction of the change that needs
+      -- them and removed once sent (by the API at once, or by the outbox drainer).
+      CREATE TABLE invalidation_outbox (
+        id bigserial PRIMARY KEY,
+        space_id text NOT NULL REFERENCES spaces (id),
+        paths text[] NOT NULL CHECK (cardinality(paths) > 0),
+        created_at timestamptz NOT NULL,
+        attempts integer NOT NULL DEFAULT 0,
+        next_attempt_at timestamptz NOT NULL,
+        last_error text
+      );
+      CREATE INDEX invalidation_outbox_due ON invalidation_outbox (next_attempt_at, id);
+    `,
+  },
 ];
 
 /** Version of the newest migration: what a fully migrated database holds. */

@@ -109,6 +109,8 @@ export function createRuntime(
           now,
           people,
           keyManagement,
+          onInvalidationDeferred: (detail) =>
+            logs.info('CDN invalidation left to the outbox drainer', detail),
         });
         api = createApi(service, logs.error);
       }

@@ -4,3 +4,8 @@ export const METRICS_NAMESPACE = 'Bulwark/ContentApi';
 export const SERVICE_NAME = 'content-api';
 /** Count of responses with a 5xx status. */
 export const SERVER_ERRORS_METRIC = 'ServerErrors';
+
+/** Service name of the outbox drainer, in logs and the `service` dimension. */
+export const OUTBOX_SERVICE_NAME = 'invalidation-outbox';
+/** Age of the oldest CDN invalidation not yet queued, in seconds. */
+export const OUTBOX_AGE_METRIC = 'OutboxOldestAgeSeconds';

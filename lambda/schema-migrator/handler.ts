@@ -1,7 +1,12 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Pool } from 'pg';
-import { ensureAppRole, ensureReadOnlyRole, migrate } from '../content-api/adapters/migrate';
+import {
+  ensureAppRole,
+  ensureOutboxRole,
+  ensureReadOnlyRole,
+  migrate,
+} from '../content-api/adapters/migrate';
 import { requireEnv } from '../shared/env';
 
 const logger = new Logger({ serviceName: 'schema-migrator' });
@@ -9,6 +14,7 @@ const secretArn = requireEnv(process.env, 'DB_SECRET_ARN');
 const database = requireEnv(process.env, 'DB_NAME');
 const appRoles = requireEnv(process.env, 'APP_DB_USERS').split(',');
 const readOnlyRoles = requireEnv(process.env, 'READ_ONLY_DB_USERS').split(',');
+const outboxRoles = (process.env.OUTBOX_DB_USERS ?? '').split(',').filter(Boolean);
 const secrets = new SecretsManagerClient({});
 
 /**
@@ -32,7 +38,8 @@ export async function handler(): Promise<{ applied: string[] }> {
     const applied = await migrate(pool);
     for (const role of appRoles) await ensureAppRole(pool, role);
     for (const role of readOnlyRoles) await ensureReadOnlyRole(pool, role);
-    logger.info('Schema up to date', { applied, roles: appRoles, readOnlyRoles });
+    for (const role of outboxRoles) await ensureOutboxRole(pool, role);
+    logger.info('Schema up to date', { applied, roles: appRoles, readOnlyRoles, outboxRoles });
     return { applied };
   } finally {
     await pool.end();

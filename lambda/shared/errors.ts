@@ -1,5 +1,11 @@
 /** An error with an HTTP status and a machine-readable code, safe to show to clients. */
 export class ApiError extends Error {
+  /**
+   * What the server should know about this error (logged, never shown): set where
+   * a check deeper than the boundary caught bad input that the boundary missed.
+   */
+  internal?: Record<string, unknown>;
+
   constructor(
     readonly status: number,
     readonly code: string,

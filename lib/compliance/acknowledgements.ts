@@ -214,6 +214,21 @@ export const ACKNOWLEDGEMENTS = {
     reason:
       'Invoked synchronously only (the ALB for the API, the CloudFormation trigger for migrations): the caller receives every failure, so an asynchronous dead-letter queue would never receive anything.',
   },
+  scheduledOutboxDrain: {
+    findings: ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ', 'Serverless-LambdaDLQ'],
+    reason:
+      'Invoked every minute by a schedule with an empty event, and never retried: its work lives in the outbox table, not in the event, so a failed run loses nothing and the next run takes it up. A dead-letter queue would only collect empty schedule events; failures page through the Errors alarm and the outbox-age alarm instead.',
+  },
+  scheduledOutboxDrainInvokeConfig: {
+    findings: ['Serverless-LambdaAsyncFailureDestination'],
+    reason:
+      'The outbox drainer is invoked every minute with an empty event and never retried: a failed run loses nothing (its work stays in the outbox table for the next run), and failures page through its Errors and outbox-age alarms, so an on-failure destination would only collect empty schedule events.',
+  },
+  scheduledOutboxDrainSchedule: {
+    findings: ['Serverless-EventBusDLQ'],
+    reason:
+      'This schedule sends an empty event every minute to the outbox drainer; an undelivered one carries no data and the next minute brings another, while the outbox-age alarm (missing data breaching) pages when no drain runs.',
+  },
   crossRegionReferenceProvider: {
     findings: ['cdk-validator-cfnguard::lambda_inside_vpc_check'],
     reason:

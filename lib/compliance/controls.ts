@@ -739,6 +739,7 @@ export const CONTROLS: readonly Control[] = [
       'test/stacks/edge-stack.test.ts',
       'test/stacks/app-front-door.test.ts',
       'test/lambda/content-api/contract.test.ts',
+      'test/lambda/content-api/audit-trail.test.ts',
     ],
   },
   {
@@ -794,6 +795,7 @@ export const CONTROLS: readonly Control[] = [
       'content-api cache headers',
       'InvalidationQueue',
       'CdnInvalidator',
+      'InvalidationOutbox',
     ],
     evidence: [
       {
@@ -829,12 +831,26 @@ export const CONTROLS: readonly Control[] = [
         stack: 'App',
         holds: (p) => JSON.stringify(p.FunctionResponseTypes) === '["ReportBatchItemFailures"]',
       },
+      {
+        claim:
+          'invalidations left in the outbox page on-call after 15 minutes, and so does a drainer that stops reporting',
+        type: 'AWS::CloudWatch::Alarm',
+        stack: 'App',
+        holds: (p) =>
+          p.MetricName === 'OutboxOldestAgeSeconds' &&
+          p.Statistic === 'Maximum' &&
+          p.Threshold <= 900 &&
+          p.TreatMissingData === 'breaching' &&
+          (p.AlarmActions ?? []).length > 0,
+      },
     ],
     nagRules: [],
     tests: [
       'test/stacks/edge-stack.test.ts',
       'test/stacks/app-front-door.test.ts',
+      'test/stacks/invalidation-outbox.test.ts',
       'test/lambda/content-api/contract.test.ts',
+      'test/lambda/content-api/outbox.test.ts',
       'test/lambda/cdn-invalidator/handler.test.ts',
     ],
   },
@@ -895,6 +911,7 @@ export const CONTROLS: readonly Control[] = [
     tests: [
       'test/lambda/content-api/contract.test.ts',
       'test/lambda/content-api/authorization-matrix.test.ts',
+      'test/lambda/content-api/audit-trail.test.ts',
     ],
   },
   {
@@ -911,6 +928,10 @@ export const CONTROLS: readonly Control[] = [
     tests: [
       'test/lambda/content-api/authorization-matrix.test.ts',
       'test/lambda/content-api/properties.test.ts',
+      'test/lambda/content-api/hostile-input.test.ts',
+      'test/lambda/content-api/cursors.test.ts',
+      'test/lambda/content-api/people.test.ts',
+      'test/scripts/local-api.test.ts',
     ],
   },
   {
@@ -922,7 +943,7 @@ export const CONTROLS: readonly Control[] = [
     evidence: [
       {
         claim:
-          'the proxy signs in only as the API user and the read-only backup user, never as the master user',
+          'the proxy signs in only as the API user, the read-only backup user and the outbox drainer user, never as the master user',
         type: 'AWS::IAM::Policy',
         stack: 'Data',
         holds: (p) => {
@@ -932,7 +953,7 @@ export const CONTROLS: readonly Control[] = [
             users
               .map((m) => m[1])
               .sort()
-              .join() === 'bulwark_api,bulwark_backup'
+              .join() === 'bulwark_api,bulwark_backup,bulwark_outbox'
           );
         },
       },

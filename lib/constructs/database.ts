@@ -17,6 +17,8 @@ export const DATABASE_PORT = 5432;
 export const API_DB_USER = 'bulwark_api';
 /** Read-only database user of the nightly backup (IAM auth through the proxy). */
 export const BACKUP_DB_USER = 'bulwark_backup';
+/** Database user of the CDN invalidation outbox drainer: the outbox table only. */
+export const OUTBOX_DB_USER = 'bulwark_outbox';
 
 /** Name of the content database on the instance. */
 export const DATABASE_NAME = 'bulwark';

@@ -24,6 +24,8 @@ export interface SchemaMigratorProps {
   readonly appUsers: string[];
   /** Read-only login roles to ensure (the nightly backup). */
   readonly readOnlyUsers: string[];
+  /** Login roles of the invalidation outbox drainer (its table only). */
+  readonly outboxUsers: string[];
   /** Log retention in days. */
   readonly logRetentionDays: number;
 }
@@ -56,6 +58,7 @@ export class SchemaMigrator extends Construct {
         DB_NAME: DATABASE_NAME,
         APP_DB_USERS: props.appUsers.join(','),
         READ_ONLY_DB_USERS: props.readOnlyUsers.join(','),
+        OUTBOX_DB_USERS: props.outboxUsers.join(','),
       },
     });
     acknowledge(this.function, 'synchronousInvocation');

@@ -6,7 +6,8 @@ import { type StageConfig, physicalNames } from '../config';
 import { LOAD_BALANCER_LOG_PREFIX } from '../constructs/access-log-bucket';
 import { CdnInvalidator } from '../constructs/cdn-invalidator';
 import { ContentApi } from '../constructs/content-api';
-import { API_DB_USER, BACKUP_DB_USER } from '../constructs/database';
+import { API_DB_USER, BACKUP_DB_USER, OUTBOX_DB_USER } from '../constructs/database';
+import { InvalidationOutbox } from '../constructs/invalidation-outbox';
 import { NightlyBackup } from '../constructs/nightly-backup';
 import { InvalidationQueue } from '../constructs/invalidation-queue';
 import { OriginLoadBalancer } from '../constructs/origin-load-balancer';
@@ -32,8 +33,8 @@ export interface AppStackProps extends StackProps {
 
 /**
  * The stateless application tier: the internal load balancer (CloudFront's VPC
- * origin) with the regional web ACL, the content API, its CDN invalidation queue
- * and invalidator, the schema migrations run on deploy, and Shield Advanced for the
+ * origin) with the regional web ACL, the content API, its CDN invalidation queue,
+ * invalidator and outbox drainer, the schema migrations run on deploy, and Shield Advanced for the
  * load balancer when enabled. Holds no data of its own.
  */
 export class AppStack extends Stack {
@@ -49,6 +50,8 @@ export class AppStack extends Stack {
   readonly originDomainName: string;
   /** The nightly logical export. */
   readonly backup: NightlyBackup;
+  /** The drainer of CDN invalidations that writes could not queue at once. */
+  readonly outbox: InvalidationOutbox;
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id, { ...props, crossRegionReferences: true });
@@ -68,6 +71,7 @@ export class AppStack extends Stack {
       encryptionKey: dataKey,
       appUsers: [API_DB_USER],
       readOnlyUsers: [BACKUP_DB_USER],
+      outboxUsers: [OUTBOX_DB_USER],
       logRetentionDays: cfg.logRetentionDays,
     });
     this.invalidationQueue = new InvalidationQueue(this, 'InvalidationQueue', {
@@ -94,6 +98,17 @@ export class AppStack extends Stack {
     });
     // The API may only serve once its schema and database role exist.
     this.contentApi.node.addDependency(migrator);
+    this.outbox = new InvalidationOutbox(this, 'InvalidationOutbox', {
+      vpc,
+      subnets,
+      securityGroup: network.securityGroups.api,
+      proxy: data.database.proxy,
+      invalidationQueue: this.invalidationQueue.queue,
+      alertTopic: security.alertTopic.topic,
+      encryptionKey: dataKey,
+      logRetentionDays: cfg.logRetentionDays,
+    });
+    this.outbox.node.addDependency(migrator);
     security.alertTopic.alarmOnDeadLetters(
       this,
       'InvalidationDeadLettersAlarm',

@@ -9,7 +9,13 @@ import { ApiKeyPepper } from '../constructs/api-key-pepper';
 import { BackupReplicationRole } from '../constructs/backup-replication-role';
 import { BackupRestoreRole } from '../constructs/backup-restore-role';
 import { BackupSigningKey } from '../constructs/backup-signing-key';
-import { API_DB_USER, BACKUP_DB_USER, DATABASE_PORT, Database } from '../constructs/database';
+import {
+  API_DB_USER,
+  BACKUP_DB_USER,
+  DATABASE_PORT,
+  Database,
+  OUTBOX_DB_USER,
+} from '../constructs/database';
 import { EncryptionKey } from '../constructs/encryption-key';
 import { availabilityZoneTokens, type IsolatedNetwork } from '../constructs/isolated-network';
 import { backupPrefix } from '../constructs/nightly-backup';
@@ -159,7 +165,7 @@ export class DataStack extends Stack {
       instanceIdentifier: names.databaseInstance,
       replicaIdentifier: names.replicaInstance,
       port: DATABASE_PORT,
-      proxyUsers: [API_DB_USER, BACKUP_DB_USER],
+      proxyUsers: [API_DB_USER, BACKUP_DB_USER, OUTBOX_DB_USER],
     });
   }
 

@@ -152,7 +152,12 @@ describe.each(STAGES)('access paths (%s)', (stage) => {
   );
 
   it('knows which functions run in the VPC', () => {
-    expect(inVpc.sort()).toEqual(['content-api', 'nightly-backup', 'schema-migrator']);
+    expect(inVpc.sort()).toEqual([
+      'content-api',
+      'nightly-backup',
+      'outbox-drainer',
+      'schema-migrator',
+    ]);
   });
 
   it.each(inVpc)('%s in the VPC reaches every AWS service it calls through an endpoint', (name) => {

@@ -1,6 +1,6 @@
 import type { StageConfig } from '../../lib/config';
 import { physicalNames } from '../../lib/config';
-import { API_DB_USER, BACKUP_DB_USER } from '../../lib/constructs/database';
+import { API_DB_USER, BACKUP_DB_USER, OUTBOX_DB_USER } from '../../lib/constructs/database';
 import type { ContextValue, PolicyDocument, Principal } from '../support/iam/policy-evaluator';
 import type { ModelResource, StageModel } from '../support/iam/stage-model';
 
@@ -39,7 +39,11 @@ export interface AccessPath {
 /** The functions whose code's AWS calls are proven, with their handler under `lambda/`. */
 export const FUNCTIONS = {
   'content-api': { part: 'App', prefix: 'ContentApiFunction', entry: 'content-api/handler.ts' },
-
+  'outbox-drainer': {
+    part: 'App',
+    prefix: 'InvalidationOutboxDrainer',
+    entry: 'content-api/outbox-drainer.ts',
+  },
   'nightly-backup': {
     part: 'App',
     prefix: 'NightlyBackupFunction',
@@ -180,6 +184,19 @@ export function stageAccessPaths(model: StageModel, cfg: StageConfig) {
           context: via('secretsmanager'),
         },
         ...send('content-api', roleOf('content-api'), queue('App', 'InvalidationQueue7')),
+      ],
+    },
+    {
+      fn: 'outbox-drainer',
+      paths: [
+        ...lambdaCalls('outbox-drainer'),
+        {
+          name: 'outbox-drainer: rds-db:connect as bulwark_outbox',
+          principal: roleOf('outbox-drainer'),
+          action: 'rds-db:connect',
+          resource: dbUser(OUTBOX_DB_USER),
+        },
+        ...send('outbox-drainer', roleOf('outbox-drainer'), queue('App', 'InvalidationQueue7')),
       ],
     },
     {
@@ -748,6 +765,24 @@ export function stageAccessPaths(model: StageModel, cfg: StageConfig) {
         principal: backup,
         action: 'rds-db:connect',
         resource: dbUser(API_DB_USER),
+      },
+      {
+        name: 'the content API cannot connect as bulwark_outbox',
+        principal: api,
+        action: 'rds-db:connect',
+        resource: dbUser(OUTBOX_DB_USER),
+      },
+      ...[API_DB_USER, BACKUP_DB_USER].map((user) => ({
+        name: `the outbox drainer cannot connect as ${user}`,
+        principal: roleOf('outbox-drainer'),
+        action: 'rds-db:connect',
+        resource: dbUser(user),
+      })),
+      {
+        name: 'the outbox drainer cannot read the key pepper',
+        principal: roleOf('outbox-drainer'),
+        action: 'secretsmanager:GetSecretValue',
+        resource: arn('Data', 'AWS::SecretsManager::Secret', 'ApiKeyPepper'),
       },
       ...[
         's3:DeleteObject',

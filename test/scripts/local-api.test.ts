@@ -127,4 +127,39 @@ describe('npm run api:local', () => {
     expect(r.status).toBe(413);
     expect(((await r.json()) as any).error.code).toBe('payload_too_large');
   });
+
+  /** Sends the start of a request whose body never completes, then cuts the connection. */
+  const abortMidBody = (how: 'end' | 'reset') =>
+    new Promise<void>((resolve, reject) => {
+      const url = new URL(base);
+      const socket = net.connect(Number(url.port), url.hostname, () => {
+        socket.write(
+          'POST /v1/spaces/demo/entries HTTP/1.1\r\nHost: localhost\r\n' +
+            `Authorization: Bearer ${key}\r\nContent-Type: application/json\r\n` +
+            'Content-Length: 100000\r\n\r\n{"contentType":"article","slug":"cut',
+          () =>
+            setTimeout(() => {
+              if (how === 'reset') socket.resetAndDestroy();
+              else socket.end();
+              resolve();
+            }, 50),
+        );
+      });
+      socket.on('error', reject);
+    });
+
+  it.each(['end', 'reset'] as const)(
+    'drops a request the client aborts mid-body (%s) and keeps serving, storing nothing',
+    async (how) => {
+      for (let i = 0; i < 3; i++) await abortMidBody(how);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(server.exitCode).toBeNull();
+      expect((await fetch(`${base}/health`)).status).toBe(200);
+      const list = await fetch(`${base}/v1/spaces/demo/entries?preview=true&limit=100`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
+      const slugs = ((await list.json()) as any).items.map((e: { slug: string }) => e.slug);
+      expect(slugs.filter((s: string) => s.startsWith('cut'))).toEqual([]);
+    },
+  );
 });

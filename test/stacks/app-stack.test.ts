@@ -37,8 +37,8 @@ describe.each(STAGES)('App stack (%s)', (stage) => {
 
   it('gives each function and the WAF its own encrypted, retained log group (ENC-REST, RET-DATA)', () => {
     const groups = Object.values(resourcesOf(t, 'AWS::Logs::LogGroup'));
-    // Content API, schema migrator, CDN invalidator, nightly backup, regional WAF.
-    expect(groups).toHaveLength(5);
+    // Content API, outbox drainer, schema migrator, CDN invalidator, nightly backup, regional WAF.
+    expect(groups).toHaveLength(6);
     for (const g of groups) {
       expect(g.Properties.KmsKeyId).toEqual(imported('DataKey'));
       expect(g.Properties.RetentionInDays).toBe(stage === 'Production' ? 365 : 90);

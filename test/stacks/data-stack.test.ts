@@ -105,7 +105,7 @@ describe.each(STAGES)('Data stack (%s)', (stage) => {
       expect(proxy.Properties.Auth).toBeUndefined();
     });
 
-    it('lets the proxy sign in as the API and backup users only (ACC-DATA)', () => {
+    it('lets the proxy sign in as the API, backup and outbox users only (ACC-DATA)', () => {
       const policy = onlyResource(t, 'AWS::IAM::Policy', 'DatabasePrimaryProxyIAMRole');
       const user = (name: string) => ({
         'Fn::Join': [
@@ -121,7 +121,7 @@ describe.each(STAGES)('Data stack (%s)', (stage) => {
         {
           Action: 'rds-db:connect',
           Effect: 'Allow',
-          Resource: [user('bulwark_api'), user('bulwark_backup')],
+          Resource: [user('bulwark_api'), user('bulwark_backup'), user('bulwark_outbox')],
         },
       ]);
     });

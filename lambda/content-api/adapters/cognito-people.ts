@@ -32,13 +32,21 @@ export function cognitoPeople(pool: UserPoolTokens): PersonVerifier {
   verifier.cacheJwks(pool.jwks);
   return {
     async verify(token: string): Promise<PersonClaims> {
+      const refused = () => new UnauthorizedError('A valid access token is required');
+      let payload;
       try {
-        const payload = await verifier.verify(token);
-        const groups = payload['cognito:groups'];
-        return { subject: payload.sub, groups: Array.isArray(groups) ? groups : [] };
+        payload = await verifier.verify(token);
       } catch {
-        throw new UnauthorizedError('A valid access token is required');
+        throw refused();
       }
+      // A token that never expires, or names nobody, is refused even when signed.
+      if (typeof payload.exp !== 'number' || !Number.isFinite(payload.exp)) throw refused();
+      if (typeof payload.sub !== 'string' || payload.sub.trim() === '') throw refused();
+      const groups = payload['cognito:groups'];
+      return {
+        subject: payload.sub,
+        groups: Array.isArray(groups) ? groups.filter((g) => typeof g === 'string') : [],
+      };
     },
   };
 }

@@ -15,7 +15,11 @@ export class SqsInvalidator implements Invalidator {
 
   async invalidate(paths: string[]): Promise<void> {
     this.client ??= import('@aws-sdk/client-sqs').then((m) => ({
-      sqs: new m.SQSClient({}),
+      // Short timeouts: a write waits for this only briefly; the outbox drainer retries.
+      sqs: new m.SQSClient({
+        maxAttempts: 2,
+        requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 },
+      }),
       send: m.SendMessageCommand,
     }));
     const { sqs, send } = await this.client;

@@ -102,13 +102,27 @@ async function ensureLoginRole(pool: Pool, role: string, grants: readonly string
 
 /**
  * Ensures the login role an application connects as, with data rights on the
- * content tables and nothing else (no DDL, no change to the migrations bookkeeping).
+ * content tables and nothing else (no DDL, no change to the migrations
+ * bookkeeping), and the audit log append-only: it may add and read audit rows,
+ * never change or remove one.
  */
 export function ensureAppRole(pool: Pool, role: string): Promise<void> {
   return ensureLoginRole(pool, role, [
     `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${role}`,
     `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${role}`,
-    `REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM ${role}`,
+    `REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON schema_migrations FROM ${role}`,
+    `REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM ${role}`,
+  ]);
+}
+
+/**
+ * Ensures the outbox drainer's login role: it may read, update and remove pending
+ * CDN invalidations, and touch nothing else.
+ */
+export function ensureOutboxRole(pool: Pool, role: string): Promise<void> {
+  return ensureLoginRole(pool, role, [
+    `REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${role}`,
+    `GRANT SELECT, UPDATE, DELETE ON invalidation_outbox TO ${role}`,
   ]);
 }
 

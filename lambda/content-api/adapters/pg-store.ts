@@ -1,7 +1,14 @@
 import type { Pool, PoolClient, QueryConfig, QueryResult, QueryResultRow } from 'pg';
 import { ConflictError } from '../../shared/errors';
+import { clientErrorOf } from './pg-errors';
 import type { ApiKeyRecord, AuditRecord, Entry } from '../domain/model';
-import type { ContentStore, ContentWriter, EntryRead, EntryWrite } from '../domain/store';
+import type {
+  ContentStore,
+  ContentWriter,
+  EntryRead,
+  EntryWrite,
+  PendingInvalidation,
+} from '../domain/store';
 
 type Queryable = Pick<Pool | PoolClient, 'query'>;
 
@@ -171,11 +178,18 @@ class PgWriter implements ContentWriter {
     );
   }
 
-  async expireKey(spaceId: string, id: string, at: string): Promise<ApiKeyRecord | undefined> {
+  async expireKey(
+    spaceId: string,
+    id: string,
+    at: string,
+    now: string,
+  ): Promise<ApiKeyRecord | undefined> {
     const r = await this.db.query(
       `UPDATE api_keys SET expires_at = LEAST(COALESCE(expires_at, $3::timestamptz), $3::timestamptz)
-       WHERE space_id = $1 AND id = $2 AND revoked_at IS NULL RETURNING ${KEY_COLUMNS}`,
-      [spaceId, id, at],
+       WHERE space_id = $1 AND id = $2 AND revoked_at IS NULL
+         AND (expires_at IS NULL OR expires_at > $4::timestamptz)
+       RETURNING ${KEY_COLUMNS}`,
+      [spaceId, id, at, now],
     );
     return r.rows[0] && toKey(r.rows[0]);
   }
@@ -195,6 +209,27 @@ class PgWriter implements ContentWriter {
        VALUES ($1, $2, $3, $4, $5, $6)`,
       [spaceId, a.at, a.keyId, a.subject, a.action, a.target],
     );
+  }
+
+  async insertSpace(spaceId: string, at: string): Promise<boolean> {
+    const r = await this.db.query(
+      'INSERT INTO spaces (id, created_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING',
+      [spaceId, at],
+    );
+    return r.rowCount === 1;
+  }
+
+  async queueInvalidation(
+    spaceId: string,
+    paths: string[],
+    at: string,
+  ): Promise<PendingInvalidation> {
+    const r = await this.db.query(
+      `INSERT INTO invalidation_outbox (space_id, paths, created_at, next_attempt_at)
+       VALUES ($1, $2, $3, $3) RETURNING id`,
+      [spaceId, paths, at],
+    );
+    return { id: Number(r.rows[0].id), paths };
   }
 }
 
@@ -245,8 +280,10 @@ export class PgContentStore implements ContentStore {
     try {
       return await run();
     } catch (err) {
-      if (!isConnectionError(err)) throw err;
-      return run();
+      if (!isConnectionError(err)) throw clientErrorOf(err) ?? err;
+      return run().catch((again: unknown) => {
+        throw clientErrorOf(again) ?? again;
+      });
     }
   }
 
@@ -341,6 +378,14 @@ export class PgContentStore implements ContentStore {
     }));
   }
 
+  async removeInvalidation(id: number): Promise<void> {
+    await this.db.query(
+      `DELETE FROM invalidation_outbox WHERE id IN
+         (SELECT id FROM invalidation_outbox WHERE id = $1 FOR UPDATE SKIP LOCKED)`,
+      [id],
+    );
+  }
+
   async transaction<T>(work: (tx: ContentWriter) => Promise<T>): Promise<T> {
     const client = await this.begin();
     let broken = false;
@@ -350,7 +395,7 @@ export class PgContentStore implements ContentStore {
       return result;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => (broken = true));
-      throw err;
+      throw clientErrorOf(err) ?? err;
     } finally {
       // A connection that could not roll back is closed rather than reused.
       client.release(broken);

@@ -51,16 +51,29 @@ export interface PersonPrincipal {
 /** Who is calling. */
 export type Principal = KeyPrincipal | PersonPrincipal;
 
-/** Who did an audited write: a key, a person, or neither (bootstrap by `space:create`). */
+/**
+ * An operator's tool acting outside the API (`space:create`, `api:local`): audited
+ * as `operator:<name>`, so that no write is attributed to nobody.
+ */
+export interface Operator {
+  readonly kind: 'operator';
+  /** Who ran the tool (their user name, or `BULWARK_OPERATOR`). */
+  readonly name: string;
+}
+
+/** Names an operator may be audited under. */
+export const OPERATOR_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+
+/** Who did an audited write: exactly one of a key and a subject (a person or an operator). */
 export interface Actor {
   readonly keyId: string | null;
   readonly subject: string | null;
 }
 
-/** The audit columns naming the principal (or nobody, for a bootstrap write). */
-export const actorOf = (p: Principal | null): Actor => ({
-  keyId: p?.kind === 'key' ? p.keyId : null,
-  subject: p?.kind === 'person' ? p.subject : null,
+/** The audit columns naming who acted. */
+export const actorOf = (p: Principal | Operator): Actor => ({
+  keyId: p.kind === 'key' ? p.keyId : null,
+  subject: p.kind === 'person' ? p.subject : p.kind === 'operator' ? `operator:${p.name}` : null,
 });
 
 /** One audited write. */

@@ -6,18 +6,25 @@ import {
   UnauthorizedError,
 } from '../../shared/errors';
 import { generateKey, hashKey, looksLikeKey } from './api-keys';
-import { decodeCursor, encodeCursor } from './cursor';
+import { CursorCodec, cursorKey } from './cursor';
 import {
   actorOf,
   roleIncludes,
   type ApiKeyRecord,
   type Entry,
+  type Operator,
   type Principal,
   type Role,
 } from './model';
 import { type KeyManagement, type PersonVerifier, looksLikeJwt, rolesFromGroups } from './people';
 import type { EntryPatch, NewEntry, NewKey } from './schemas';
-import type { ContentStore, EntryRead, EntryWrite, Invalidator } from './store';
+import type {
+  ContentStore,
+  EntryRead,
+  EntryWrite,
+  Invalidator,
+  PendingInvalidation,
+} from './store';
 
 /** What the service needs from outside. */
 export interface ServiceDeps {
@@ -39,6 +46,18 @@ export interface ServiceDeps {
    * @default 'admins' - any admin key or person
    */
   readonly keyManagement?: KeyManagement;
+  /**
+   * How long a write waits for its CDN invalidation to be queued before it answers
+   * anyway (the outbox drainer then sends it), in milliseconds.
+   * @default 1000
+   */
+  readonly invalidationWaitMs?: number;
+  /**
+   * Receives an invalidation that could not be queued at once (it stays in the
+   * outbox for the drainer).
+   * @default - ignored
+   */
+  readonly onInvalidationDeferred?: (detail: Record<string, unknown>) => void;
 }
 
 /** A key as shown to admins: never the key or its hash. */
@@ -46,13 +65,17 @@ export type KeyView = Pick<ApiKeyRecord, 'id' | 'name' | 'role' | 'createdAt' | 
 /** A newly minted key: the only time the key itself is shown. */
 export type NewKeyView = Pick<ApiKeyRecord, 'id' | 'name' | 'role' | 'createdAt'> & { key: string };
 
+/** A timestamp as the store returns it (`Date.toISOString()`). */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const LOWER_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 const isPosition = (v: unknown): v is { c: string; i: string } =>
   typeof v === 'object' &&
   v !== null &&
   typeof (v as { c?: unknown }).c === 'string' &&
   typeof (v as { i?: unknown }).i === 'string' &&
-  !Number.isNaN(Date.parse((v as { c: string }).c)) &&
-  /^[0-9a-f-]{36}$/.test((v as { i: string }).i);
+  ISO_INSTANT.test((v as { c: string }).c) &&
+  LOWER_UUID.test((v as { i: string }).i);
 
 const isAuditPosition = (v: unknown): v is { b: number } =>
   typeof v === 'object' &&
@@ -67,13 +90,21 @@ const isAuditPosition = (v: unknown): v is { b: number } =>
 function page<T>(
   rows: T[],
   limit: number,
-  position: (last: T) => Record<string, string | number>,
+  cursor: (last: T) => string,
 ): { items: T[]; nextCursor: string | null } {
   const items = rows.slice(0, limit);
-  return {
-    items,
-    nextCursor: rows.length > limit ? encodeCursor(position(items[items.length - 1])) : null,
-  };
+  return { items, nextCursor: rows.length > limit ? cursor(items[items.length - 1]) : null };
+}
+
+/** Settles within `ms`: true when `work` finished, false when it is still running. */
+async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true as const), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Paths of an entry that a CDN may have cached. */
@@ -87,7 +118,11 @@ const entryPaths = (spaceId: string, id: string) => [
  * Pure of I/O: the store, invalidator and clock are injected.
  */
 export class ContentService {
-  constructor(private readonly deps: ServiceDeps) {}
+  private readonly cursors: CursorCodec;
+
+  constructor(private readonly deps: ServiceDeps) {
+    this.cursors = new CursorCodec(cursorKey(deps.pepper));
+  }
 
   private stamp(): string {
     return this.deps.now().toISOString();
@@ -159,7 +194,10 @@ export class ContentService {
     spaceId: string,
     query: { contentType?: string; limit: number; cursor?: string; preview: boolean },
   ): Promise<{ items: Entry[]; nextCursor: string | null }> {
-    const after = query.cursor ? decodeCursor(query.cursor, isPosition) : undefined;
+    // Decoded (and its MAC checked) before anything is read: a forged cursor is a 400.
+    const after = query.cursor
+      ? this.cursors.decode('entries', spaceId, query.cursor, isPosition)
+      : undefined;
     const rows = await this.readWithKey(
       token,
       {
@@ -172,7 +210,9 @@ export class ContentService {
       },
       query.preview,
     );
-    return page(rows, query.limit, (last) => ({ c: last.createdAt, i: last.id }));
+    return page(rows, query.limit, (last) =>
+      this.cursors.encode('entries', spaceId, { c: last.createdAt, i: last.id }),
+    );
   }
 
   /**
@@ -261,7 +301,12 @@ export class ContentService {
     );
   }
 
-  /** Runs one conditional entry write with its audit row, then invalidates if public. */
+  /**
+   * Runs one conditional entry write with its audit row and, when the entry is
+   * public, its CDN invalidation in the outbox: all three commit together. The
+   * invalidation is then queued at once when the queue answers in time; otherwise
+   * the drainer sends it. Either way the committed write answers 2xx.
+   */
   private async write(
     principal: Principal,
     spaceId: string,
@@ -270,17 +315,36 @@ export class ContentService {
     change: (tx: Parameters<Parameters<ContentStore['transaction']>[0]>[0]) => Promise<EntryWrite>,
   ): Promise<Entry> {
     const at = this.stamp();
-    const entry = await this.deps.store.transaction(async (tx) => {
+    const { entry, pending } = await this.deps.store.transaction(async (tx) => {
       const result = await change(tx);
       if (result === 'missing') throw new NotFoundError('No such entry');
       if (result === 'stale') throw new PreconditionFailedError();
       await tx.audit(spaceId, { at, ...actorOf(principal), action, target: `entries/${id}` });
-      return result;
+      const queued =
+        result.status === 'published'
+          ? await tx.queueInvalidation(spaceId, entryPaths(spaceId, id), at)
+          : undefined;
+      return { entry: result, pending: queued };
     });
-    if (entry.status === 'published') {
-      await this.deps.invalidator.invalidate(entryPaths(spaceId, id));
-    }
+    if (pending) await this.deliver(pending);
     return entry;
+  }
+
+  /** Sends a committed invalidation and removes it from the outbox; never throws. */
+  private async deliver(pending: PendingInvalidation): Promise<void> {
+    const send = this.deps.invalidator
+      .invalidate(pending.paths)
+      .then(() => this.deps.store.removeInvalidation(pending.id));
+    let failure: unknown;
+    const settled = send.catch((err: unknown) => {
+      failure = err;
+    });
+    const done = await within(settled, this.deps.invalidationWaitMs ?? 1000);
+    if (done && failure === undefined) return;
+    this.deps.onInvalidationDeferred?.({
+      outboxId: pending.id,
+      reason: done ? String((failure as Error)?.message ?? failure) : 'timed out',
+    });
   }
 
   async listKeys(spaceId: string): Promise<KeyView[]> {
@@ -296,8 +360,25 @@ export class ContentService {
       }));
   }
 
+  /** Creates a space (an operator's act, audited as `space.create`); false if it exists. */
+  async createSpace(operator: Operator, spaceId: string): Promise<boolean> {
+    const at = this.stamp();
+    return this.deps.store.transaction(async (tx) => {
+      const created = await tx.insertSpace(spaceId, at);
+      if (created) {
+        await tx.audit(spaceId, {
+          at,
+          ...actorOf(operator),
+          action: 'space.create',
+          target: `spaces/${spaceId}`,
+        });
+      }
+      return created;
+    });
+  }
+
   async createKey(
-    principal: Principal | null,
+    principal: Principal | Operator,
     spaceId: string,
     input: NewKey,
     key = generateKey(),
@@ -331,7 +412,8 @@ export class ContentService {
     const key = generateKey();
     const id = randomUUID();
     const old = await this.deps.store.transaction(async (tx) => {
-      const current = await tx.expireKey(spaceId, keyId, graceEnd);
+      // A revoked or already expired key is gone: 404, as for a missing one.
+      const current = await tx.expireKey(spaceId, keyId, graceEnd, at);
       if (!current) throw new NotFoundError('No such key');
       await tx.insertKey({
         id,
@@ -341,11 +423,18 @@ export class ContentService {
         createdAt: at,
         hash: hashKey(key, this.deps.pepper),
       });
+      // Both keys' lives are in the log: the old one's rotation, the new one's creation.
       await tx.audit(spaceId, {
         at,
         ...actorOf(principal),
         action: 'key.rotate',
         target: `keys/${keyId}`,
+      });
+      await tx.audit(spaceId, {
+        at,
+        ...actorOf(principal),
+        action: 'key.create',
+        target: `keys/${id}`,
       });
       return current;
     });
@@ -379,12 +468,16 @@ export class ContentService {
     }[];
     nextCursor: string | null;
   }> {
-    const before = query.cursor ? decodeCursor(query.cursor, isAuditPosition).b : undefined;
+    const before = query.cursor
+      ? this.cursors.decode('audit-log', spaceId, query.cursor, isAuditPosition).b
+      : undefined;
     const rows = await this.deps.store.listAudit(spaceId, {
       beforeId: before,
       limit: query.limit + 1,
     });
-    const { items, nextCursor } = page(rows, query.limit, (last) => ({ b: last.id }));
+    const { items, nextCursor } = page(rows, query.limit, (last) =>
+      this.cursors.encode('audit-log', spaceId, { b: last.id }),
+    );
     return {
       items: items.map(({ at, keyId, subject, action, target }) => ({
         at,

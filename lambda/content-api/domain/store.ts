@@ -51,15 +51,41 @@ export interface ContentWriter {
   insertKey(
     record: Omit<ApiKeyRecord, 'revokedAt' | 'expiresAt'> & { hash: Buffer; role: Role },
   ): Promise<void>;
-  /** Sets a live key's expiry to `at` unless it expires earlier; undefined if no live key. */
-  expireKey(spaceId: string, id: string, at: string): Promise<ApiKeyRecord | undefined>;
+  /**
+   * Sets a live key's expiry to `at` unless it expires earlier; undefined when there
+   * is no key that is neither revoked nor expired at `now`.
+   */
+  expireKey(
+    spaceId: string,
+    id: string,
+    at: string,
+    now: string,
+  ): Promise<ApiKeyRecord | undefined>;
   revokeKey(spaceId: string, id: string, at: string): Promise<ApiKeyRecord | undefined>;
   audit(spaceId: string, record: AuditRecord): Promise<void>;
+  /** Creates a space; false when it exists already. */
+  insertSpace(spaceId: string, at: string): Promise<boolean>;
+  /**
+   * Records CDN paths to invalidate once this transaction commits (the outbox): the
+   * write and its invalidation commit together, or neither.
+   */
+  queueInvalidation(spaceId: string, paths: string[], at: string): Promise<PendingInvalidation>;
+}
+
+/** An invalidation recorded in the outbox, not yet known to be sent. */
+export interface PendingInvalidation {
+  readonly id: number;
+  readonly paths: string[];
 }
 
 /** The content database. */
 export interface ContentStore extends ContentReader {
   transaction<T>(work: (tx: ContentWriter) => Promise<T>): Promise<T>;
+  /**
+   * Removes a sent invalidation from the outbox, unless the drainer holds it
+   * (then the drainer removes it); never waits for a lock.
+   */
+  removeInvalidation(id: number): Promise<void>;
 }
 
 /** Queues CDN invalidations of published paths. */

@@ -29,6 +29,10 @@ export interface Reply {
 export class ApiHarness {
   now = new Date('2026-11-01T12:00:00.000Z');
   readonly invalidations: string[][] = [];
+  /** How the queue behaves: answers, fails (unreachable) or never answers. */
+  queue: 'up' | 'failing' | 'hanging' = 'up';
+  /** Invalidations the service left to the outbox drainer. */
+  readonly deferred: Record<string, unknown>[] = [];
   private constructor(
     readonly db: TestDatabase,
     readonly service: ContentService,
@@ -48,7 +52,15 @@ export class ApiHarness {
     let harness: ApiHarness | undefined = undefined;
     const service = new ContentService({
       store: new PgContentStore(db.pool),
-      invalidator: { invalidate: async (paths) => void harness!.invalidations.push(paths) },
+      invalidator: {
+        invalidate: async (paths) => {
+          if (harness!.queue === 'failing') throw new Error('connect ETIMEDOUT sqs');
+          if (harness!.queue === 'hanging') return new Promise<void>(() => undefined);
+          harness!.invalidations.push(paths);
+        },
+      },
+      invalidationWaitMs: 100,
+      onInvalidationDeferred: (detail) => void harness!.deferred.push(detail),
       pepper: Buffer.from('test-pepper'),
       rotationGraceSeconds,
       now: () => harness!.now,
@@ -66,7 +78,10 @@ export class ApiHarness {
 
   /** Mints a key directly (as `space:create` does). */
   async key(space: string, role: Role, name = `${role} key`): Promise<{ id: string; key: string }> {
-    const k = await this.service.createKey(null, space, { name, role });
+    const k = await this.service.createKey({ kind: 'operator', name: 'test' }, space, {
+      name,
+      role,
+    });
     return { id: k.id, key: k.key };
   }
 
@@ -109,7 +124,7 @@ export class ApiHarness {
 
   /** Row counts of every content table: the database's observable state. */
   async snapshot(): Promise<string> {
-    const tables = ['spaces', 'entries', 'api_keys', 'audit_log'];
+    const tables = ['spaces', 'entries', 'api_keys', 'audit_log', 'invalidation_outbox'];
     const parts = [];
     for (const t of tables) {
       const r = await this.db.pool.query(

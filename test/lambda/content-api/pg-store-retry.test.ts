@@ -83,7 +83,13 @@ describe('PgContentStore on a lost connection', () => {
     const store = new PgContentStore(pool);
     const at = new Date().toISOString();
     await store.transaction((tx) =>
-      tx.audit('alpha', { at, keyId: null, subject: null, action: 'test.retry', target: 'x' }),
+      tx.audit('alpha', {
+        at,
+        keyId: null,
+        subject: 'operator:test',
+        action: 'test.retry',
+        target: 'x',
+      }),
     );
     expect(calls()).toBe(2);
     const rows = await db.pool.query(

@@ -13,7 +13,7 @@ import { ApiHarness } from '../content-api/harness';
 /** Every row of every content table, as one comparable digest per table. */
 async function digest(pool: Pool): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const t of ['spaces', 'entries', 'api_keys', 'audit_log']) {
+  for (const t of ['spaces', 'entries', 'api_keys', 'audit_log', 'invalidation_outbox']) {
     const r = await pool.query(
       `SELECT count(*) AS n, md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS h FROM ${t} t`,
     );
@@ -84,6 +84,7 @@ describe('backup and restore round trip', () => {
       ['api_keys', 2],
       ['audit_log', Number(before.audit_log.split(':')[0])],
       ['entries', 53],
+      ['invalidation_outbox', 0],
       ['spaces', 2],
     ]);
     for (const object of manifest.tables.flatMap((t) => t.objects)) {
@@ -108,7 +109,7 @@ describe('backup and restore round trip', () => {
     expect(version.rows[0].v).toBe(SCHEMA_VERSION);
     // Sequences end above the highest restored id: the next audit row does not collide.
     const next = await target.pool.query(
-      "INSERT INTO audit_log (space_id, at, action, target) VALUES ('alpha', now(), 'test', 'x') RETURNING id",
+      "INSERT INTO audit_log (space_id, at, subject, action, target) VALUES ('alpha', now(), 'operator:test', 'test', 'x') RETURNING id",
     );
     const max = await api.db.pool.query('SELECT max(id) AS m FROM audit_log');
     expect(Number(next.rows[0].id)).toBeGreaterThan(Number(max.rows[0].m));
@@ -157,6 +158,7 @@ describe('backup and restore round trip', () => {
       'api_keys.0000.copy.gz',
       'audit_log.0000.copy.gz',
       'entries.0000.copy.gz',
+      'invalidation_outbox.0000.copy.gz',
       'manifest.json',
       'spaces.0000.copy.gz',
     ]);
