@@ -27,7 +27,10 @@ function where(node: Node): string {
   for (let n: Node | undefined = node; n?.parent; n = n.parent) {
     parts.unshift(typeof n.key === 'number' ? `[${n.key}]` : `.${n.key}`);
   }
-  return parts.length ? parts.join('').replace(/^\./, '') : 'the body';
+  if (!parts.length) return 'the body';
+  // The first few steps name the place; a path 64 levels long would drown the message.
+  const shown = parts.slice(0, 6).join('').replace(/^\./, '');
+  return parts.length > 6 ? `${shown}…` : shown;
 }
 
 /**
