@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { signingKeyAlias } from '../../lambda/nightly-backup/signing';
+import { denyGrantsNotForAwsResources } from './encryption-key';
 
 /** Properties of a {@link BackupSigningKey}. */
 export interface BackupSigningKeyProps {
@@ -45,21 +46,7 @@ export class BackupSigningKey extends kms.Key {
     const { account, partition } = Stack.of(this);
     const signerRoleArn = `arn:${partition}:iam::${account}:role/${props.signerRoleName}`;
     // As for every customer key (CT.KMS.PR.3): no principal hands out use by grants.
-    this.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'DenyGrantsNotForAwsResources',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['kms:CreateGrant'],
-        resources: ['*'],
-        conditions: {
-          BoolIfExists: {
-            'kms:GrantIsForAWSResource': 'false',
-            'aws:PrincipalIsAWSService': 'false',
-          },
-        },
-      }),
-    );
+    this.addToResourcePolicy(denyGrantsNotForAwsResources());
     // The signer's role is named, not referenced: it lives in a later stack, and a key
     // policy may not name a principal that does not exist yet (a condition may).
     this.addToResourcePolicy(

@@ -26,6 +26,26 @@ export interface EncryptionKeyProps {
  * A customer-managed KMS key (ENC-REST): symmetric AES-256, yearly automatic
  * rotation, retained on stack deletion with the longest pending window.
  */
+/**
+ * The key-policy statement every customer key carries (CT.KMS.PR.3): grants only for
+ * AWS services acting for the account, so no principal can hand out use of the key
+ * by creating grants of its own.
+ */
+export const denyGrantsNotForAwsResources = () =>
+  new iam.PolicyStatement({
+    sid: 'DenyGrantsNotForAwsResources',
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: ['kms:CreateGrant'],
+    resources: ['*'],
+    conditions: {
+      BoolIfExists: {
+        'kms:GrantIsForAWSResource': 'false',
+        'aws:PrincipalIsAWSService': 'false',
+      },
+    },
+  });
+
 export class EncryptionKey extends kms.Key {
   constructor(scope: Construct, id: string, props: EncryptionKeyProps) {
     super(scope, id, {
@@ -39,23 +59,7 @@ export class EncryptionKey extends kms.Key {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const { region, account, partition } = Stack.of(this);
-    // Grants only for AWS services acting for the account (CT.KMS.PR.3): no principal
-    // can hand out use of the key by creating grants of its own.
-    this.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'DenyGrantsNotForAwsResources',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['kms:CreateGrant'],
-        resources: ['*'],
-        conditions: {
-          BoolIfExists: {
-            'kms:GrantIsForAWSResource': 'false',
-            'aws:PrincipalIsAWSService': 'false',
-          },
-        },
-      }),
-    );
+    this.addToResourcePolicy(denyGrantsNotForAwsResources());
     if (props.allowCloudWatchLogs) {
       this.addToResourcePolicy(
         new iam.PolicyStatement({

@@ -57,45 +57,44 @@ export class DynamoBlockTable implements BlockTable {
     }
   }
 
-  async oldestBlocked(family: Family, limit: number): Promise<BlockRecord[]> {
+  /** Records of the expiry index of `family`, soonest expiry first, page after page. */
+  private async byExpiry(
+    family: Family,
+    query: { until?: number; limit?: number },
+  ): Promise<BlockRecord[]> {
     const out: BlockRecord[] = [];
     let start: Record<string, unknown> | undefined;
-    // A page holds at most 1 MB: a large limit takes several.
+    // A page holds at most 1 MB: a large result takes several.
     do {
       const r = await this.db.send(
         new QueryCommand({
           TableName: this.tableName,
           IndexName: BY_EXPIRY_INDEX,
-          KeyConditionExpression: 'blockedFamily = :family',
-          ExpressionAttributeValues: { ':family': family },
+          KeyConditionExpression:
+            query.until === undefined
+              ? 'blockedFamily = :family'
+              : 'blockedFamily = :family AND expiresAt <= :now',
+          ExpressionAttributeValues:
+            query.until === undefined
+              ? { ':family': family }
+              : { ':family': family, ':now': query.until },
           ScanIndexForward: true,
-          Limit: limit - out.length,
+          Limit: query.limit === undefined ? undefined : query.limit - out.length,
           ExclusiveStartKey: start,
         }),
       );
       out.push(...(r.Items ?? []).map((i) => toRecord(i as Item)));
       start = r.LastEvaluatedKey;
-    } while (start && out.length < limit);
+    } while (start && (query.limit === undefined || out.length < query.limit));
     return out;
   }
 
-  async expiredBy(family: Family, now: number): Promise<BlockRecord[]> {
-    const out: BlockRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const r = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: BY_EXPIRY_INDEX,
-          KeyConditionExpression: 'blockedFamily = :family AND expiresAt <= :now',
-          ExpressionAttributeValues: { ':family': family, ':now': now },
-          ExclusiveStartKey: start,
-        }),
-      );
-      out.push(...(r.Items ?? []).map((i) => toRecord(i as Item)));
-      start = r.LastEvaluatedKey;
-    } while (start);
-    return out;
+  oldestBlocked(family: Family, limit: number): Promise<BlockRecord[]> {
+    return this.byExpiry(family, { limit });
+  }
+
+  expiredBy(family: Family, now: number): Promise<BlockRecord[]> {
+    return this.byExpiry(family, { until: now });
   }
 
   async release(
