@@ -10,6 +10,7 @@ import {
   UnsupportedMediaTypeError,
 } from '../shared/errors';
 import { MAX_VERSION, checkJsonValue, checkText } from './domain/input';
+import { MAX_BODY_BYTES } from './limits';
 import type { Entry, Principal, Role } from './domain/model';
 import {
   auditQuerySchema,
@@ -24,8 +25,7 @@ import {
 import type { ContentService } from './domain/service';
 import { NO_STORE, PUBLIC_CACHE, json, type ApiRequest, type ApiResponse } from './http';
 
-/** Largest accepted request body. */
-export const MAX_BODY_BYTES = 1024 * 1024;
+export { MAX_BODY_BYTES };
 
 /** Receives one line per failed request with an internal error. */
 export type ErrorLog = (message: string, detail: Record<string, unknown>) => void;

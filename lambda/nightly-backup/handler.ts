@@ -3,9 +3,9 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
-import { Client } from 'pg';
 import { poolConfig } from '../shared/db';
 import { requireEnv } from '../shared/env';
+import { connector } from './connect';
 import { exportDatabase } from './export';
 import { kmsSigner } from './kms-signer';
 import { preflight } from './preflight';
@@ -23,12 +23,7 @@ const kmsKeyId = requireEnv(process.env, 'BACKUP_KEY_ARN');
 const signer = kmsSigner(new KMSClient({}), requireEnv(process.env, 'BACKUP_SIGNING_KEY_ARN'));
 const s3 = new S3Client({});
 
-const connect = async () => {
-  const client = new Client(poolConfig(process.env));
-  client.on('error', () => undefined); // reported through the failing query
-  await client.connect();
-  return client;
-};
+const connect = connector(poolConfig(process.env));
 
 /**
  * The nightly export (BACKUP.md), invoked by EventBridge Scheduler; the manifest is

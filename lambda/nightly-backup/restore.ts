@@ -4,7 +4,7 @@ import { createGunzip } from 'node:zlib';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { isKnownMigration, migrateInTransaction } from '../content-api/adapters/migrate';
+import { isKnownMigration, migrateInTransaction } from '../shared/content-schema/migrate';
 import { type BackupObject, type Manifest, parseManifest, runFolderProblems } from './manifest';
 import { type ManifestVerifier, SignatureError, signingMessage } from './signing';
 import { Sha256Meter } from './streams';

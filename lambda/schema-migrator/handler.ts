@@ -6,7 +6,7 @@ import {
   ensureOutboxRole,
   ensureReadOnlyRole,
   migrate,
-} from '../content-api/adapters/migrate';
+} from '../shared/content-schema/migrate';
 import { requireEnv } from '../shared/env';
 
 const logger = new Logger({ serviceName: 'schema-migrator' });

@@ -3,6 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledge } from '../compliance/acknowledgements';
+import { LOG_RETENTION_DAYS } from '../config/regions';
 
 /** Properties of an {@link EncryptedLogGroup}. */
 export interface EncryptedLogGroupProps {
@@ -26,6 +27,11 @@ export interface EncryptedLogGroupProps {
  */
 export class EncryptedLogGroup extends logs.LogGroup {
   constructor(scope: Construct, id: string, props: EncryptedLogGroupProps) {
+    if (!(LOG_RETENTION_DAYS as readonly number[]).includes(props.retentionDays)) {
+      throw new Error(
+        `EncryptedLogGroup ${id}: retention of ${props.retentionDays} days is not one CloudWatch Logs offers (${LOG_RETENTION_DAYS.join(', ')})`,
+      );
+    }
     super(scope, id, {
       logGroupName: props.logGroupName,
       encryptionKey: props.encryptionKey,

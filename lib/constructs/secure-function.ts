@@ -60,6 +60,12 @@ export class SecureFunction extends lambda.Function {
   readonly logs: EncryptedLogGroup;
 
   constructor(scope: Construct, id: string, props: SecureFunctionProps) {
+    const securityGroup = props.securityGroup;
+    if (props.vpc && (!securityGroup || !props.subnets)) {
+      throw new Error(
+        `SecureFunction ${id}: a function in a VPC needs its subnets and its security group (the network stack's)`,
+      );
+    }
     const logs = new EncryptedLogGroup(scope, `${id}Logs`, {
       encryptionKey: props.logKey,
       retentionDays: props.logRetentionDays,
@@ -81,7 +87,7 @@ export class SecureFunction extends lambda.Function {
           ec2.SecurityGroup.fromSecurityGroupId(
             scope,
             `${id}SecurityGroup`,
-            props.securityGroup!.securityGroupId,
+            securityGroup!.securityGroupId,
             { mutable: false, allowAllOutbound: false },
           ),
         ],

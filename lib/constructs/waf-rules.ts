@@ -1,5 +1,6 @@
 import type * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { StageConfig } from '../config';
+import { MAX_BODY_BYTES } from '../../lambda/content-api/limits';
 
 type Rule = wafv2.CfnWebACL.RuleProperty;
 type Statement = wafv2.CfnWebACL.StatementProperty;
@@ -36,21 +37,37 @@ export const WAF_RESPONSE_BODIES = {
   rateLimited: { status: 429, code: 'rate_limited', message: 'Too many requests; slow down' },
 } as const;
 
-/** Largest body the content API accepts (API.md): 1 MiB. */
-export const MAX_BODY_BYTES = 1_048_576;
+export { MAX_BODY_BYTES };
 /** Longest URI path the API can route; its ids and slugs are far shorter. */
 export const MAX_URI_PATH_BYTES = 1024;
 /** Longest query string: `contentType`, `limit`, `cursor` and `preview` fit easily. */
 export const MAX_QUERY_BYTES = 2048;
 
 /**
- * A `Content-Length` above {@link MAX_BODY_BYTES} (1,048,576), as a regular expression
- * over the decimal header value: eight or more significant digits, or seven digits
- * greater than 1048576. WAF inspects only the first 8-64 KB of a body, so its size is
- * judged from the header; the API still rejects longer chunked bodies with `413`.
+ * A regular expression over a decimal header value that matches exactly the numbers
+ * above `limit` (leading zeros allowed): more significant digits than `limit` has,
+ * or as many and, at the first digit that differs, a larger one.
  */
-export const OVERSIZED_CONTENT_LENGTH =
-  '^0*([1-9][0-9]{7,}|[2-9][0-9]{6}|1[1-9][0-9]{5}|10[5-9][0-9]{4}|1049[0-9]{3}|1048[6-9][0-9]{2}|10485[89][0-9]|104857[7-9])$';
+export function decimalAbove(limit: number): string {
+  if (!Number.isSafeInteger(limit) || limit < 0) throw new Error(`Not a limit: ${limit}`);
+  const digits = String(limit);
+  const rest = (n: number) => (n === 0 ? '' : n === 1 ? '[0-9]' : `[0-9]{${n}}`);
+  const above = (d: number) => (d === 8 ? '9' : d === 7 ? '[89]' : `[${d + 1}-9]`);
+  const alternatives = [`[1-9][0-9]{${digits.length},}`];
+  for (let i = 0; i < digits.length; i++) {
+    const d = Number(digits[i]);
+    if (d === 9) continue;
+    alternatives.push(`${digits.slice(0, i)}${above(d)}${rest(digits.length - 1 - i)}`);
+  }
+  return `^0*(${alternatives.join('|')})$`;
+}
+
+/**
+ * A `Content-Length` above {@link MAX_BODY_BYTES}. WAF inspects only the first 8-64 KB
+ * of a body, so its size is judged from the header; the API still rejects longer
+ * chunked bodies with `413`.
+ */
+export const OVERSIZED_CONTENT_LENGTH = decimalAbove(MAX_BODY_BYTES);
 
 /** Methods that change content or keys. */
 export const WRITE_METHODS = '^(POST|PUT|PATCH|DELETE)$';

@@ -15,7 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { Pool } from 'pg';
-import { migrate } from '../../lambda/content-api/adapters/migrate';
+import { migrate } from '../../lambda/shared/content-schema/migrate';
 import { option } from '../lib/args';
 import { postgresBinDir, startThrowawayPostgres } from '../lib/throwaway-postgres';
 // eslint-disable-next-line @typescript-eslint/no-require-imports

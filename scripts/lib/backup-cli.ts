@@ -1,6 +1,6 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
-import { Client } from 'pg';
+import { connector } from '../../lambda/nightly-backup/connect';
 import { kmsSigner } from '../../lambda/nightly-backup/kms-signer';
 import { kmsVerifier } from '../../lambda/nightly-backup/kms-verifier';
 import { RestoreError, type RestoreOptions } from '../../lambda/nightly-backup/restore';
@@ -40,12 +40,7 @@ export function backupS3Client(tool: string, endpoint: string | undefined): S3Cl
 }
 
 /** Connects a new client to `url` (one per export worker). */
-export const connectTo = (url: string) => async () => {
-  const client = new Client({ connectionString: url });
-  client.on('error', () => undefined); // reported through the failing query
-  await client.connect();
-  return client;
-};
+export const connectTo = (url: string) => connector({ connectionString: url });
 
 /** Progress lines on stderr at most once per second, and a final one. */
 export function progressPrinter(format: (seconds: number) => string): {

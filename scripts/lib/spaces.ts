@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 import type { Pool } from 'pg';
-import { migrate } from '../../lambda/content-api/adapters/migrate';
+import { migrate } from '../../lambda/shared/content-schema/migrate';
 import { PgContentStore } from '../../lambda/content-api/adapters/pg-store';
 import { hashKey, looksLikeKey } from '../../lambda/content-api/domain/api-keys';
 import { spaceIdSchema } from '../../lambda/content-api/domain/schemas';

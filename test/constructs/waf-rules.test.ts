@@ -7,14 +7,44 @@ import {
   MAX_BODY_BYTES,
   OVERSIZED_CONTENT_LENGTH,
   WRITE_METHODS,
+  decimalAbove,
   wafRules,
 } from '../../lib/constructs/waf-rules';
+import { MAX_BODY_BYTES as API_MAX_BODY_BYTES } from '../../lambda/content-api/api';
 import { projectContext } from '../support/synth';
 
 const [staging] = loadStageConfigs(projectContext().stages);
 const sets = { blockedV4: 'b4', blockedV6: 'b6', trustedV4: 't4', trustedV6: 't6' };
 
+describe('decimalAbove', () => {
+  it('matches exactly the numbers above any limit, with or without leading zeros', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 9_999_999_999 }),
+        fc.integer({ min: 0, max: 99_999_999_999 }),
+        fc.nat(3),
+        (limit, n, zeros) => {
+          const above = new RegExp(decimalAbove(limit));
+          expect(above.test('0'.repeat(zeros) + String(n))).toBe(n > limit);
+          expect(above.test(String(limit))).toBe(false);
+          expect(above.test(String(limit + 1))).toBe(true);
+        },
+      ),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it('refuses what is not a limit', () => {
+    expect(() => decimalAbove(-1)).toThrow('Not a limit');
+    expect(() => decimalAbove(1.5)).toThrow('Not a limit');
+  });
+});
+
 describe('OVERSIZED_CONTENT_LENGTH', () => {
+  it('is the limit the API itself enforces', () => {
+    expect(MAX_BODY_BYTES).toBe(API_MAX_BODY_BYTES);
+  });
+
   const oversized = new RegExp(OVERSIZED_CONTENT_LENGTH);
 
   it('matches exactly the lengths above 1 MiB', () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
-import { createSpace, migrate } from '../../lambda/content-api/adapters/migrate';
+import { createSpace, migrate } from '../../lambda/shared/content-schema/migrate';
 
 /** A database of its own for one test file, in the run's throwaway cluster. */
 export interface TestDatabase {

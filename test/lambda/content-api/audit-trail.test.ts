@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { ensureAppRole } from '../../../lambda/content-api/adapters/migrate';
+import { ensureAppRole } from '../../../lambda/shared/content-schema/migrate';
 import { OperatorError, createSpaceWithAdmin, operatorFrom } from '../../../scripts/lib/spaces';
 import { ApiHarness } from './harness';
 

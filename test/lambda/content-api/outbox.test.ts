@@ -3,7 +3,7 @@ import {
   backoffSeconds,
   drainOutbox,
 } from '../../../lambda/content-api/adapters/pg-outbox';
-import { ensureOutboxRole } from '../../../lambda/content-api/adapters/migrate';
+import { ensureOutboxRole } from '../../../lambda/shared/content-schema/migrate';
 import type { Invalidator } from '../../../lambda/content-api/domain/store';
 import { ApiHarness } from './harness';
 

@@ -1,4 +1,4 @@
-import { SCHEMA_VERSION } from '../../../lambda/content-api/migrations';
+import { SCHEMA_VERSION } from '../../../lambda/shared/content-schema/migrations';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { Pool } from 'pg';
 import { exportDatabase } from '../../../lambda/nightly-backup/export';

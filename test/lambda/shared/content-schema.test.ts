@@ -3,8 +3,8 @@ import {
   ensureAppRole,
   ensureReadOnlyRole,
   migrate,
-} from '../../../lambda/content-api/adapters/migrate';
-import { MIGRATIONS, SCHEMA_VERSION } from '../../../lambda/content-api/migrations';
+} from '../../../lambda/shared/content-schema/migrate';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../../lambda/shared/content-schema/migrations';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 
 let db: TestDatabase;

@@ -1,5 +1,5 @@
 import type { ClientBase, Pool, PoolClient } from 'pg';
-import { MIGRATIONS, type Migration } from '../migrations';
+import { MIGRATIONS, type Migration } from './migrations';
 
 /** Arbitrary, fixed key of the advisory lock that serializes migration runs. */
 const LOCK_KEY = 7_411_001;
