@@ -1,6 +1,5 @@
 import { App, Tags } from 'aws-cdk-lib';
 import { ConfigError, loadStageConfigs, type StageConfig } from './config';
-import { CLOUDFRONT_REGION } from './config/regions';
 import { acknowledgeOnceCreated } from './compliance/acknowledgements';
 import { CROSS_REGION_PROVIDER_IDS } from './compliance/cdk-internal';
 import { addNagPacks } from './compliance/nag-packs';
@@ -10,6 +9,7 @@ import { EdgeStack } from './stacks/edge-stack';
 import { NetworkStack } from './stacks/network-stack';
 import { RecoveryStack } from './stacks/recovery-stack';
 import { SecurityStack } from './stacks/security-stack';
+import { PART_DESCRIPTIONS, type StagePart, regionOf, stackName } from './stage-layout';
 
 /**
  * Resource types left untagged: aws-cdk-lib tags them, but the CloudFormation
@@ -43,55 +43,29 @@ export interface StageStacks {
 
 /** Creates every stack of one stage in the app. Stacks only wire constructs. */
 export function addStage(scope: App, config: StageConfig): StageStacks {
-  const prefix = `Bulwark-${config.title}`;
-  const primary = { account: config.account, region: config.region };
-  const description = (part: string) => `Bulwark ${config.name}: ${part}`;
+  const name = (part: StagePart) => stackName(config.title, part);
+  const props = (part: StagePart) => ({
+    env: { account: config.account, region: regionOf(part, config) },
+    config,
+    description: `Bulwark ${config.name}: ${PART_DESCRIPTIONS[part]}`,
+  });
 
-  const network = new NetworkStack(scope, `${prefix}-Network`, {
-    env: primary,
-    config,
-    description: description('isolated VPC, endpoints, flow logs, security groups'),
-  });
-  const recovery = new RecoveryStack(scope, `${prefix}-Recovery`, {
-    env: { account: config.account, region: config.drRegion },
-    config,
-    description: description('object-locked backup replicas in the recovery region'),
-  });
-  const data = new DataStack(scope, `${prefix}-Data`, {
-    env: primary,
-    config,
+  const network = new NetworkStack(scope, name('Network'), props('Network'));
+  const recovery = new RecoveryStack(scope, name('Recovery'), props('Recovery'));
+  const data = new DataStack(scope, name('Data'), {
+    ...props('Data'),
     network: network.network,
     securityGroups: network.securityGroups,
-    description: description('keys, database, proxy, backup vault, assets, access logs'),
   });
   data.addStackDependency(recovery, 'backups replicate into the recovery bucket by name');
-  const security = new SecurityStack(scope, `${prefix}-Security`, {
-    env: primary,
-    config,
+  const security = new SecurityStack(scope, name('Security'), {
+    ...props('Security'),
     accessLogBucket: data.accessLogBucket,
     dataEventBuckets: [data.backupBucket, data.assetsBucket],
-    description: description('CloudTrail, GuardDuty, Security Hub, alerts, CIS alarms'),
   });
 
-  const app = new AppStack(scope, `${prefix}-App`, {
-    env: primary,
-    config,
-    network,
-    data,
-    security,
-    description: description(
-      'load balancer, regional WAF, content API, CDN invalidation, schema migrations',
-    ),
-  });
-  const edge = new EdgeStack(scope, `${prefix}-Edge`, {
-    env: { account: config.account, region: CLOUDFRONT_REGION },
-    config,
-    app,
-    data,
-    description: description(
-      'CloudFront distribution, edge WAF, viewer certificate, access logs, edge alarms, Shield',
-    ),
-  });
+  const app = new AppStack(scope, name('App'), { ...props('App'), network, data, security });
+  const edge = new EdgeStack(scope, name('Edge'), { ...props('Edge'), app, data });
 
   for (const stack of [data, app, edge]) {
     for (const id of CROSS_REGION_PROVIDER_IDS) {

@@ -14,6 +14,7 @@ import { toAlbResult, toApiRequest } from '../lambda/content-api/alb';
 import { MAX_BODY_BYTES } from '../lambda/content-api/api';
 import { json } from '../lambda/content-api/http';
 import { createRuntime } from '../lambda/content-api/runtime';
+import { defineCommand, failed, runMain } from './lib/cli';
 import {
   OperatorError,
   checkKey,
@@ -79,13 +80,38 @@ export function readBody(req: http.IncomingMessage): Promise<Body> {
   });
 }
 
-async function main(): Promise<void> {
+/** `npm run api:local`. */
+export const command = defineCommand({
+  name: 'api:local',
+  usage: '',
+  summary:
+    'Serves the content API on http://127.0.0.1:${PORT:-3000} with the same handler code as the Lambda.',
+  description: `Uses DATABASE_URL when set; otherwise starts a throwaway PostgreSQL of its own, removed
+on exit. Runs the migrations, ensures space demo, and prints an admin key for it
+(BOOTSTRAP_ADMIN_KEY, or a new one). Key hashes use API_KEY_PEPPER, or a fixed local
+pepper. Needs no AWS access: CDN invalidations are logged instead of queued.`,
+  options: {},
+  exitCodes: '0 stopped by SIGINT or SIGTERM, 1 it could not start, 2 bad arguments.',
+  run: async () => {
+    try {
+      return await serveUntilSignal();
+    } catch (err) {
+      if (err instanceof OperatorError) return failed(`api:local: ${err.message}`);
+      throw err;
+    }
+  },
+});
+
+/** Serves until SIGINT or SIGTERM, then resolves with exit code 0. */
+async function serveUntilSignal(): Promise<number> {
+  const stopped = new Promise<number>((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => resolve(0));
+  });
   const port = Number(process.env.PORT ?? 3000);
   const own = process.env.DATABASE_URL ? undefined : await startThrowawayPostgres();
   const databaseUrl = process.env.DATABASE_URL ?? own!.url;
   const stopDatabase = () => own?.stop();
   process.on('exit', stopDatabase);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(0));
 
   const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
   const runtime = createRuntime(
@@ -166,9 +192,7 @@ async function main(): Promise<void> {
       `Try: curl -H "Authorization: Bearer <key>" http://127.0.0.1:${port}/v1/spaces/demo/entries`,
     );
   });
+  return stopped;
 }
 
-main().catch((err) => {
-  console.error(err instanceof OperatorError ? `api:local: ${err.message}` : err);
-  process.exit(1);
-});
+runMain(command, module);

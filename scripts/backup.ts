@@ -6,24 +6,59 @@
  * signed: with `--endpoint` by HMAC-SHA-256 with `BACKUP_SIGNING_KEY` (or the local
  * default key), otherwise in KMS with `--signing-key` or the stage's key alias (only
  * the backup function's role may sign there). Exit code 1 on any failure (no
- * manifest is written), 2 when AWS credentials are needed and missing.
+ * manifest is written), 2 on bad arguments (`--help`) or when AWS credentials are
+ * needed and missing.
  */
 import { exportDatabase } from '../lambda/nightly-backup/export';
-import { option } from './lib/args';
 import { backupS3Client, backupSigner, connectTo, mb, progressPrinter } from './lib/backup-cli';
+import { defineCommand, runMain } from './lib/cli';
 
-const USAGE =
-  'usage: npm run backup -- --database-url <url> --bucket <name> [--prefix <p>] [--endpoint <s3-url>] [--stage <s>] [--signing-key <kms-key>]';
+/** `npm run backup`. */
+export const command = defineCommand({
+  name: 'backup',
+  usage:
+    '--database-url <url> --bucket <name> [--prefix <p>] [--endpoint <s3-url>] [--stage <s>] [--signing-key <kms-key>]',
+  summary:
+    'Exports the content database into the backup bucket and prints the manifest key as the last line of stdout.',
+  description: `Progress goes to stderr. The manifest is signed: with --endpoint by HMAC-SHA-256 with
+BACKUP_SIGNING_KEY (or the local default key), otherwise in KMS with --signing-key or the
+stage's key alias.`,
+  options: {
+    'database-url': {
+      type: 'string',
+      value: 'url',
+      env: 'DATABASE_URL',
+      required: true,
+      description: 'the content database',
+    },
+    bucket: { type: 'string', value: 'name', required: true, description: 'the backup bucket' },
+    prefix: { type: 'string', value: 'p', description: 'key prefix (default: backups/<stage>)' },
+    endpoint: {
+      type: 'string',
+      value: 's3-url',
+      description: 'an S3-compatible server (path-style, local signing key)',
+    },
+    stage: { type: 'string', value: 's', default: 'local', description: 'the stage it belongs to' },
+    'signing-key': {
+      type: 'string',
+      value: 'kms-key',
+      description: "the KMS HMAC key (default: the stage's key alias)",
+    },
+  },
+  exitCodes:
+    '0 manifest written, 1 the backup failed (no manifest is written), 2 bad arguments, or AWS credentials needed and missing.',
+  run: ({ values }) => backup(values),
+});
 
-async function main(): Promise<number> {
-  const databaseUrl = option('--database-url') ?? process.env.DATABASE_URL;
-  const bucket = option('--bucket');
-  if (!databaseUrl || !bucket) {
-    console.error(USAGE);
-    return 1;
-  }
-  const stage = option('--stage') ?? 'local';
-  const endpoint = option('--endpoint');
+async function backup(options: {
+  readonly 'database-url': string;
+  readonly bucket: string;
+  readonly prefix?: string;
+  readonly endpoint?: string;
+  readonly stage: string;
+  readonly 'signing-key'?: string;
+}): Promise<number> {
+  const { 'database-url': databaseUrl, bucket, stage, endpoint } = options;
   const s3 = backupS3Client('backup', endpoint);
   let state = { tablesDone: 0, tables: 0, rows: 0, uncompressedBytes: 0, bytes: 0 };
   const progress = progressPrinter(
@@ -36,9 +71,9 @@ async function main(): Promise<number> {
       connect: connectTo(databaseUrl),
       s3,
       bucket,
-      prefix: option('--prefix') ?? `backups/${stage}`,
+      prefix: options.prefix ?? `backups/${stage}`,
       stage,
-      signer: backupSigner(endpoint, stage, option('--signing-key')),
+      signer: backupSigner(endpoint, stage, options['signing-key']),
       // Without --endpoint the bucket is the versioned vault.
       requireVersionIds: !endpoint,
       onProgress: (p) => {
@@ -59,4 +94,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code));
+runMain(command, module);

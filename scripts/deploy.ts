@@ -6,6 +6,10 @@
  * with the CDK CLI. Exit code 0 when deployed, 1 when a step failed, 2 when it cannot
  * run (bad arguments, no credentials).
  */
-import { run } from './lib/deploy/run';
+import { runMain } from './lib/cli';
+import { deployCommand } from './lib/deploy/run';
 
-run(process.argv.slice(2)).then((code) => process.exit(code));
+/** `npm run deploy`. */
+export const command = deployCommand();
+
+runMain(command, module);

@@ -7,6 +7,10 @@
  * destroys everything unless --keep. With --update-snapshot it only rewrites the
  * offline snapshot CI checks (no account needed).
  */
-import { run } from './lib/integ/run';
+import { runMain } from './lib/cli';
+import { integCommand } from './lib/integ/run';
 
-run(process.argv.slice(2)).then((code) => process.exit(code));
+/** `npm run integ`. */
+export const command = integCommand();
+
+runMain(command, module);

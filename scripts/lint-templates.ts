@@ -7,6 +7,10 @@
  * entry there that matches no finding fails too, so the list only shrinks. Exit code 0
  * when clean, 1 on findings, 2 when the lint cannot run.
  */
-import { run } from './lib/template-lint/run';
+import { runMain } from './lib/cli';
+import { lintTemplatesCommand } from './lib/template-lint/run';
 
-run(process.argv.slice(2)).then((code) => process.exit(code));
+/** `npm run lint:templates`. */
+export const command = lintTemplatesCommand();
+
+runMain(command, module);

@@ -7,6 +7,10 @@
  * free, the SAML metadata and the AWS Control Tower proactive controls. Each result
  * is PASS, FAIL with its fix, or SKIP. Exit code 0, 1 on any FAIL, 2 when it cannot run.
  */
-import { run } from './lib/preflight/run';
+import { runMain } from './lib/cli';
+import { preflightCommand } from './lib/preflight/run';
 
-run(process.argv.slice(2)).then((code) => process.exit(code));
+/** `npm run preflight`. */
+export const command = preflightCommand();
+
+runMain(command, module);

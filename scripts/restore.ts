@@ -8,24 +8,62 @@
  * every object's SHA-256 and every table's row count. `--allow-unsigned` restores a
  * manifest written before backups were signed, with a warning on stderr. Exit code
  * 1, naming the problem, on any refusal or mismatch or a non-empty target (which is
- * left as it was); 2 when AWS credentials are needed and missing.
+ * left as it was); 2 on bad arguments (`--help`) or when AWS credentials are needed
+ * and missing.
  */
 import { RestoreError, restoreBackup } from '../lambda/nightly-backup/restore';
-import { option } from './lib/args';
 import { backupS3Client, connectTo, mb, progressPrinter, restoreVerifier } from './lib/backup-cli';
+import { defineCommand, runMain } from './lib/cli';
 
-const USAGE =
-  'usage: npm run restore -- --bucket <name> --manifest <key> --database-url <url> [--endpoint <s3-url>] [--signing-key <kms-key>] [--allow-unsigned]';
+/** `npm run restore`. */
+export const command = defineCommand({
+  name: 'restore',
+  usage:
+    '--bucket <name> --manifest <key> --database-url <url> [--endpoint <s3-url>] [--signing-key <kms-key>] [--allow-unsigned]',
+  summary: 'Restores a backup into an empty database, verifying it first.',
+  description: `It verifies the manifest's signature (with --endpoint against BACKUP_SIGNING_KEY or the
+local default key; otherwise with KMS VerifyMac against --signing-key or the manifest's
+stage's key alias), that every object lies in the run's folder and is the recorded
+version, every object's SHA-256 and every table's row count.`,
+  options: {
+    bucket: { type: 'string', value: 'name', required: true, description: 'the backup bucket' },
+    manifest: { type: 'string', value: 'key', required: true, description: "the manifest's key" },
+    'database-url': {
+      type: 'string',
+      value: 'url',
+      env: 'DATABASE_URL',
+      required: true,
+      description: 'the empty target database',
+    },
+    endpoint: {
+      type: 'string',
+      value: 's3-url',
+      description: 'an S3-compatible server (path-style, local signing key)',
+    },
+    'signing-key': {
+      type: 'string',
+      value: 'kms-key',
+      description: "the KMS HMAC key (default: the manifest's stage's key alias)",
+    },
+    'allow-unsigned': {
+      type: 'boolean',
+      description: 'restore a manifest written before backups were signed, with a warning',
+    },
+  },
+  exitCodes:
+    '0 restored, 1 a refusal or mismatch or a non-empty target (left as it was), 2 bad arguments, or AWS credentials needed and missing.',
+  run: ({ values }) => restore(values),
+});
 
-async function main(): Promise<number> {
-  const databaseUrl = option('--database-url') ?? process.env.DATABASE_URL;
-  const bucket = option('--bucket');
-  const manifestKey = option('--manifest');
-  if (!databaseUrl || !bucket || !manifestKey) {
-    console.error(USAGE);
-    return 1;
-  }
-  const endpoint = option('--endpoint');
+async function restore(options: {
+  readonly bucket: string;
+  readonly manifest: string;
+  readonly 'database-url': string;
+  readonly endpoint?: string;
+  readonly 'signing-key'?: string;
+  readonly 'allow-unsigned': boolean;
+}): Promise<number> {
+  const { bucket, manifest: manifestKey, 'database-url': databaseUrl, endpoint } = options;
   const s3 = backupS3Client('restore', endpoint);
   let state = { table: '-', tablesDone: 0, tables: 0, rows: 0, bytes: 0 };
   const progress = progressPrinter(
@@ -38,8 +76,8 @@ async function main(): Promise<number> {
       bucket,
       manifestKey,
       connect: connectTo(databaseUrl),
-      verifier: restoreVerifier(endpoint, option('--signing-key')),
-      allowUnsigned: process.argv.includes('--allow-unsigned'),
+      verifier: restoreVerifier(endpoint, options['signing-key']),
+      allowUnsigned: options['allow-unsigned'],
       // Without --endpoint the bucket is the versioned vault.
       requireVersionIds: !endpoint,
       onWarning: (message) => console.error(`restore: WARNING: ${message}`),
@@ -65,4 +103,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code));
+runMain(command, module);

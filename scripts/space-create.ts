@@ -3,25 +3,43 @@
  *
  * Creates a space in the database at DATABASE_URL (running the migrations first)
  * and prints its first admin key. Exit code 1, with a message, on an invalid or
- * existing space id.
+ * existing space id; 2 on bad arguments or without DATABASE_URL.
  */
 import { Pool } from 'pg';
+import { type CliError, cannotRun, defineCommand, failed, runMain } from './lib/cli';
 import { OperatorError, checkKey, createSpaceWithAdmin, operatorPepper } from './lib/spaces';
-import { option } from './lib/args';
 
-async function main(): Promise<number> {
-  const space = option('--space');
-  if (!space) {
-    console.error('usage: npm run space:create -- --space <id> [--admin-key <key>]');
-    return 1;
+/** `npm run space:create`. */
+export const command = defineCommand({
+  name: 'space:create',
+  usage: '--space <id> [--admin-key <key>]',
+  summary:
+    'Creates a space in the database at DATABASE_URL (running the migrations first) and prints its first admin key.',
+  description:
+    'Both are audited as operator:<name> (BULWARK_OPERATOR, or the user name of whoever runs it).',
+  options: {
+    space: { type: 'string', value: 'id', required: true, description: 'the new space' },
+    'admin-key': {
+      type: 'string',
+      value: 'key',
+      description: 'the admin key to register (default: a new one)',
+    },
+  },
+  exitCodes:
+    '0 created, 1 an invalid or existing space id or an invalid key, 2 bad arguments or no DATABASE_URL.',
+  run: ({ values }, { env }) => createSpace(values.space, values['admin-key'], env),
+});
+
+async function createSpace(
+  space: string,
+  adminKey: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<number | CliError> {
+  if (!env.DATABASE_URL) {
+    return cannotRun('space:create: DATABASE_URL must point at the content database');
   }
-  if (!process.env.DATABASE_URL) {
-    console.error('DATABASE_URL must point at the content database');
-    return 1;
-  }
-  const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 2 });
+  const pool = new Pool({ connectionString: env.DATABASE_URL, max: 2 });
   try {
-    const adminKey = option('--admin-key');
     const { key } = await createSpaceWithAdmin(pool, space, operatorPepper(), {
       key: adminKey && checkKey(adminKey, '--admin-key'),
     });
@@ -29,14 +47,11 @@ async function main(): Promise<number> {
     console.log(key);
     return 0;
   } catch (err) {
-    if (err instanceof OperatorError) {
-      console.error(`space:create: ${err.message}`);
-      return 1;
-    }
+    if (err instanceof OperatorError) return failed(`space:create: ${err.message}`);
     throw err;
   } finally {
     await pool.end();
   }
 }
 
-main().then((code) => process.exit(code));
+runMain(command, module);

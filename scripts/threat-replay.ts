@@ -23,15 +23,14 @@ import { type IpSetRef, type IpSets, systemClock } from '../lambda/threat-respon
 import { type Decision, respondToFinding } from '../lambda/threat-response/domain/respond';
 import type { StageConfig } from '../lib/config';
 import { blocklistLocations } from '../lib/config';
-import { option } from './lib/args';
+import { OUTPUT_KEYS } from '../lib/stage-layout';
 import { EXIT_CANNOT_RUN, requireCredentials } from './lib/aws-credentials';
+import { cannotRun, defineCommand, runMain } from './lib/cli';
 import { projectStage } from './lib/project-stages';
 import { LocalWaf } from './lib/threat/local-waf';
 import { readDeployedStage } from './lib/verify/stack-outputs';
 import { CannotVerify } from './lib/verify/types';
 import { startLocalTable } from './lib/threat/local-table';
-
-const USAGE = 'usage: npm run threat:replay -- <finding.json> [--stage <name>] [--live] [--json]';
 
 /** EventBridge wraps the finding; the console and `get-findings` give it bare. */
 export function asFindingEvent(json: unknown): unknown {
@@ -76,9 +75,11 @@ async function liveTarget(cfg: StageConfig): Promise<Target> {
     cfg,
     cfg.region,
   );
-  const tableName = stage.Security.outputs.BlocklistTableName;
+  const tableName = stage.Security.outputs[OUTPUT_KEYS.Security.blocklistTableName];
   if (!tableName) {
-    throw new CannotVerify(`${stage.Security.name} has no BlocklistTableName output: deploy it`);
+    throw new CannotVerify(
+      `${stage.Security.name} has no ${OUTPUT_KEYS.Security.blocklistTableName} output: deploy it`,
+    );
   }
   const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: cfg.region }));
   const sets = setsOf(cfg);
@@ -134,22 +135,48 @@ function print(d: Decision, cfg: StageConfig, after: Awaited<ReturnType<Target['
   );
 }
 
-async function main(argv = process.argv): Promise<number> {
-  const file = argv.slice(2).find((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--stage');
-  if (!file) {
-    console.error(USAGE);
-    return EXIT_CANNOT_RUN;
-  }
+/** `npm run threat:replay`. */
+export const command = defineCommand({
+  name: 'threat:replay',
+  usage: '<finding.json> [--stage <name>] [--live] [--json]',
+  summary: 'Feeds a GuardDuty finding to threat response and prints the decision.',
+  description: `The finding is an EventBridge event, or the bare finding from the console or
+get-findings. The decision: which addresses are blocked until when, which are not and
+why, the IP sets updated and the alert on-call would get. By default it runs offline
+against an in-memory WAF and a local DynamoDB-protocol server, both empty, with the
+stage's trusted CIDRs and block policy. With --live it runs against the deployed stage's
+real IP sets and table (this blocks for real; needs AWS credentials).`,
+  positionals: [{ name: 'finding.json', description: 'the GuardDuty finding' }],
+  options: {
+    stage: {
+      type: 'string',
+      value: 'name',
+      default: 'staging',
+      description: 'the stage of cdk.json',
+    },
+    live: {
+      type: 'boolean',
+      description: "against the deployed stage's IP sets (blocks for real)",
+    },
+    json: { type: 'boolean', description: 'print the decision as JSON' },
+  },
+  exitCodes: '0 a decision, 1 an error, 2 cannot run (bad arguments, no credentials for --live).',
+  run: ({ values, positionals: [file] }) => replay(file, values),
+});
+
+async function replay(
+  file: string,
+  options: { readonly stage: string; readonly live: boolean; readonly json: boolean },
+): Promise<number> {
   let cfg: StageConfig;
   let event: unknown;
   try {
-    cfg = projectStage(option('--stage', argv) ?? 'staging');
+    cfg = projectStage(options.stage);
     event = asFindingEvent(JSON.parse(fs.readFileSync(file, 'utf8')));
   } catch (err) {
-    console.error(`threat:replay cannot run: ${(err as Error).message}`);
-    return EXIT_CANNOT_RUN;
+    throw cannotRun(`threat:replay cannot run: ${(err as Error).message}`);
   }
-  const live = argv.includes('--live');
+  const live = options.live;
   let target: Target;
   try {
     target = live ? await liveTarget(cfg) : await localTarget(cfg);
@@ -172,7 +199,7 @@ async function main(argv = process.argv): Promise<number> {
       event,
     );
     const after = await target.contents();
-    if (argv.includes('--json')) console.log(JSON.stringify({ live, decision }, null, 2));
+    if (options.json) console.log(JSON.stringify({ live, decision }, null, 2));
     else {
       console.log(live ? `LIVE: stage ${cfg.name}` : `Offline: stage ${cfg.name}, in-memory WAF`);
       print(decision, cfg, after);
@@ -186,8 +213,4 @@ async function main(argv = process.argv): Promise<number> {
   }
 }
 
-if (require.main === module) {
-  void main().then((code) => process.exit(code));
-}
-
-export { main };
+runMain(command, module);

@@ -8,6 +8,10 @@
  * code 0 when every check passes or is skipped, 1 on any failure, 2 when the stage
  * cannot be verified.
  */
-import { run } from './lib/verify/run';
+import { runMain } from './lib/cli';
+import { verifyCommand } from './lib/verify/run';
 
-run(process.argv.slice(2)).then((code) => process.exit(code));
+/** `npm run verify`. */
+export const command = verifyCommand();
+
+runMain(command, module);

@@ -3,6 +3,7 @@
  * evidence is. The report (`npm run report`) resolves each piece of template evidence
  * against the synthesized stacks, so a control whose resources disappear shows up.
  */
+import type { StagePart } from '../stage-layout';
 
 /** Properties of a resource in a synthesized template: JSON with no static type. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -18,7 +19,7 @@ export interface Evidence {
   /** CloudFormation resource type. */
   readonly type: string;
   /** Stack part holding them (`Network`, `Data`, ...). */
-  readonly stack: string;
+  readonly stack: StagePart;
   /** Properties that must hold; a resource counts only if this returns true. */
   readonly holds: (properties: CfnJson, resource: CfnJson) => boolean;
 }
@@ -721,7 +722,7 @@ export const CONTROLS: readonly Control[] = [
         stack: 'Security',
         holds: (p) => p.S3BucketName !== undefined && p.S3KmsKeyArn !== undefined,
       },
-      ...['Edge', 'App'].map((stack): Evidence => ({
+      ...(['Edge', 'App'] as const).map((stack): Evidence => ({
         claim: `the ${stack === 'Edge' ? 'CloudFront' : 'regional'} web ACL logs every request`,
         type: 'AWS::WAFv2::LoggingConfiguration',
         stack,

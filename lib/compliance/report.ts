@@ -1,19 +1,22 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { type StagePart, parseStackName, stackName } from '../stage-layout';
 import { ACKNOWLEDGEMENTS } from './acknowledgements';
 import { CDK_INTERNAL_RESOURCES } from './cdk-internal';
 import { CONTROLS, type CfnJson, type Control, type ControlStatus } from './controls';
 import { ANNEX_A, ISO_27001_MAPPING } from './iso27001';
 import { NAG_PACKS } from './nag-packs';
+import {
+  type ValidationFinding,
+  readValidationReport,
+  validationFindings,
+} from './validation-report';
+
+export type { ValidationFinding } from './validation-report';
 
 /** Version of the report's JSON schema; bumped on any incompatible change. */
 export const REPORT_FORMAT = 'bulwark-compliance-report/1';
-
-interface Artifact {
-  type: string;
-  environment?: string;
-  properties?: { templateFile?: string; terminationProtection?: boolean };
-}
 
 /** One resource that backs a claim. */
 export interface EvidenceMatch {
@@ -50,7 +53,7 @@ function judge(
 export interface EvidenceResult {
   readonly claim: string;
   readonly type: string;
-  readonly stack: string;
+  readonly stack: StagePart;
   readonly stage: string;
   readonly matches: EvidenceMatch[];
   readonly ok: boolean;
@@ -61,14 +64,6 @@ export interface AcknowledgedFinding {
   readonly path: string;
   readonly rule: string;
   readonly reason: string;
-}
-
-/** A finding of a validation plugin (nag pack, CloudFormation validation) left in the assembly. */
-export interface ValidationFinding {
-  readonly plugin: string;
-  readonly rule: string;
-  readonly description: string;
-  readonly path: string;
 }
 
 /** The machine-readable report. */
@@ -93,24 +88,20 @@ export interface ComplianceReport {
   readonly findings: ValidationFinding[];
 }
 
-const readJson = <T>(dir: string, file: string): T =>
-  JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as T;
-
 /**
  * Builds the report from a synthesized cloud assembly: every control of the
  * catalogue with its evidence resolved against each stage's templates, and every
  * acknowledged finding with its reason.
  */
 export function buildReport(assemblyDir: string, onlyStage?: string): ComplianceReport {
-  const manifest = readJson<{ artifacts: Record<string, Artifact> }>(assemblyDir, 'manifest.json');
-  const stacks = Object.entries(manifest.artifacts)
-    .filter(
-      ([name, a]) =>
-        a.type === 'aws:cloudformation:stack' && /^Bulwark-[A-Za-z0-9]+-[A-Za-z]+$/.test(name),
-    )
-    .map(([name, a]) => {
-      const [, stage, part] = /^Bulwark-([A-Za-z0-9]+)-([A-Za-z]+)$/.exec(name)!;
-      return { name, stage, part, artifact: a };
+  // In the manifest's order (stages, then parts as the app creates them), not deployment order.
+  const assembly = new CloudAssembly(assemblyDir, { topoSort: false });
+  const stacks = assembly.stacks
+    .flatMap((artifact) => {
+      const layout = parseStackName(artifact.id);
+      return layout
+        ? [{ name: artifact.id, stage: layout.title, part: layout.part, artifact }]
+        : [];
     })
     .filter((s) => !onlyStage || s.stage.toLowerCase() === onlyStage.toLowerCase());
   if (stacks.length === 0)
@@ -118,13 +109,7 @@ export function buildReport(assemblyDir: string, onlyStage?: string): Compliance
       `No Bulwark stacks${onlyStage ? ` of stage ${onlyStage}` : ''} in ${assemblyDir}`,
     );
   const templates = new Map(
-    stacks.map((s) => [
-      s.name,
-      readJson<{ Resources: Record<string, CfnJson> }>(
-        assemblyDir,
-        s.artifact.properties!.templateFile!,
-      ),
-    ]),
+    stacks.map((s) => [s.name, s.artifact.template as { Resources: Record<string, CfnJson> }]),
   );
   const stageNames = [...new Set(stacks.map((s) => s.stage))];
 
@@ -132,13 +117,13 @@ export function buildReport(assemblyDir: string, onlyStage?: string): Compliance
     const evidence: EvidenceResult[] = [];
     for (const stage of stageNames) {
       for (const e of control.evidence) {
-        const stackName = `Bulwark-${stage}-${e.stack}`;
-        const resources = templates.get(stackName)?.Resources ?? {};
+        const name = stackName(stage, e.stack);
+        const resources = templates.get(name)?.Resources ?? {};
         const matches = Object.entries(resources)
           .filter(([, r]) => r.Type === e.type)
           .map(([logicalId, r]) => ({ logicalId, ...judge(e.holds, r) }))
           .filter((m) => m.ok)
-          .map(({ logicalId, properties }) => ({ stack: stackName, logicalId, properties }));
+          .map(({ logicalId, properties }) => ({ stack: name, logicalId, properties }));
         evidence.push({
           claim: e.claim,
           type: e.type,
@@ -155,15 +140,11 @@ export function buildReport(assemblyDir: string, onlyStage?: string): Compliance
 
   const acknowledgements: AcknowledgedFinding[] = [];
   for (const s of stacks) {
-    const metadataFile = path.join(assemblyDir, `${s.name}.metadata.json`);
-    if (!fs.existsSync(metadataFile)) continue;
-    const metadata = JSON.parse(fs.readFileSync(metadataFile, 'utf8')) as Record<
-      string,
-      { type: string; data: Record<string, string> }[]
-    >;
-    for (const [p, entries] of Object.entries(metadata)) {
+    for (const [p, entries] of Object.entries(s.artifact.metadata)) {
       for (const entry of entries.filter((x) => x.type === 'aws:cdk:acknowledged-rules')) {
-        for (const [rule, reason] of Object.entries(entry.data)) {
+        for (const [rule, reason] of Object.entries(
+          entry.data as unknown as Record<string, string>,
+        )) {
           acknowledgements.push({
             path: p.replace(/^\//, ''),
             rule: rule.replace(/^Annotation::/, ''),
@@ -174,32 +155,7 @@ export function buildReport(assemblyDir: string, onlyStage?: string): Compliance
     }
   }
 
-  const findings: ValidationFinding[] = [];
-  const validationFile = path.join(assemblyDir, 'validation-report.json');
-  if (fs.existsSync(validationFile)) {
-    const v = JSON.parse(fs.readFileSync(validationFile, 'utf8')) as {
-      pluginReports: {
-        pluginName: string;
-        violations: {
-          ruleName: string;
-          description: string;
-          violatingConstructs: { constructPath: string }[];
-        }[];
-      }[];
-    };
-    for (const p of v.pluginReports) {
-      for (const violation of p.violations) {
-        for (const c of violation.violatingConstructs) {
-          findings.push({
-            plugin: p.pluginName,
-            rule: violation.ruleName,
-            description: violation.description,
-            path: c.constructPath,
-          });
-        }
-      }
-    }
-  }
+  const findings: ValidationFinding[] = validationFindings(readValidationReport(assemblyDir));
 
   const summary = { enforced: 0, partial: 0, planned: 0, inherited: 0, evidenceFailures: 0 };
   for (const c of controls) {
@@ -214,8 +170,8 @@ export function buildReport(assemblyDir: string, onlyStage?: string): Compliance
         .filter((s) => s.stage === name)
         .map((s) => ({
           name: s.name,
-          environment: s.artifact.environment ?? '',
-          terminationProtection: s.artifact.properties?.terminationProtection === true,
+          environment: s.artifact.manifest.environment ?? '',
+          terminationProtection: s.artifact.terminationProtection === true,
         })),
     })),
     nagPacks: NAG_PACKS,
@@ -256,9 +212,9 @@ export function toSarif(r: ComplianceReport): object {
           locations: [
             {
               physicalLocation: {
-                artifactLocation: { uri: `cdk.out/Bulwark-${e.stage}-${e.stack}.template.json` },
+                artifactLocation: { uri: `cdk.out/${stackName(e.stage, e.stack)}.template.json` },
               },
-              logicalLocations: [{ fullyQualifiedName: `Bulwark-${e.stage}-${e.stack}` }],
+              logicalLocations: [{ fullyQualifiedName: stackName(e.stage, e.stack) }],
             },
           ],
         })),

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { ResourceImpact, fullDiff } from '@aws-cdk/cloudformation-diff';
+import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 
 /** Resource types whose replacement or deletion loses data or the means to read it. */
 export const STATEFUL_TYPES = new Set([
@@ -46,25 +46,20 @@ interface Assembly {
   >;
 }
 
+/** Every stack of the cloud assembly at `dir`, by artifact id, read with the CDK's reader. */
 function readAssembly(dir: string): Assembly {
-  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as {
-    artifacts: Record<
-      string,
-      { type: string; properties?: { templateFile?: string; terminationProtection?: boolean } }
-    >;
+  const assembly = new CloudAssembly(dir, { topoSort: false });
+  return {
+    stacks: new Map(
+      assembly.stacks.map((s) => [
+        s.id,
+        {
+          template: s.template as Record<string, unknown>,
+          terminationProtection: s.terminationProtection === true,
+        },
+      ]),
+    ),
   };
-  const stacks = new Map<
-    string,
-    { template: Record<string, unknown>; terminationProtection: boolean }
-  >();
-  for (const [name, a] of Object.entries(manifest.artifacts)) {
-    if (a.type !== 'aws:cloudformation:stack' || !a.properties?.templateFile) continue;
-    stacks.set(name, {
-      template: JSON.parse(fs.readFileSync(path.join(dir, a.properties.templateFile), 'utf8')),
-      terminationProtection: a.properties.terminationProtection === true,
-    });
-  }
-  return { stacks };
 }
 
 const resourcesOf = (template: Record<string, unknown>) =>

@@ -17,7 +17,7 @@ export const physicalNames = (cfg: Pick<StageConfig, 'name' | 'account' | 'drReg
    * Role of the threat-response function (Security stack). The stacks that own the
    * blocklist IP sets, deployed later, grant it access to exactly those sets.
    */
-  threatResponseRole: `bulwark-${cfg.name}-threat-response`,
+  threatResponseRole: threatResponseRoleName(cfg.name),
   /** SSM parameter (in the web ACL's region) holding a layer's blocklist IP set ARNs. */
   blocklistParameter: (layer: 'edge' | 'origin') => blocklistParameter(cfg.name, layer),
   /** Name of the audit trail: the key policy scopes CloudTrail to it (aws:SourceArn). */
@@ -49,6 +49,12 @@ export const blocklistLocations = (cfg: { readonly name: string; readonly region
     parameter: blocklistParameter(cfg.name, layer),
   }));
 
-function blocklistParameter(stage: string, layer: 'edge' | 'origin'): string {
+/** SSM parameter (in the web ACL's region) holding a layer's blocklist IP set ARNs. */
+export function blocklistParameter(stage: string, layer: 'edge' | 'origin'): string {
   return `/bulwark/${stage}/waf/${layer}/blocklist`;
+}
+
+/** Role of a stage's threat-response function (see {@link physicalNames}). */
+export function threatResponseRoleName(stage: string): string {
+  return `bulwark-${stage}-threat-response`;
 }

@@ -3,13 +3,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { type StageConfig, physicalNames } from '../config';
+import { blocklistParameter, threatResponseRoleName } from '../config';
 import type { WafLayer } from './waf-rules';
 
 /** Properties of {@link BlocklistAccess}. */
 export interface BlocklistAccessProps {
-  /** The stage (its name fixes the parameter and the threat-response role). */
-  readonly config: StageConfig;
+  /** Name of the stage: it fixes the parameter and the threat-response role. */
+  readonly stageName: string;
   /** Which web ACL the sets belong to. */
   readonly layer: WafLayer;
   /** The blocklist IP sets. */
@@ -29,14 +29,17 @@ export class BlocklistAccess extends Construct {
 
   constructor(scope: Construct, id: string, props: BlocklistAccessProps) {
     super(scope, id);
-    const names = physicalNames(props.config);
     const sets = [props.blockedV4.attrArn, props.blockedV6.attrArn];
     this.parameter = new ssm.StringParameter(this, 'Parameter', {
-      parameterName: names.blocklistParameter(props.layer),
+      parameterName: blocklistParameter(props.stageName, props.layer),
       description: `Blocklist IP sets of the ${props.layer} web ACL, for threat response`,
       stringValue: Stack.of(this).toJsonString({ v4: sets[0], v6: sets[1] }),
     });
-    const role = iam.Role.fromRoleName(this, 'ThreatResponseRole', names.threatResponseRole);
+    const role = iam.Role.fromRoleName(
+      this,
+      'ThreatResponseRole',
+      threatResponseRoleName(props.stageName),
+    );
     // A managed policy: it stays visible on its own in IAM, beside the role's inline policy.
     new iam.ManagedPolicy(this, 'Policy', {
       description: `Threat response: update the ${props.layer} web ACL's blocklist IP sets`,

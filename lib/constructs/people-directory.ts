@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CfnOutput, CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -10,8 +10,12 @@ import { SecureFunction } from './secure-function';
 
 /** Properties of {@link PeopleDirectory}. */
 export interface PeopleDirectoryProps {
-  /** The stage: its `people` block, name and log retention. */
-  readonly config: StageConfig;
+  /** Name of the stage (in the pool's name). */
+  readonly stageName: string;
+  /** The stage's `people` block: domain, tokens, redirect URLs, key management, SAML. */
+  readonly people: StageConfig['people'];
+  /** Retention of the JWKS reader's log group, in days. */
+  readonly logRetentionDays: StageConfig['logRetentionDays'];
   /** Key of the JWKS reader's log group. */
   readonly logKey: kms.IKey;
 }
@@ -56,11 +60,10 @@ export class PeopleDirectory extends Construct {
 
   constructor(scope: Construct, id: string, props: PeopleDirectoryProps) {
     super(scope, id);
-    const cfg = props.config;
-    const people = cfg.people;
+    const people = props.people;
 
     this.userPool = new cognito.UserPool(this, 'UserPool', {
-      userPoolName: `bulwark-${cfg.name}-people`,
+      userPoolName: `bulwark-${props.stageName}-people`,
       selfSignUpEnabled: false,
       signInAliases: { email: true },
       autoVerify: { email: true },
@@ -132,7 +135,7 @@ export class PeopleDirectory extends Construct {
       description: 'Bulwark: reads the user pool public keys at deploy time',
       vpc: undefined,
       logKey: props.logKey,
-      logRetentionDays: cfg.logRetentionDays,
+      logRetentionDays: props.logRetentionDays,
       memoryMiB: 128,
       timeout: Duration.seconds(30),
       reservedConcurrency: 1,
@@ -145,9 +148,5 @@ export class PeopleDirectory extends Construct {
       properties: { UserPoolId: this.userPool.userPoolId, Region: Stack.of(this).region },
     });
     this.jwks = resource.getAttString('Jwks');
-
-    const stack = Stack.of(this);
-    new CfnOutput(stack, 'UserPoolId', { value: this.userPool.userPoolId });
-    new CfnOutput(stack, 'CmsClientId', { value: this.client.userPoolClientId });
   }
 }

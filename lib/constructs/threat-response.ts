@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -9,7 +9,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge } from '../compliance/acknowledgements';
-import { type StageConfig, blocklistLocations, physicalNames } from '../config';
+import { type StageConfig, type blocklistLocations, threatResponseRoleName } from '../config';
 import { BY_EXPIRY_INDEX, TTL_ATTRIBUTE } from '../../lambda/threat-response/table-schema';
 import type { SettingsEnv } from '../../lambda/threat-response/settings';
 import {
@@ -22,8 +22,16 @@ import { deadLetterAlarm, topicAlarm } from './topic-alarm';
 
 /** Properties of {@link ThreatResponse}. */
 export interface ThreatResponseProps {
-  /** The stage: `threatResponse`, `trustedCidrs`, regions and log retention. */
-  readonly config: StageConfig;
+  /** Name of the stage (it fixes the function's role name). */
+  readonly stageName: string;
+  /** The stage's `threatResponse`: severity, block days and the caps. */
+  readonly settings: StageConfig['threatResponse'];
+  /** The stage's `trustedCidrs`: never blocked. */
+  readonly trustedCidrs: readonly string[];
+  /** Where each web ACL publishes its blocklist IP set ARNs (`blocklistLocations`). */
+  readonly blocklists: ReturnType<typeof blocklistLocations>;
+  /** Retention of the function's log group, in days. */
+  readonly logRetentionDays: StageConfig['logRetentionDays'];
   /** Topic told of each new block, and paged by the alarms. */
   readonly alertTopic: sns.ITopic;
   /** Key of the table, the dead-letter queue and the log group (the audit key). */
@@ -61,8 +69,7 @@ export class ThreatResponse extends Construct {
 
   constructor(scope: Construct, id: string, props: ThreatResponseProps) {
     super(scope, id);
-    const cfg = props.config;
-    const names = physicalNames(cfg);
+    const settings = props.settings;
 
     this.table = new dynamodb.Table(this, 'Blocklist', {
       partitionKey: { name: 'address', type: dynamodb.AttributeType.STRING },
@@ -89,13 +96,13 @@ export class ThreatResponse extends Construct {
     acknowledge(this.deadLetterQueue, 'queueDeadLetterQueue');
 
     const environment: Record<SettingsEnv | 'POWERTOOLS_SERVICE_NAME', string> = {
-      STAGE: cfg.name,
-      TRUSTED_CIDRS: JSON.stringify(cfg.trustedCidrs),
-      BLOCK_DAYS: String(cfg.threatResponse.blockDays),
-      MAX_BLOCK_DAYS: String(cfg.threatResponse.maxBlockDays),
-      MAX_ADDRESSES_PER_SET: String(cfg.threatResponse.maxAddressesPerSet),
-      MAX_ADDRESSES_PER_FINDING: String(cfg.threatResponse.maxAddressesPerFinding),
-      BLOCKLISTS: JSON.stringify(blocklistLocations(cfg)),
+      STAGE: props.stageName,
+      TRUSTED_CIDRS: JSON.stringify(props.trustedCidrs),
+      BLOCK_DAYS: String(settings.blockDays),
+      MAX_BLOCK_DAYS: String(settings.maxBlockDays),
+      MAX_ADDRESSES_PER_SET: String(settings.maxAddressesPerSet),
+      MAX_ADDRESSES_PER_FINDING: String(settings.maxAddressesPerFinding),
+      BLOCKLISTS: JSON.stringify(props.blocklists),
       TABLE_NAME: this.table.tableName,
       ALERT_TOPIC_ARN: props.alertTopic.topicArn,
       POWERTOOLS_SERVICE_NAME: THREAT_SERVICE_NAME,
@@ -105,7 +112,7 @@ export class ThreatResponse extends Construct {
       description: 'Bulwark threat response: GuardDuty finding addresses into the WAF blocklists',
       vpc: undefined,
       logKey: props.encryptionKey,
-      logRetentionDays: cfg.logRetentionDays,
+      logRetentionDays: props.logRetentionDays,
       memoryMiB: 256,
       timeout: Duration.minutes(1),
       // Few writers: concurrent updates of one IP set only contend for its lock token.
@@ -113,7 +120,9 @@ export class ThreatResponse extends Construct {
       deadLetterQueue: this.deadLetterQueue,
       environment,
     });
-    (this.function.role!.node.defaultChild as iam.CfnRole).roleName = names.threatResponseRole;
+    (this.function.role!.node.defaultChild as iam.CfnRole).roleName = threatResponseRoleName(
+      props.stageName,
+    );
     acknowledge(this.function, 'wafApiOutsideVpc');
     this.function.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6) });
     acknowledge(
@@ -139,11 +148,11 @@ export class ThreatResponse extends Construct {
     this.function.allowKeyVia(props.encryptionKey, 'sns', ['kms:Decrypt', 'kms:GenerateDataKey']);
 
     this.findingsRule = new events.Rule(this, 'FindingsRule', {
-      description: `GuardDuty findings with severity >= ${cfg.threatResponse.minSeverity} to threat response`,
+      description: `GuardDuty findings with severity >= ${settings.minSeverity} to threat response`,
       eventPattern: {
         source: ['aws.guardduty'],
         detailType: ['GuardDuty Finding'],
-        detail: { severity: events.Match.greaterThanOrEqual(cfg.threatResponse.minSeverity) },
+        detail: { severity: events.Match.greaterThanOrEqual(settings.minSeverity) },
       },
     });
     const delivery = {
@@ -185,17 +194,13 @@ export class ThreatResponse extends Construct {
         label: 'Blocks evicted or not added for lack of room',
         period: Duration.minutes(5),
       }),
-      description: `A WAF blocklist reached ${cfg.threatResponse.maxAddressesPerSet} addresses: blocks ending before the new ones were evicted, or new ones not added`,
+      description: `A WAF blocklist reached ${settings.maxAddressesPerSet} addresses: blocks ending before the new ones were evicted, or new ones not added`,
       threshold: 1,
     });
     topicAlarm(this, 'FindingCapAlarm', props.alertTopic, {
       metric: metric(ADDRESSES_OVER_CAP_METRIC),
-      description: `A GuardDuty finding named more than ${cfg.threatResponse.maxAddressesPerFinding} addresses to block (threatResponse.maxAddressesPerFinding): those beyond the cap were not blocked`,
+      description: `A GuardDuty finding named more than ${settings.maxAddressesPerFinding} addresses to block (threatResponse.maxAddressesPerFinding): those beyond the cap were not blocked`,
       threshold: 1,
     });
-
-    const stack = Stack.of(this);
-    new CfnOutput(stack, 'BlocklistTableName', { value: this.table.tableName });
-    new CfnOutput(stack, 'ThreatResponseFunctionName', { value: this.function.functionName });
   }
 }

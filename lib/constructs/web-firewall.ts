@@ -1,4 +1,4 @@
-import { ArnFormat, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -13,11 +13,14 @@ import { type WafLayer, wafResponseBodies, wafRules } from './waf-rules';
 
 /** Properties of a {@link WebFirewall}. */
 export interface WebFirewallProps {
-  /**
-   * The stage: its name, `edge.waf` (managed groups, rollout modes, rate limits, alarm
-   * threshold), `trustedCidrs` and `logRetentionDays`.
-   */
-  readonly config: StageConfig;
+  /** Name of the stage (in the names of the ACL, its sets and logs). */
+  readonly stageName: string;
+  /** The stage's `edge.waf`: managed groups, rollout modes, rate limits, alarm threshold. */
+  readonly waf: StageConfig['edge']['waf'];
+  /** The stage's `trustedCidrs` (IPv4 and IPv6), exempt from rate rules and reputation groups. */
+  readonly trustedCidrs: readonly string[];
+  /** Retention of the WAF log group, in days. */
+  readonly logRetentionDays: StageConfig['logRetentionDays'];
   /** `edge` for CloudFront (deployed in us-east-1), `origin` for the ALB. */
   readonly layer: WafLayer;
   /** Customer key of the log group (must allow CloudWatch Logs). */
@@ -43,8 +46,8 @@ export const REDACTED_HEADERS = ['authorization', 'cookie'] as const;
  * One layer of the web application firewall (WAF-EDGE, WAF-BRUTE): a web ACL with
  * the rules of {@link wafRules}, its IP sets, logging to an encrypted
  * `aws-waf-logs-*` log group with credentials redacted, an alarm on blocked-request
- * spikes (MON-ALERT), its blocklist handed to threat response ({@link BlocklistAccess}),
- * and stack outputs of the ACL and blocklist ARNs (for verification).
+ * spikes (MON-ALERT), and its blocklist handed to threat response ({@link BlocklistAccess}).
+ * The stack owns the outputs of the ACL and blocklist ARNs (for verification).
  */
 export class WebFirewall extends Construct {
   /** The web ACL. */
@@ -59,9 +62,8 @@ export class WebFirewall extends Construct {
 
   constructor(scope: Construct, id: string, props: WebFirewallProps) {
     super(scope, id);
-    const cfg = props.config;
     this.scope = props.layer === 'edge' ? 'CLOUDFRONT' : 'REGIONAL';
-    const name = `bulwark-${cfg.name}-${props.layer}`;
+    const name = `bulwark-${props.stageName}-${props.layer}`;
     this.webAclName = name;
     const ipSet = (setId: string, version: 'IPV4' | 'IPV6', addresses: string[], what: string) =>
       new wafv2.CfnIPSet(this, setId, {
@@ -78,24 +80,24 @@ export class WebFirewall extends Construct {
       trustedV4: ipSet(
         'TrustedV4',
         'IPV4',
-        cfg.trustedCidrs.filter((c) => !v6(c)),
+        props.trustedCidrs.filter((c) => !v6(c)),
         'Trusted CIDRs from the stage config, IPv4',
       ),
       trustedV6: ipSet(
         'TrustedV6',
         'IPV6',
-        cfg.trustedCidrs.filter(v6),
+        props.trustedCidrs.filter(v6),
         'Trusted CIDRs from the stage config, IPv6',
       ),
     };
 
     this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
       name,
-      description: `Bulwark ${cfg.name}: ${props.layer === 'edge' ? 'CloudFront' : 'ALB'} layer`,
+      description: `Bulwark ${props.stageName}: ${props.layer === 'edge' ? 'CloudFront' : 'ALB'} layer`,
       scope: this.scope,
       defaultAction: { allow: {} },
       customResponseBodies: wafResponseBodies(),
-      rules: wafRules(props.layer, cfg.edge.waf, {
+      rules: wafRules(props.layer, props.waf, {
         blockedV4: this.ipSets.blockedV4.attrArn,
         blockedV6: this.ipSets.blockedV6.attrArn,
         trustedV4: this.ipSets.trustedV4.attrArn,
@@ -116,7 +118,7 @@ export class WebFirewall extends Construct {
     this.logGroup = new EncryptedLogGroup(this, 'LogGroup', {
       logGroupName,
       encryptionKey: props.logKey,
-      retentionDays: cfg.logRetentionDays,
+      retentionDays: props.logRetentionDays,
     });
     const logging = new wafv2.CfnLoggingConfiguration(this, 'Logging', {
       resourceArn: this.webAcl.attrArn,
@@ -132,23 +134,18 @@ export class WebFirewall extends Construct {
     });
     logging.node.addDependency(this.logGroup);
 
-    const threshold = cfg.edge.waf.blockedAlarmThreshold;
+    const threshold = props.waf.blockedAlarmThreshold;
     topicAlarm(this, 'BlockSpikeAlarm', props.alertTopic, {
       metric: this.metricBlockedRequests(),
       description: `${name}: ${threshold}+ requests blocked in 5 minutes (attack or false positives after a rule change)`,
       threshold,
     });
     new BlocklistAccess(this, 'BlocklistAccess', {
-      config: cfg,
+      stageName: props.stageName,
       layer: props.layer,
       blockedV4: this.ipSets.blockedV4,
       blockedV6: this.ipSets.blockedV6,
     });
-    const outputs = props.layer === 'edge' ? 'Edge' : 'Regional';
-    const stack = Stack.of(this);
-    new CfnOutput(stack, `${outputs}WebAclArn`, { value: this.webAcl.attrArn });
-    new CfnOutput(stack, `${outputs}BlockedV4Arn`, { value: this.ipSets.blockedV4.attrArn });
-    new CfnOutput(stack, `${outputs}BlockedV6Arn`, { value: this.ipSets.blockedV6.attrArn });
   }
 
   /** Requests this ACL blocked, summed over `period`. */

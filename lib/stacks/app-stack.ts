@@ -13,11 +13,14 @@ import { InvalidationQueue } from '../constructs/invalidation-queue';
 import { OriginLoadBalancer } from '../constructs/origin-load-balancer';
 import { SchemaMigrator } from '../constructs/schema-migrator';
 import { ShieldProtection } from '../constructs/shield-protection';
+import { stageHostedZone } from '../constructs/stage-hosted-zone';
 import { WebFirewall } from '../constructs/web-firewall';
+import { OUTPUT_KEYS } from '../stage-layout';
 import type { DataStack } from './data-stack';
-import { stageHostedZone } from './edge-stack';
 import type { NetworkStack } from './network-stack';
 import type { SecurityStack } from './security-stack';
+
+const OUTPUTS = OUTPUT_KEYS.App;
 
 /** Properties of the {@link AppStack}. */
 export interface AppStackProps extends StackProps {
@@ -117,13 +120,19 @@ export class AppStack extends Stack {
 
     const alertTopic = security.alertTopic.topic;
     this.firewall = new WebFirewall(this, 'Firewall', {
-      config: cfg,
+      stageName: cfg.name,
+      waf: cfg.edge.waf,
+      trustedCidrs: cfg.trustedCidrs,
+      logRetentionDays: cfg.logRetentionDays,
       layer: 'origin',
       logKey: dataKey,
       alertTopic: alertTopic,
     });
+    new CfnOutput(this, OUTPUTS.webAclArn, { value: this.firewall.webAcl.attrArn });
+    new CfnOutput(this, OUTPUTS.blockedV4Arn, { value: this.firewall.ipSets.blockedV4.attrArn });
+    new CfnOutput(this, OUTPUTS.blockedV6Arn, { value: this.firewall.ipSets.blockedV6.attrArn });
 
-    const zone = stageHostedZone(this, cfg);
+    const zone = stageHostedZone(this, cfg.edge.hostedZone);
     const originCertificate = new acm.Certificate(this, 'OriginCertificate', {
       domainName: this.originDomainName,
       validation: acm.CertificateValidation.fromDns(zone),
@@ -177,9 +186,9 @@ export class AppStack extends Stack {
       });
     }
 
-    new CfnOutput(this, 'LoadBalancerArn', {
+    new CfnOutput(this, OUTPUTS.loadBalancerArn, {
       value: this.loadBalancer.loadBalancer.loadBalancerArn,
     });
-    new CfnOutput(this, 'BackupFunctionName', { value: backup.function.functionName });
+    new CfnOutput(this, OUTPUTS.backupFunctionName, { value: backup.function.functionName });
   }
 }

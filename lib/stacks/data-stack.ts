@@ -22,6 +22,7 @@ import { backupPrefix } from '../constructs/nightly-backup';
 import { ObjectLockVault } from '../constructs/object-lock-vault';
 import { SecureBucket } from '../constructs/secure-bucket';
 import type { WorkloadSecurityGroups } from '../constructs/workload-security-groups';
+import { OUTPUT_KEYS } from '../stage-layout';
 
 /** Properties of the {@link DataStack}. */
 export interface DataStackProps extends StackProps {
@@ -101,7 +102,7 @@ export class DataStack extends Stack {
       },
     });
     replication.allowReplicationFrom(this.backupBucket, this.backupKey);
-    new CfnOutput(this, 'BackupBucketName', {
+    new CfnOutput(this, OUTPUT_KEYS.Data.backupBucketName, {
       value: this.backupBucket.bucketName,
       description: 'Object-locked vault of the nightly exports (npm run restore, npm run verify)',
     });
@@ -121,7 +122,7 @@ export class DataStack extends Stack {
       this.backupKey,
       this.backupSigningKey,
     );
-    new CfnOutput(this, 'BackupRestoreRoleArn', {
+    new CfnOutput(this, OUTPUT_KEYS.Data.backupRestoreRoleArn, {
       value: this.backupRestoreRole.role.roleArn,
       description: 'Role to run npm run restore with (reads and verifies backups)',
     });

@@ -1,7 +1,6 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as shield from 'aws-cdk-lib/aws-shield';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
@@ -11,10 +10,14 @@ import { ContentDistribution } from '../constructs/content-distribution';
 import { DistributionAccessLogs } from '../constructs/distribution-access-logs';
 import { EncryptionKey } from '../constructs/encryption-key';
 import { ShieldProtection } from '../constructs/shield-protection';
+import { stageHostedZone } from '../constructs/stage-hosted-zone';
 import { topicAlarm } from '../constructs/topic-alarm';
 import { WebFirewall } from '../constructs/web-firewall';
+import { OUTPUT_KEYS } from '../stage-layout';
 import type { AppStack } from './app-stack';
 import type { DataStack } from './data-stack';
+
+const OUTPUTS = OUTPUT_KEYS.Edge;
 
 /** Properties of the {@link EdgeStack}. */
 export interface EdgeStackProps extends StackProps {
@@ -24,20 +27,6 @@ export interface EdgeStackProps extends StackProps {
   readonly app: AppStack;
   /** The assets bucket (second origin). */
   readonly data: DataStack;
-}
-
-/** The stage's Route 53 hosted zone, when configured (referenced, never created). */
-export function stageHostedZone(
-  scope: Construct,
-  cfg: StageConfig,
-): route53.IHostedZone | undefined {
-  const zone = cfg.edge.hostedZone;
-  return zone
-    ? route53.HostedZone.fromHostedZoneAttributes(scope, 'HostedZone', {
-        hostedZoneId: zone.id,
-        zoneName: zone.name,
-      })
-    : undefined;
 }
 
 /**
@@ -72,20 +61,26 @@ export class EdgeStack extends Stack {
       onCallUrl: cfg.alerts.onCallUrl,
     });
     const topic = this.alertTopic.topic;
-    new CfnOutput(this, 'AlertTopicArn', {
+    new CfnOutput(this, OUTPUTS.alertTopicArn, {
       value: topic.topicArn,
       description: 'Alert topic of the us-east-1 alarms (npm run verify)',
     });
     this.firewall = new WebFirewall(this, 'Firewall', {
-      config: cfg,
+      stageName: cfg.name,
+      waf: cfg.edge.waf,
+      trustedCidrs: cfg.trustedCidrs,
+      logRetentionDays: cfg.logRetentionDays,
       layer: 'edge',
       logKey: key,
       alertTopic: topic,
     });
+    new CfnOutput(this, OUTPUTS.webAclArn, { value: this.firewall.webAcl.attrArn });
+    new CfnOutput(this, OUTPUTS.blockedV4Arn, { value: this.firewall.ipSets.blockedV4.attrArn });
+    new CfnOutput(this, OUTPUTS.blockedV6Arn, { value: this.firewall.ipSets.blockedV6.attrArn });
 
     // DNS validation through the hosted zone when configured; otherwise the stack
     // waits until the CNAME shown in the ACM console is added to the domain's DNS.
-    const zone = stageHostedZone(this, cfg);
+    const zone = stageHostedZone(this, cfg.edge.hostedZone);
     this.certificate = new acm.Certificate(this, 'ViewerCertificate', {
       domainName: cfg.domainName,
       validation: acm.CertificateValidation.fromDns(zone),
@@ -103,9 +98,11 @@ export class EdgeStack extends Stack {
     });
     const distribution = this.distribution.distribution;
     // The CDN invalidator (primary region) reads the id from here at cold start.
-    new CfnOutput(this, 'DistributionId', { value: distribution.distributionId });
-    new CfnOutput(this, 'DistributionDomainName', { value: distribution.distributionDomainName });
-    new CfnOutput(this, 'DistributionArn', {
+    new CfnOutput(this, OUTPUTS.distributionId, { value: distribution.distributionId });
+    new CfnOutput(this, OUTPUTS.distributionDomainName, {
+      value: distribution.distributionDomainName,
+    });
+    new CfnOutput(this, OUTPUTS.distributionArn, {
       value: distribution.distributionArn,
       description: 'ARN of the distribution (Shield Advanced, npm run verify)',
     });

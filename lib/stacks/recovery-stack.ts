@@ -5,6 +5,7 @@ import { acknowledge } from '../compliance/acknowledgements';
 import { AccessLogBucket } from '../constructs/access-log-bucket';
 import { EncryptionKey } from '../constructs/encryption-key';
 import { ObjectLockVault } from '../constructs/object-lock-vault';
+import { OUTPUT_KEYS } from '../stage-layout';
 
 /** Properties of the {@link RecoveryStack}. */
 export interface RecoveryStackProps extends StackProps {
@@ -42,7 +43,7 @@ export class RecoveryStack extends Stack {
       accessLogs,
     });
     acknowledge(this.replicaBucket, 'replicaBucketIsDestination');
-    new CfnOutput(this, 'ReplicaBucketName', {
+    new CfnOutput(this, OUTPUT_KEYS.Recovery.replicaBucketName, {
       value: this.replicaBucket.bucketName,
       description: 'Object-locked replica of the backup vault (npm run verify)',
     });

@@ -1,7 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { type StageConfig, physicalNames } from '../config';
+import { type StageConfig, blocklistLocations, physicalNames } from '../config';
 import type { AccessLogBucket } from '../constructs/access-log-bucket';
 import { AlertTopic } from '../constructs/alert-topic';
 import { AuditTrail } from '../constructs/audit-trail';
@@ -12,6 +12,9 @@ import { PeopleDirectory } from '../constructs/people-directory';
 import { SecurityHub } from '../constructs/security-hub';
 import { ThreatDetection } from '../constructs/threat-detection';
 import { ThreatResponse } from '../constructs/threat-response';
+import { OUTPUT_KEYS } from '../stage-layout';
+
+const OUTPUTS = OUTPUT_KEYS.Security;
 
 /** Properties of the {@link SecurityStack}. */
 export interface SecurityStackProps extends StackProps {
@@ -73,11 +76,26 @@ export class SecurityStack extends Stack {
       encryptionKey: this.auditKey,
     });
     this.threatResponse = new ThreatResponse(this, 'ThreatResponse', {
-      config: cfg,
+      stageName: cfg.name,
+      settings: cfg.threatResponse,
+      trustedCidrs: cfg.trustedCidrs,
+      blocklists: blocklistLocations(cfg),
+      logRetentionDays: cfg.logRetentionDays,
       alertTopic: this.alertTopic.topic,
       encryptionKey: this.auditKey,
     });
-    this.people = new PeopleDirectory(this, 'People', { config: cfg, logKey: this.auditKey });
+    new CfnOutput(this, OUTPUTS.blocklistTableName, { value: this.threatResponse.table.tableName });
+    new CfnOutput(this, OUTPUTS.threatResponseFunctionName, {
+      value: this.threatResponse.function.functionName,
+    });
+    this.people = new PeopleDirectory(this, 'People', {
+      stageName: cfg.name,
+      people: cfg.people,
+      logRetentionDays: cfg.logRetentionDays,
+      logKey: this.auditKey,
+    });
+    new CfnOutput(this, OUTPUTS.userPoolId, { value: this.people.userPool.userPoolId });
+    new CfnOutput(this, OUTPUTS.cmsClientId, { value: this.people.client.userPoolClientId });
     if (cfg.securityHub === 'create') {
       new SecurityHub(this, 'SecurityHub');
     }
@@ -88,7 +106,7 @@ export class SecurityStack extends Stack {
         accessLogs,
         logRetentionDays: cfg.logRetentionDays,
       });
-      new CfnOutput(this, 'ConfigRecorderName', { value: this.configRecorder.recorder.ref });
+      new CfnOutput(this, OUTPUTS.configRecorderName, { value: this.configRecorder.recorder.ref });
     }
     this.alertTopic.alarmOnDeadLetters(
       this,
@@ -104,10 +122,10 @@ export class SecurityStack extends Stack {
       trailLogGroup: this.auditTrail.logGroup,
       alertTopic: this.alertTopic.topic,
     });
-    new CfnOutput(this, 'AlertTopicArn', { value: this.alertTopic.topic.topicArn });
-    new CfnOutput(this, 'TrailArn', { value: this.auditTrail.trail.trailArn });
+    new CfnOutput(this, OUTPUTS.alertTopicArn, { value: this.alertTopic.topic.topicArn });
+    new CfnOutput(this, OUTPUTS.trailArn, { value: this.auditTrail.trail.trailArn });
     if (this.threatDetection.detector) {
-      new CfnOutput(this, 'DetectorId', { value: this.threatDetection.detector.ref });
+      new CfnOutput(this, OUTPUTS.detectorId, { value: this.threatDetection.detector.ref });
     }
   }
 }

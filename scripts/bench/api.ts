@@ -22,9 +22,8 @@ import { ContentService } from '../../lambda/content-api/domain/service';
 import type { ApiRequest } from '../../lambda/content-api/http';
 import { createSpaceWithAdmin } from '../lib/spaces';
 import { startThrowawayPostgres } from '../lib/throwaway-postgres';
-import { option } from '../lib/args';
+import { defineCommand, runMain } from '../lib/cli';
 
-const ITERATIONS = Number(option('--iterations') ?? 10_000);
 const WARMUP = 1_000;
 const PEPPER = 'bench-pepper';
 
@@ -84,7 +83,31 @@ function coldRun(
   return Number(process.hrtime.bigint() - t) / 1e6;
 }
 
-async function main(): Promise<void> {
+/** `npm run bench:api`. */
+export const command = defineCommand({
+  name: 'bench:api',
+  usage: '[--iterations N]',
+  summary:
+    'Measures the content API against a bare pg query over the same pool, and its cold start.',
+  description: `On a local PostgreSQL (DATABASE_URL, or a throwaway cluster): GET of one entry (p50,
+p99), a list of 50 entries, throughput of 10 concurrent clients, and a cold start proxy.
+The last line holds the ratios:
+  bench:api get_p50_ratio=… get_p99_ratio=… list_ratio=… conc_ratio=… cold_ratio=… bundle_kb=…`,
+  options: {
+    iterations: {
+      type: 'integer',
+      default: 10_000,
+      description: 'requests per measurement',
+    },
+  },
+  exitCodes: '0 measured, 1 the benchmark failed, 2 bad arguments.',
+  run: async ({ values }) => {
+    await bench(values.iterations);
+    return 0;
+  },
+});
+
+async function bench(iterations: number): Promise<void> {
   const own = process.env.DATABASE_URL ? undefined : await startThrowawayPostgres();
   const url = process.env.DATABASE_URL ?? own!.url;
   const pool = new Pool({ connectionString: url, max: 10 });
@@ -147,16 +170,16 @@ async function main(): Promise<void> {
     const apiGet: number[] = [];
     const rawGet: number[] = [];
     // Alternate in blocks so that drift affects both sides alike.
-    for (let done = 0; done < ITERATIONS; done += 1000) {
+    for (let done = 0; done < iterations; done += 1000) {
       apiGet.push(...(await time(1000, () => check(getReq))));
       rawGet.push(...(await time(1000, bareGet)));
     }
-    const listIterations = Math.max(1000, ITERATIONS / 5);
+    const listIterations = Math.max(1000, iterations / 5);
     await time(200, () => check(listReq));
     const apiList = await time(listIterations, () => check(listReq));
     const rawList = await time(listIterations, bareList);
-    const apiConc = await throughput(ITERATIONS, 10, () => check(getReq));
-    const rawConc = await throughput(ITERATIONS, 10, bareGet);
+    const apiConc = await throughput(iterations, 10, () => check(getReq));
+    const rawConc = await throughput(iterations, 10, bareGet);
 
     // Cold start proxy.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-bench-api-'));
@@ -226,7 +249,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runMain(command, module);

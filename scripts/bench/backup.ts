@@ -16,12 +16,11 @@ import * as path from 'node:path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { Pool } from 'pg';
 import { migrate } from '../../lambda/shared/content-schema/migrate';
-import { option } from '../lib/args';
+import { defineCommand, runMain } from '../lib/cli';
 import { postgresBinDir, startThrowawayPostgres } from '../lib/throwaway-postgres';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const S3rver = require('s3rver');
 
-const SIZE_MB = Number(option('--size-mb') ?? 1024);
 const ROOT = path.join(__dirname, '..', '..');
 const MB = 1024 * 1024;
 
@@ -79,7 +78,27 @@ function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.e
   );
 }
 
-async function main(): Promise<void> {
+/** `npm run bench:backup`. */
+export const command = defineCommand({
+  name: 'bench:backup',
+  usage: '[--size-mb N]',
+  summary:
+    'Times the nightly export against pg_dump -Fc, compares stored sizes and samples peak RSS.',
+  description: `It seeds a throwaway PostgreSQL with about N MB of entries, then times npm run backup
+(to a local s3rver) against pg_dump -Fc with gzip level 1 and with its default
+compression, and samples the export's peak RSS at N and at 4 × N MB. The last line:
+  bench:backup mb=… mbps=… ratio_gzip1=… ratio_default=… size_ratio=… rss_mb=… rss_growth=…`,
+  options: {
+    'size-mb': { type: 'integer', default: 1024, description: 'the database size to seed, in MB' },
+  },
+  exitCodes: '0 measured, 1 the benchmark failed, 2 bad arguments.',
+  run: async ({ values }) => {
+    await bench(values['size-mb']);
+    return 0;
+  },
+});
+
+async function bench(sizeMb: number): Promise<void> {
   const pg = await startThrowawayPostgres();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-bench-backup-'));
   const s3dir = path.join(dir, 's3');
@@ -139,7 +158,7 @@ async function main(): Promise<void> {
       return (r.Contents ?? []).reduce((n, o) => n + (o.Size ?? 0), 0);
     };
 
-    const mb = await seed(pool, SIZE_MB);
+    const mb = await seed(pool, sizeMb);
     console.error(`seeded ${mb.toFixed(0)} MB (${version})`);
     const copyBytes = Number(
       (await pool.query('SELECT sum(length(t::text))::float8 AS b FROM entries t')).rows[0].b,
@@ -155,7 +174,7 @@ async function main(): Promise<void> {
         `pg_dump -Fc ${gzip1} ${dump1.seconds.toFixed(1)} s (${(size1 / MB).toFixed(0)} MB); pg_dump -Fc ${dumpDefault.seconds.toFixed(1)} s`,
     );
 
-    const big = await seed(pool, SIZE_MB * 4);
+    const big = await seed(pool, sizeMb * 4);
     const four = await backup('four');
     console.error(
       `at ${big.toFixed(0)} MB: export ${four.seconds.toFixed(1)} s, peak RSS ${four.peakRssMb.toFixed(0)} MB`,
@@ -176,7 +195,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runMain(command, module);

@@ -11,31 +11,42 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { option } from '../lib/args';
+import { defineCommand, runMain } from '../lib/cli';
 
-const runs = Number(option('--runs') ?? 5);
-if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive integer');
+/** `npm run bench:synth`. */
+export const command = defineCommand({
+  name: 'bench:synth',
+  usage: '[--runs N]',
+  summary: 'Times npm run synth against synthesizing an empty one-stack app with the same runner.',
+  description: `The two alternate N times; the last line holds the medians and their ratio:
+  bench:synth full_s=<x> empty_s=<y> ratio=<x/y>`,
+  options: {
+    runs: { type: 'integer', default: 5, description: 'how many times each is synthesized' },
+  },
+  exitCodes: '0 measured, 1 a synthesis failed, 2 bad arguments.',
+  run: ({ values }) => bench(values.runs),
+});
 
-const emptyOut = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-bench-'));
-const commands = {
-  full: ['npm', ['run', '--silent', 'synth']],
-  empty: [
-    'npm',
-    [
-      'run',
-      '--silent',
-      'synth',
-      '--',
-      '--app',
-      'npx tsx scripts/bench/empty-app.ts',
-      '-o',
-      emptyOut,
+const commands = (emptyOut: string) =>
+  ({
+    full: ['npm', ['run', '--silent', 'synth']],
+    empty: [
+      'npm',
+      [
+        'run',
+        '--silent',
+        'synth',
+        '--',
+        '--app',
+        'npx tsx scripts/bench/empty-app.ts',
+        '-o',
+        emptyOut,
+      ],
     ],
-  ],
-} as const;
+  }) as const;
 
-function time(name: keyof typeof commands): number {
-  const [cmd, args] = commands[name];
+function time(emptyOut: string, name: keyof ReturnType<typeof commands>): number {
+  const [cmd, args] = commands(emptyOut)[name];
   const start = process.hrtime.bigint();
   const r = spawnSync(cmd, [...args], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
@@ -49,19 +60,26 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-const samples = { full: [] as number[], empty: [] as number[] };
-for (let i = 0; i < runs; i++) {
-  const order: (keyof typeof commands)[] = i % 2 === 0 ? ['full', 'empty'] : ['empty', 'full'];
-  for (const name of order) {
-    samples[name].push(time(name));
+function bench(runs: number): number {
+  const emptyOut = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-bench-'));
+  const samples = { full: [] as number[], empty: [] as number[] };
+  for (let i = 0; i < runs; i++) {
+    const order: (keyof ReturnType<typeof commands>)[] =
+      i % 2 === 0 ? ['full', 'empty'] : ['empty', 'full'];
+    for (const name of order) {
+      samples[name].push(time(emptyOut, name));
+    }
+    console.error(
+      `run ${i + 1}/${runs}: full ${samples.full.at(-1)!.toFixed(2)} s, empty ${samples.empty.at(-1)!.toFixed(2)} s`,
+    );
   }
-  console.error(
-    `run ${i + 1}/${runs}: full ${samples.full.at(-1)!.toFixed(2)} s, empty ${samples.empty.at(-1)!.toFixed(2)} s`,
+  fs.rmSync(emptyOut, { recursive: true, force: true });
+  const full = median(samples.full);
+  const empty = median(samples.empty);
+  console.log(
+    `bench:synth full_s=${full.toFixed(2)} empty_s=${empty.toFixed(2)} ratio=${(full / empty).toFixed(2)}`,
   );
+  return 0;
 }
-fs.rmSync(emptyOut, { recursive: true, force: true });
-const full = median(samples.full);
-const empty = median(samples.empty);
-console.log(
-  `bench:synth full_s=${full.toFixed(2)} empty_s=${empty.toFixed(2)} ratio=${(full / empty).toFixed(2)}`,
-);
+
+runMain(command, module);

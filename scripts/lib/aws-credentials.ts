@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { cannotRun } from './cli';
 
 /**
  * Where the AWS SDK's default credential chain would find credentials, without
@@ -41,12 +42,12 @@ export function noCredentialsMessage(tool: string): string {
   );
 }
 
-/** Stops the process with a clear message when no AWS credentials are configured. */
-export function requireCredentials(tool: string): string {
-  const source = credentialSource();
-  if (!source) {
-    console.error(noCredentialsMessage(tool));
-    process.exit(EXIT_CANNOT_RUN);
-  }
+/**
+ * Where the credentials come from; throws a `CliError` (exit 2, with a clear
+ * message) when no AWS credentials are configured.
+ */
+export function requireCredentials(tool: string, env: NodeJS.ProcessEnv = process.env): string {
+  const source = credentialSource(env);
+  if (!source) throw cannotRun(noCredentialsMessage(tool));
   return source;
 }

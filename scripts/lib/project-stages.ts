@@ -25,12 +25,12 @@ export function projectStage(name: string, file = CDK_JSON): StageConfig {
 
 /**
  * The stage a command line names with `--stage`, or the one line that says what is
- * wrong (no stage given, an unknown one, or an invalid cdk.json), with the usage.
+ * wrong (no stage given, an unknown one naming the stages there are, or an invalid
+ * cdk.json).
  */
 export function stageArgument(
   tool: string,
   name: string | undefined,
-  usage: string,
   file = CDK_JSON,
 ): { readonly cfg: StageConfig } | { readonly problem: string } {
   let stages: StageConfig[];
@@ -46,8 +46,9 @@ export function stageArgument(
   }
   const cfg = stages.find((s) => s.name === name);
   if (cfg) return { cfg };
-  const names = `<${stages.map((s) => s.name).join('|')}>`;
   return {
-    problem: `${name ? `${tool}: no stage ${name} in cdk.json` : `${tool}: --stage is required`}\n${usage.replace('<name>', names)}`,
+    problem: name
+      ? `${tool}: no stage ${name} in cdk.json (stages: ${stages.map((s) => s.name).join(', ')})`
+      : `${tool}: --stage is required (see --help)`,
   };
 }

@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { controlTowerGaps } from '../../lib/compliance/control-tower';
+import { STAGE_PARTS, stackName } from '../../lib/stage-layout';
 import { STAGES } from '../support/assembly';
 import { SHARED_ASSEMBLY_DIR } from '../support/paths';
 
 const README = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
-const PARTS = ['Network', 'Recovery', 'Data', 'Security', 'App', 'Edge'];
 
 /** The README's table of proactive controls a stage fails: control → its stages column. */
 const documented = new Map(
@@ -23,7 +23,7 @@ describe('README: Control Tower proactive controls each stage fails by design', 
     const failed = new Set(
       controlTowerGaps(
         SHARED_ASSEMBLY_DIR,
-        PARTS.map((p) => `Bulwark-${stage}-${p}`),
+        STAGE_PARTS.map((p) => stackName(stage, p)),
       ).map((g) => g.control),
     );
     const listed = [...documented]

@@ -6,38 +6,34 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ACKNOWLEDGEMENTS, type AcknowledgementName } from '../../lib/compliance/acknowledgements';
 import { CDK_INTERNAL_ACKNOWLEDGEMENTS } from '../../lib/compliance/cdk-internal';
 import { NAG_PACKS, addNagPacks, createNagPacks } from '../../lib/compliance/nag-packs';
-import { STAGES, readAssemblyJson } from '../support/assembly';
+import {
+  type ValidationReport,
+  readValidationReport,
+  validationFindings,
+} from '../../lib/compliance/validation-report';
+import { STAGE_PARTS, stackName } from '../../lib/stage-layout';
+import { STAGES, assembly } from '../support/assembly';
 import type { NagGateResult } from '../support/nag-gate-synth';
-import { NAG_GATE_FILE } from '../support/paths';
+import { NAG_GATE_FILE, SHARED_ASSEMBLY_DIR } from '../support/paths';
 import { synthesize } from '../support/synth';
 
-interface Report {
-  pluginReports: {
-    pluginName: string;
-    violations: { ruleName: string; violatingConstructs: { constructPath: string }[] }[];
-  }[];
-}
-
-const findingsOf = (report: Report) =>
-  report.pluginReports.flatMap((p) =>
-    p.violations.flatMap((v) =>
-      v.violatingConstructs.map((c) => `${v.ruleName} at ${c.constructPath} (${p.pluginName})`),
-    ),
-  );
+const findingsOf = (report: ValidationReport | undefined) =>
+  validationFindings(report).map((f) => `${f.rule} at ${f.path} (${f.plugin})`);
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-nag-'));
 
 describe('nag gate', () => {
   it('leaves no unacknowledged finding in any stack of any stage', () => {
-    const report = readAssemblyJson<Report>('validation-report.json');
+    const report = readValidationReport(SHARED_ASSEMBLY_DIR);
+    expect(report).toBeDefined();
     expect(findingsOf(report)).toEqual([]);
   });
 
   it('synthesizes every stack of every stage', () => {
-    const stacks = Object.keys(readAssemblyJson<any>('manifest.json').artifacts);
+    const stacks = assembly().stacks.map((s) => s.id);
     for (const stage of STAGES) {
-      for (const part of ['Network', 'Recovery', 'Data', 'Security', 'App', 'Edge']) {
-        expect(stacks).toContain(`Bulwark-${stage}-${part}`);
+      for (const part of STAGE_PARTS) {
+        expect(stacks).toContain(stackName(stage, part));
       }
     }
   });
@@ -51,7 +47,7 @@ describe('nag gate', () => {
     addNagPacks(app);
     const result = synthesize(app);
     expect(result.validationError).toMatch(/validation ?failed/i);
-    const findings = findingsOf(readAssemblyJson<Report>('validation-report.json', result.outdir));
+    const findings = findingsOf(readValidationReport(result.outdir));
     for (const rule of [
       'AwsSolutions-S1',
       'AwsSolutions-S10',
@@ -116,16 +112,11 @@ describe('acknowledgements', () => {
       ...Object.values(ACKNOWLEDGEMENTS).map((a) => a.reason),
       ...CDK_INTERNAL_ACKNOWLEDGEMENTS.map((a) => a.reason),
     ]);
-    const manifest = readAssemblyJson<any>('manifest.json');
     let seen = 0;
-    const stacks = Object.entries<any>(manifest.artifacts)
-      .filter(([, a]) => a.type === 'aws:cloudformation:stack')
-      .map(([name]) => name);
-    for (const stack of stacks) {
-      const metadata = readAssemblyJson<Record<string, any[]>>(`${stack}.metadata.json`);
-      for (const entries of Object.values(metadata)) {
+    for (const stack of assembly().stacks) {
+      for (const entries of Object.values(stack.metadata)) {
         for (const entry of entries.filter((e) => e.type === 'aws:cdk:acknowledged-rules')) {
-          for (const reason of Object.values<string>(entry.data)) {
+          for (const reason of Object.values(entry.data as unknown as Record<string, string>)) {
             expect(reasons).toContain(reason);
             seen++;
           }

@@ -51,9 +51,9 @@ describe('npm run deploy', () => {
     );
   });
 
-  it('rejects an unknown stage with its usage', () => {
+  it('rejects an unknown stage in one line naming the stages there are', () => {
     const r = runDeploy('qa');
     expect(r.status).toBe(EXIT_CANNOT_RUN);
-    expect(r.stderr).toContain('usage: npm run deploy -- --stage <staging|production>');
+    expect(r.stderr).toBe('deploy: no stage qa in cdk.json (stages: staging, production)\n');
   });
 });

@@ -88,10 +88,10 @@ describe('npm run backup / npm run restore', () => {
     expect(r.stderr).toContain('already holds content data');
   });
 
-  it('exits 1 with usage when an option is missing', async () => {
+  it('exits 2 naming the missing option', async () => {
     const r = await tsx('backup.ts', ['--bucket', s3.bucket]);
-    expect(r.status).toBe(1);
-    expect(r.stderr).toContain('usage: npm run backup');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('backup: --database-url (or DATABASE_URL) is required (see --help)\n');
   });
 
   it('exits 2 without credentials when no endpoint is given', async () => {

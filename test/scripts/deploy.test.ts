@@ -185,16 +185,18 @@ describe('npm run deploy', () => {
 
   describe('when it cannot run', () => {
     it.each([
-      [['--stage', 'staging', '--stgae', 'x'], "Unknown option '--stgae'"],
+      [['--stage', 'staging', '--stgae', 'x'], 'deploy: unknown option --stgae (see --help)'],
       [
         ['--stage', 'staging', 'hotswap'],
-        "Unexpected argument 'hotswap' (cdk deploy options go after --)",
+        'deploy: unexpected argument hotswap: cdk deploy options go after -- (see --help)',
       ],
-      [['--stage', 'nope'], 'no stage nope in cdk.json'],
-    ])('rejects %j with exit 2', async (argv, message) => {
+      [['--stage'], 'deploy: option --stage needs a value (see --help)'],
+      [['--yes'], 'deploy: --stage is required (see --help)'],
+      [['--stage', 'nope'], 'deploy: no stage nope in cdk.json (stages: staging, production)'],
+    ])('rejects %j with exit 2 and one line naming it', async (argv, line) => {
       const r = await deploy(argv, readyWorld(staging));
       expect(r.code).toBe(2);
-      expect(r.stderr).toContain(message);
+      expect(r.stderr).toBe(`${line}\n`);
       expect(r.commands).toEqual([]);
     });
 

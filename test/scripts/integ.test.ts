@@ -64,9 +64,10 @@ describe('npm run integ', () => {
   it.each([
     [
       ['--profile', 'p', '--config', 'test/integ/sandbox.example.json', '--bogus'],
-      "Unknown option '--bogus'",
+      'integ: unknown option --bogus (see --help)',
     ],
-    [['--profile', 'p'], '--profile and --config are required'],
+    [['--profile', 'p'], 'integ: --profile and --config are required'],
+    [['--profile'], 'integ: option --profile needs a value (see --help)'],
     [['--profile', 'p', '--config', '/nonexistent.json'], 'does not exist'],
   ])('rejects %j with exit 2', async (argv, message) => {
     const r = await integ(argv, withCredentials);

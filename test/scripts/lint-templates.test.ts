@@ -498,16 +498,16 @@ describe('npm run lint:templates', () => {
   it.each([
     [
       ['--assembly', 'cdk.out', '--regions', 'eu-west-1'],
-      'lint:templates: unknown option --regions',
+      'lint:templates: unknown option --regions (see --help)',
     ],
-    [['--assembly'], 'lint:templates: option --assembly needs a value'],
-    [['--assembly', '--json'], 'lint:templates: option --assembly needs a value'],
-    [['cdk.out'], 'lint:templates: unexpected argument cdk.out'],
-  ])('rejects %p with one line naming it and the usage, exit 2', async (argv, line) => {
+    [['--assembly'], 'lint:templates: option --assembly needs a value (see --help)'],
+    [['--assembly', '--json'], 'lint:templates: option --assembly needs a value (see --help)'],
+    [['--assembly='], 'lint:templates: option --assembly needs a value (see --help)'],
+    [['cdk.out'], 'lint:templates: unexpected argument cdk.out (see --help)'],
+  ])('rejects %p with one line naming it, exit 2', async (argv, line) => {
     const r = await lintTemplates(argv);
     expect(r.code).toBe(EXIT_CANNOT_RUN);
-    expect(r.stderr.split('\n')[0]).toBe(line);
-    expect(r.stderr).toContain('usage: npm run lint:templates');
+    expect(r.stderr).toBe(line);
   });
 
   it('fails to run (exit 2) without an assembly, asking for npm run synth', async () => {

@@ -45,12 +45,20 @@ describe('npm run space:create', () => {
     [['--space', 'news'], "space 'news' already exists"],
     [['--space', 'Bad Space'], "space 'Bad Space' is invalid"],
     [['--space', 'ok', '--admin-key', 'short'], '--admin-key must look like a Bulwark key'],
-    [[], 'usage: npm run space:create'],
   ])('refuses %p with exit code 1 and a clear message', (args, message) => {
     const r = tsx('space-create.ts', args, { DATABASE_URL: db.url });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it.each([
+    [[], { DATABASE_URL: 'postgres://unused' }, 'space:create: --space is required (see --help)'],
+    [['--space', 'news'], {}, 'space:create: DATABASE_URL must point at the content database'],
+  ])('cannot run with %p and %p: exit code 2, one line', (args, env, line) => {
+    const r = tsx('space-create.ts', args, env);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`${line}\n`);
   });
 });
 

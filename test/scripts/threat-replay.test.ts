@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { asFindingEvent, main } from '../../scripts/threat-replay';
+import { invoke } from '../../scripts/lib/cli';
+import { asFindingEvent, command } from '../../scripts/threat-replay';
 
 const fixture = (name: string) =>
   path.join(__dirname, '..', 'fixtures', 'guardduty', `${name}.json`);
@@ -12,7 +13,7 @@ async function replay(...args: string[]) {
   const log = jest.spyOn(console, 'log').mockImplementation((m: string) => void out.push(m));
   const err = jest.spyOn(console, 'error').mockImplementation((m: string) => void out.push(m));
   try {
-    const code = await main(['node', 'threat-replay', ...args]);
+    const code = await invoke(command, args);
     return { code, text: out.join('\n') };
   } finally {
     log.mockRestore();
@@ -73,7 +74,8 @@ describe('npm run threat:replay', () => {
   it.each([
     [['/nonexistent/finding.json'], /cannot run: ENOENT/],
     [[fixture('aws-api-call'), '--stage', 'nope'], /No stage "nope" in cdk.json/],
-    [[], /usage: npm run threat:replay/],
+    [[], /^threat:replay: missing argument <finding\.json> \(see --help\)$/],
+    [['--stgae', 'production', 'f.json'], /^threat:replay: unknown option --stgae \(see --help\)$/],
   ])('exits 2 when it cannot run (%j)', async (args, message) => {
     const { code, text } = await replay(...args);
     expect(code).toBe(2);

@@ -4,7 +4,7 @@ import { loadStageConfigs } from '../../lib/config';
 import { HSTS_MIN_SECONDS } from '../../lib/compliance/bulwark-rules';
 import { CONTENT_SECURITY_POLICY } from '../../lib/constructs/security-headers';
 import { FIRST_MANAGED_PRIORITY, MANAGED_GROUPS } from '../../lib/constructs/waf-rules';
-import { STAGES, manifest, onlyResource, resourcesOf, template } from '../support/assembly';
+import { STAGES, onlyResource, resourcesOf, stackArtifact, template } from '../support/assembly';
 import { projectContext } from '../support/synth';
 
 const configs = loadStageConfigs(projectContext().stages);
@@ -48,8 +48,8 @@ describe.each(STAGES)('Edge stack (%s)', (stage) => {
   const cachePolicies = () => resourcesOf(t, 'AWS::CloudFront::CachePolicy');
 
   it('is deployed in us-east-1, where CloudFront takes certificates and web ACLs', () => {
-    const stack = manifest().artifacts[`Bulwark-${stage}-Edge`];
-    expect(stack.environment).toBe(`aws://${cfg.account}/us-east-1`);
+    const stack = stackArtifact(stage, 'Edge');
+    expect(stack.manifest.environment).toBe(`aws://${cfg.account}/us-east-1`);
   });
 
   describe('WAF-EDGE, WAF-BRUTE: CloudFront web ACL', () => {

@@ -1,6 +1,7 @@
 import { loadStageConfigs, physicalNames } from '../../lib/config';
 import { FRESHNESS_HOURS } from '../../lib/constructs/nightly-backup';
-import { STAGES, type StackPart, onlyResource, resourcesOf, template } from '../support/assembly';
+import { STAGE_PARTS } from '../../lib/stage-layout';
+import { STAGES, onlyResource, resourcesOf, template } from '../support/assembly';
 import { projectContext } from '../support/synth';
 
 const configs = loadStageConfigs(projectContext().stages);
@@ -109,11 +110,9 @@ describe.each(STAGES)('nightly backup (%s)', (stage) => {
   });
 });
 
-const PARTS: StackPart[] = ['Network', 'Recovery', 'Data', 'Security', 'App', 'Edge'];
-
 /** Every IAM statement of a stage's roles: inline, attached and managed policies. */
 function identityStatements(stage: (typeof STAGES)[number]) {
-  return PARTS.flatMap((part) => {
+  return STAGE_PARTS.flatMap((part) => {
     const t = template(stage, part);
     const documents = [
       ...Object.entries(resourcesOf(t, 'AWS::IAM::Policy')).map(([id, p]) => ({

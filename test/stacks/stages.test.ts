@@ -1,7 +1,8 @@
 import { ALLOWED_REGIONS } from '../../lib/config';
-import { manifest, template, type StackPart } from '../support/assembly';
+import { STAGE_PARTS } from '../../lib/stage-layout';
+import { assembly, template, type StackPart } from '../support/assembly';
 
-const PARTS: StackPart[] = ['Network', 'Recovery', 'Data', 'Security', 'App', 'Edge'];
+const PARTS: readonly StackPart[] = STAGE_PARTS;
 
 /**
  * Resources that exist once per AZ or per replica, so that counts differ by stage,
@@ -46,13 +47,10 @@ describe('SDLC-STAGE: staging is production, downscaled', () => {
 
 describe('PHY-DC: only commercial AWS regions', () => {
   it('deploys every stack to an allowed region', () => {
-    const stacks = Object.values<any>(manifest().artifacts).filter(
-      (a) => a.type === 'aws:cloudformation:stack',
-    );
+    const stacks = assembly().stacks;
     expect(stacks).toHaveLength(12);
     for (const stack of stacks) {
-      const region = stack.environment.split('/').pop();
-      expect(ALLOWED_REGIONS).toContain(region);
+      expect(ALLOWED_REGIONS).toContain(stack.environment.region);
     }
   });
 });

@@ -1,4 +1,4 @@
-import { STAGES, manifest, resourcesOf, template, type StackPart } from '../support/assembly';
+import { STAGES, resourcesOf, stackArtifact, template, type StackPart } from '../support/assembly';
 
 /**
  * Logical ids of stateful resources (SDLC-CHANGE). A changed id makes CloudFormation
@@ -93,9 +93,8 @@ describe.each(STAGES)('SDLC-CHANGE (%s)', (stage) => {
   });
 
   it('protects every stateful stack from termination', () => {
-    const artifacts = manifest().artifacts;
-    for (const part of Object.keys(PINNED)) {
-      expect(artifacts[`Bulwark-${stage}-${part}`].properties.terminationProtection).toBe(true);
+    for (const part of Object.keys(PINNED) as StackPart[]) {
+      expect(stackArtifact(stage, part).terminationProtection).toBe(true);
     }
   });
 });

@@ -1,26 +1,38 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
+import { CloudAssembly, type CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
+import { type StagePart, stackName } from '../../lib/stage-layout';
 import { SHARED_ASSEMBLY_DIR } from './paths';
 
 /** Stages shipped in `cdk.json`, by stack-name title. */
 export const STAGES = ['Staging', 'Production'] as const;
 export type StageTitle = (typeof STAGES)[number];
-export type StackPart = 'Network' | 'Recovery' | 'Data' | 'Security' | 'App' | 'Edge';
+export type StackPart = StagePart;
 
+const assemblies = new Map<string, CloudAssembly>();
 const templates = new Map<string, Template>();
 
-/** Raw JSON of a file of the shared assembly. */
-export function readAssemblyJson<T = unknown>(file: string, dir = SHARED_ASSEMBLY_DIR): T {
-  return JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as T;
+/** A synthesized cloud assembly, by default the shared one (read once per test file). */
+export function assembly(dir = SHARED_ASSEMBLY_DIR): CloudAssembly {
+  let a = assemblies.get(dir);
+  if (!a) {
+    // Manifest order: stages as configured, parts as the app creates them.
+    a = new CloudAssembly(dir, { topoSort: false });
+    assemblies.set(dir, a);
+  }
+  return a;
+}
+
+/** The stack artifact of `Bulwark-<stage>-<part>` (environment, termination protection, ...). */
+export function stackArtifact(stage: StageTitle, part: StackPart): CloudFormationStackArtifact {
+  return assembly().getStackArtifact(stackName(stage, part));
 }
 
 /** The synthesized template of `Bulwark-<stage>-<part>` (read once per test file). */
 export function template(stage: StageTitle, part: StackPart): Template {
-  const name = `Bulwark-${stage}-${part}`;
+  const name = stackName(stage, part);
   let t = templates.get(name);
   if (!t) {
-    t = Template.fromJSON(readAssemblyJson(`${name}.template.json`));
+    t = Template.fromJSON(stackArtifact(stage, part).template);
     templates.set(name, t);
   }
   return t;
@@ -46,9 +58,4 @@ export function onlyResource(t: Template, type: string, prefix = '') {
     throw new Error(`expected one ${type} starting with '${prefix}', found ${found.length}`);
   }
   return { logicalId: found[0][0], ...found[0][1] };
-}
-
-/** The cloud assembly manifest (stack properties such as termination protection). */
-export function manifest(dir = SHARED_ASSEMBLY_DIR): any {
-  return readAssemblyJson('manifest.json', dir);
 }

@@ -14,6 +14,7 @@ import {
   recordAcknowledgements,
 } from '../../lib/compliance/acknowledgements';
 import { CONTROL_TOWER_PLUGIN } from '../../lib/compliance/nag-packs';
+import { readValidationReport, validationFindings } from '../../lib/compliance/validation-report';
 import { NAG_GATE_DIR, NAG_GATE_FILE } from './paths';
 import { bulwarkApp, synthesize } from './synth';
 
@@ -29,28 +30,16 @@ export interface NagGateResult {
   readonly findings: Finding[];
 }
 
-interface Report {
-  pluginReports: {
-    pluginName: string;
-    violations: { ruleName: string; violatingConstructs: { constructPath: string }[] }[];
-  }[];
-}
-
 /** Synthesizes the app unacknowledged into `outdir` and lists findings and acknowledgements. */
 export function nagGateSynth(outdir: string): NagGateResult {
   const { result: app, acknowledgements } = recordAcknowledgements(() => bulwarkApp(outdir));
   synthesize(app);
-  const report = JSON.parse(
-    fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'),
-  ) as Report;
-  const findings = report.pluginReports.flatMap((p) =>
-    p.violations.flatMap((v) =>
-      v.violatingConstructs.map((c) => ({
-        id: p.pluginName === CONTROL_TOWER_PLUGIN ? `${p.pluginName}::${v.ruleName}` : v.ruleName,
-        path: c.constructPath,
-      })),
-    ),
-  );
+  const report = readValidationReport(outdir);
+  if (!report) throw new Error(`No validation report in ${outdir}`);
+  const findings = validationFindings(report).map((f) => ({
+    id: f.plugin === CONTROL_TOWER_PLUGIN ? `${f.plugin}::${f.rule}` : f.rule,
+    path: f.path,
+  }));
   return { acknowledgements, findings };
 }
 

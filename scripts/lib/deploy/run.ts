@@ -1,27 +1,26 @@
 import { spawnSync } from 'node:child_process';
 import * as readline from 'node:readline/promises';
-import { parseArgs } from 'node:util';
 import { EXIT_CANNOT_RUN, credentialSource, noCredentialsMessage } from '../aws-credentials';
 import { preflightClients, type PreflightClients } from '../preflight/clients';
 import { CannotPreflight, preflightStage } from '../preflight/run';
 import { AssemblyError } from '../preflight/assembly';
+import { type Args, defineCommand, defineSpec, invoke } from '../cli';
 import { CDK_JSON, stageArgument } from '../project-stages';
 import { readStackState } from '../stack-state';
 import { exitCode, formatTable, summary } from '../verify/report';
-import { stageStacks } from '../verify/stack-outputs';
+import { stageStackPattern, stageStacks } from '../../../lib/stage-layout';
 import { errorEvidence } from '../verify/types';
 import { type StackRecovery, describeRecovery, planRecovery } from './recovery';
 
 /** Where the deploy synthesizes the stage, and what it then deploys. */
 export const DEPLOY_ASSEMBLY = 'cdk.out';
 
-const USAGE =
-  'usage: npm run deploy -- --stage <name> [--yes] [--skip-preflight] [-- <cdk deploy options>]';
-
-const HELP = `${USAGE}
-
-Deploys every stack of one stage:
-  1. synthesizes the stage into ${DEPLOY_ASSEMBLY}/ (nag packs, CloudFormation validation);
+/** The command line of `npm run deploy`. */
+export const DEPLOY_CLI = defineSpec({
+  name: 'deploy',
+  usage: '--stage <name> [--yes] [--skip-preflight] [-- <cdk deploy options>]',
+  summary: 'Deploys every stack of one stage:',
+  description: `  1. synthesizes the stage into ${DEPLOY_ASSEMBLY}/ (nag packs, CloudFormation validation);
   2. runs npm run preflight against that assembly and stops on any FAIL;
   3. finds stacks whose first creation failed (ROLLBACK_COMPLETE, ROLLBACK_FAILED,
      CREATE_FAILED), prints how to clean each up, and does it once confirmed
@@ -29,16 +28,16 @@ Deploys every stack of one stage:
      created again, after their termination protection (and the deletion protection
      of the never-used database they created) is turned off;
   4. deploys the synthesized assembly with the CDK CLI (broadening security changes
-     ask for approval).
-
-  --stage <name>      the stage of cdk.json
-  --yes               clean up failed first creations without asking
-  --skip-preflight    deploy without the preflight checks
-  --help              print this help
-  Options after -- go to cdk deploy (e.g. -- --profile prod).
-
-Exit codes: 0 deployed, 1 a step failed (synth, preflight, cleanup refused, cdk deploy),
-2 cannot run (bad arguments, no credentials, another account).`;
+     ask for approval).`,
+  options: {
+    stage: { type: 'string', value: 'name', required: true, description: 'the stage of cdk.json' },
+    yes: { type: 'boolean', description: 'clean up failed first creations without asking' },
+    'skip-preflight': { type: 'boolean', description: 'deploy without the preflight checks' },
+  },
+  passthrough: 'cdk deploy',
+  exitCodes: `0 deployed, 1 a step failed (synth, preflight, cleanup refused, cdk deploy),
+2 cannot run (bad arguments, no credentials, another account).`,
+});
 
 /** What {@link run} needs from its surroundings (tests replace each). */
 export interface DeployOptions {
@@ -69,24 +68,24 @@ async function askTerminal(question: string): Promise<boolean | undefined> {
 }
 
 /** `npm run deploy`: returns the exit code. */
-export async function run(argv: readonly string[], options: DeployOptions = {}): Promise<number> {
+export function run(argv: readonly string[], options: DeployOptions = {}): Promise<number> {
+  return invoke(deployCommand(options), argv, options);
+}
+
+/** `npm run deploy`, with its surroundings as `options` say. */
+export function deployCommand(options: DeployOptions = {}) {
+  return defineCommand({ ...DEPLOY_CLI, run: (args) => deploy(args, options) });
+}
+
+async function deploy(
+  { values, rest: cdkArgs }: Args<(typeof DEPLOY_CLI)['options']>,
+  options: DeployOptions,
+): Promise<number> {
   const stdout = options.stdout ?? ((t: string) => console.log(t));
   const stderr = options.stderr ?? ((t: string) => console.error(t));
   const exec = options.exec ?? execInherit;
   const assembly = options.assembly ?? DEPLOY_ASSEMBLY;
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (err) {
-    stderr(`deploy: ${(err as Error).message.split('\n')[0]}\n${USAGE}`);
-    return EXIT_CANNOT_RUN;
-  }
-  const { values, cdkArgs } = parsed;
-  if (values.help) {
-    stdout(HELP);
-    return 0;
-  }
-  const chosen = stageArgument('deploy', values.stage, USAGE, options.cdkJson ?? CDK_JSON);
+  const chosen = stageArgument('deploy', values.stage, options.cdkJson ?? CDK_JSON);
   if ('problem' in chosen) {
     stderr(chosen.problem);
     return EXIT_CANNOT_RUN;
@@ -153,32 +152,11 @@ export async function run(argv: readonly string[], options: DeployOptions = {}):
     'deploy',
     '--app',
     assembly,
-    `Bulwark-${cfg.title}-*`,
+    stageStackPattern(cfg.title),
     '--require-approval',
     'broadening',
     ...cdkArgs,
   ]);
-}
-
-function parse(argv: readonly string[]) {
-  const { values, positionals, tokens } = parseArgs({
-    args: [...argv],
-    options: {
-      stage: { type: 'string' },
-      yes: { type: 'boolean' },
-      'skip-preflight': { type: 'boolean' },
-      help: { type: 'boolean' },
-    },
-    strict: true,
-    allowPositionals: true,
-    tokens: true,
-  });
-  const terminator = tokens.find((t) => t.kind === 'option-terminator');
-  const cdkArgs = terminator ? argv.slice(terminator.index + 1) : [];
-  if (positionals.length > cdkArgs.length) {
-    throw new Error(`Unexpected argument '${positionals[0]}' (cdk deploy options go after --)`);
-  }
-  return { values, cdkArgs };
 }
 
 async function recover(

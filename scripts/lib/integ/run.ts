@@ -2,34 +2,37 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { App } from 'aws-cdk-lib';
 import { EXAMPLE_CONFIG, buildSandbox } from '../../../test/integ/sandbox-app';
 import { normalizedTemplates, writeSnapshot } from '../../../test/integ/snapshot';
 import { EXIT_CANNOT_RUN, credentialSource } from '../aws-credentials';
+import { defineCommand, defineSpec, invoke, usageError } from '../cli';
 import { CDK_JSON } from '../project-stages';
 
-const USAGE =
-  'usage: npm run integ -- --profile <aws profile> --config <sandbox.json> [--keep] | npm run integ -- --update-snapshot';
-
-const HELP = `${USAGE}
-
-Deploys a downscaled sandbox stage (Bulwark-Sandbox-*) and its assertions into the
-account of --profile, then destroys them (unless --keep). --config names a JSON file
-with the sandbox's account, regions, domain, hosted zone, alert addresses and Cognito
-prefix (see test/integ/sandbox.example.json); the rest comes from the staging stage.
-The assertions: /health through CloudFront, a published entry served with the
-security headers, a backup run writing a manifest, GuardDuty's sample finding ignored
-and a crafted one blocking its address.
-
-  --profile <p>       AWS profile of the sandbox account
-  --config <file>     the sandbox's settings
-  --keep              leave the sandbox deployed
-  --update-snapshot   rewrite test/integ/integ.sandbox.snapshot/ offline (no account)
-  --help              print this help
-
-Exit codes: 0 assertions passed and the sandbox was destroyed, 1 a deploy, assertion or
-destroy failed, 2 cannot run (bad arguments, no credentials).`;
+/** The command line of `npm run integ`. */
+export const INTEG_CLI = defineSpec({
+  name: 'integ',
+  usage: ['--profile <aws profile> --config <sandbox.json> [--keep]', '--update-snapshot'],
+  summary:
+    'Deploys a downscaled sandbox stage (Bulwark-Sandbox-*) and its assertions, then destroys them.',
+  description: `The sandbox goes into the account of --profile, and is destroyed unless --keep.
+--config names a JSON file with the sandbox's account, regions, domain, hosted zone,
+alert addresses and Cognito prefix (see test/integ/sandbox.example.json); the rest comes
+from the staging stage. The assertions: /health through CloudFront, a published entry
+served with the security headers, a backup run writing a manifest, GuardDuty's sample
+finding ignored and a crafted one blocking its address.`,
+  options: {
+    profile: { type: 'string', value: 'p', description: 'AWS profile of the sandbox account' },
+    config: { type: 'string', value: 'file', description: "the sandbox's settings" },
+    keep: { type: 'boolean', description: 'leave the sandbox deployed' },
+    'update-snapshot': {
+      type: 'boolean',
+      description: 'rewrite test/integ/integ.sandbox.snapshot/ offline (no account)',
+    },
+  },
+  exitCodes: `0 assertions passed and the sandbox was destroyed, 1 a deploy, assertion or
+destroy failed, 2 cannot run (bad arguments, no credentials).`,
+});
 
 const OUT = 'cdk.out.integ';
 const APP = 'npx tsx test/integ/integ.sandbox.ts';
@@ -75,45 +78,32 @@ export function updateSnapshot(): number {
 }
 
 /** `npm run integ`: returns the exit code. */
-export async function run(argv: readonly string[], options: IntegOptions = {}): Promise<number> {
-  const stdout = options.stdout ?? ((t: string) => console.log(t));
+export function run(argv: readonly string[], options: IntegOptions = {}): Promise<number> {
+  return invoke(integCommand(options), argv, options);
+}
+
+/** `npm run integ`, with its surroundings as `options` say. */
+export function integCommand(options: IntegOptions = {}) {
+  return defineCommand({ ...INTEG_CLI, run: ({ values }) => integ(values, options) });
+}
+
+async function integ(
+  values: {
+    readonly profile?: string;
+    readonly config?: string;
+    readonly keep: boolean;
+    readonly 'update-snapshot': boolean;
+  },
+  options: IntegOptions,
+) {
   const stderr = options.stderr ?? ((t: string) => console.error(t));
   const exec =
     options.exec ??
     ((c: string, a: readonly string[], env: NodeJS.ProcessEnv) =>
       spawnSync(c, [...a], { stdio: 'inherit', env }).status ?? 1);
-  let values: {
-    profile?: string;
-    config?: string;
-    keep?: boolean;
-    'update-snapshot'?: boolean;
-    help?: boolean;
-  };
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        profile: { type: 'string' },
-        config: { type: 'string' },
-        keep: { type: 'boolean' },
-        'update-snapshot': { type: 'boolean' },
-        help: { type: 'boolean' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    stderr(`integ: ${(err as Error).message.split('\n')[0]}\n${USAGE}`);
-    return EXIT_CANNOT_RUN;
-  }
-  if (values.help) {
-    stdout(HELP);
-    return 0;
-  }
   if (values['update-snapshot']) return updateSnapshot();
   if (!values.profile || !values.config) {
-    stderr(`integ: --profile and --config are required\n${USAGE}`);
-    return EXIT_CANNOT_RUN;
+    return usageError('--profile and --config are required (or --update-snapshot)');
   }
   if (!fs.existsSync(values.config)) {
     stderr(

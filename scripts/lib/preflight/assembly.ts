@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { StageConfig } from '../../../lib/config';
-import { STACK_PARTS, type StackPart } from '../verify/stack-outputs';
+import { STAGE_PARTS, stackName } from '../../../lib/stage-layout';
+import type { StackPart } from '../verify/stack-outputs';
 
 /** One stack of the stage as the cloud assembly holds it. */
 export interface AssemblyStack {
@@ -43,8 +44,8 @@ export function readStageAssembly(dir: string, cfg: StageConfig): AssemblyStack[
   };
   const stacks: AssemblyStack[] = [];
   const missing: string[] = [];
-  for (const part of STACK_PARTS) {
-    const name = `Bulwark-${cfg.title}-${part}`;
+  for (const part of STAGE_PARTS) {
+    const name = stackName(cfg.title, part);
     const artifact = manifest.artifacts?.[name];
     if (!artifact || artifact.type !== 'aws:cloudformation:stack') {
       missing.push(name);

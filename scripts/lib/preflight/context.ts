@@ -1,4 +1,5 @@
 import type { StageConfig } from '../../../lib/config';
+import { OUTPUT_KEYS } from '../../../lib/stage-layout';
 import type { StackState } from '../stack-state';
 import type { StackPart } from '../verify/stack-outputs';
 import type { AssemblyStack } from './assembly';
@@ -20,8 +21,13 @@ export interface PreflightContext {
 export const stackOf = (ctx: PreflightContext, part: StackPart) =>
   ctx.stacks.find((s) => s.part === part)!;
 
-/** An output of a deployed stack, if it has one. */
-export function outputOf(ctx: PreflightContext, part: StackPart, key: string): string | undefined {
+/** An output of a deployed stack (by its name in `OUTPUT_KEYS[part]`), if it has one. */
+export function outputOf<P extends StackPart>(
+  ctx: PreflightContext,
+  part: P,
+  key: keyof (typeof OUTPUT_KEYS)[P],
+): string | undefined {
   const state = ctx.states[part];
-  return state.kind === 'present' ? state.outputs[key] : undefined;
+  const outputKey = (OUTPUT_KEYS[part] as Record<typeof key, string>)[key];
+  return state.kind === 'present' ? state.outputs[outputKey] : undefined;
 }

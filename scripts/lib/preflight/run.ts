@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { StageConfig } from '../../../lib/config';
 import { EXIT_CANNOT_RUN, credentialSource, noCredentialsMessage } from '../aws-credentials';
+import { defineCommand, defineSpec, invoke } from '../cli';
 import { CDK_JSON, stageArgument } from '../project-stages';
 import { readStackState } from '../stack-state';
 import { exitCode, formatTable, summary } from '../verify/report';
@@ -36,21 +36,32 @@ export interface PreflightOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-const USAGE = 'usage: npm run preflight -- --stage <name> [--assembly <dir>] [--json]';
-
-const HELP = `${USAGE}
-
-Read-only checks of the stage's AWS account before a deploy, against the synthesized
-cloud assembly (default cdk.out; npm run synth -- -c stage=<name> writes it). Each check
-prints PASS, FAIL (with the command or console step that fixes it) or SKIP.
-
-  --stage <name>     the stage of cdk.json to check
-  --assembly <dir>   the cloud assembly to check against (default: cdk.out)
-  --json             print the results as a JSON array
-  --help             print this help
-
-Exit codes: 0 every check PASS or SKIP, 1 any FAIL, 2 cannot run (bad arguments, no
-credentials, credentials of another account, no assembly).`;
+/** The command line of `npm run preflight`. */
+export const PREFLIGHT_CLI = defineSpec({
+  name: 'preflight',
+  usage: '--stage <name> [--assembly <dir>] [--json]',
+  summary: "Read-only checks of the stage's AWS account before a deploy.",
+  description: `They run against the synthesized cloud assembly (default cdk.out; npm run synth --
+-c stage=<name> writes it). Each check prints PASS, FAIL (with the command or console
+step that fixes it) or SKIP.`,
+  options: {
+    stage: {
+      type: 'string',
+      value: 'name',
+      required: true,
+      description: 'the stage of cdk.json to check',
+    },
+    assembly: {
+      type: 'string',
+      value: 'dir',
+      default: 'cdk.out',
+      description: 'the cloud assembly to check against',
+    },
+    json: { type: 'boolean', description: 'print the results as a JSON array' },
+  },
+  exitCodes: `0 every check PASS or SKIP, 1 any FAIL, 2 cannot run (bad arguments, no
+credentials, credentials of another account, no assembly).`,
+});
 
 /**
  * Every check of the stage, in report order. Throws {@link CannotPreflight} when the
@@ -105,61 +116,45 @@ export async function preflightStage(
  * `npm run preflight -- --stage <name> [--assembly <dir>] [--json]`. Returns the exit
  * code: 0 all PASS or SKIP, 1 any FAIL, 2 cannot run.
  */
-export async function run(
-  argv: readonly string[],
-  options: PreflightOptions = {},
-): Promise<number> {
-  const stdout = options.stdout ?? ((text: string) => console.log(text));
-  const stderr = options.stderr ?? ((text: string) => console.error(text));
-  let args: { stage?: string; assembly?: string; json?: boolean; help?: boolean };
-  try {
-    args = parseArgs({
-      args: [...argv],
-      options: {
-        stage: { type: 'string' },
-        assembly: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (err) {
-    stderr(`preflight: ${(err as Error).message.split('\n')[0]}\n${USAGE}`);
-    return EXIT_CANNOT_RUN;
-  }
-  if (args.help) {
-    stdout(HELP);
-    return 0;
-  }
-  const chosen = stageArgument('preflight', args.stage, USAGE, options.cdkJson ?? CDK_JSON);
-  if ('problem' in chosen) {
-    stderr(chosen.problem);
-    return EXIT_CANNOT_RUN;
-  }
-  const { cfg } = chosen;
-  const source = credentialSource(options.env ?? process.env);
-  if (!source) {
-    stderr(noCredentialsMessage('preflight'));
-    return EXIT_CANNOT_RUN;
-  }
-  const clients = options.clients ?? preflightClients();
-  try {
-    stderr(
-      `Preflight of stage ${cfg.name} (account ${cfg.account}; ${cfg.region}, ${cfg.drRegion}, us-east-1) with credentials from ${source}`,
-    );
-    const results = await preflightStage(clients, cfg, args.assembly ?? 'cdk.out');
-    stdout(args.json ? JSON.stringify(results, null, 2) : formatTable(results));
-    stderr(summary(results));
-    return exitCode(results);
-  } catch (err) {
-    stderr(
-      err instanceof CannotPreflight || err instanceof AssemblyError
-        ? err.message
-        : `preflight could not run: ${errorEvidence(err)}`,
-    );
-    return EXIT_CANNOT_RUN;
-  } finally {
-    if (!options.clients) clients.destroy();
-  }
+export function run(argv: readonly string[], options: PreflightOptions = {}): Promise<number> {
+  return invoke(preflightCommand(options), argv, options);
+}
+
+/** `npm run preflight`, reading its config and writing its report as `options` say. */
+export function preflightCommand(options: PreflightOptions = {}) {
+  return defineCommand({
+    ...PREFLIGHT_CLI,
+    run: async ({ values: args }, { stdout, stderr, env }) => {
+      const chosen = stageArgument('preflight', args.stage, options.cdkJson ?? CDK_JSON);
+      if ('problem' in chosen) {
+        stderr(chosen.problem);
+        return EXIT_CANNOT_RUN;
+      }
+      const { cfg } = chosen;
+      const source = credentialSource(env);
+      if (!source) {
+        stderr(noCredentialsMessage('preflight'));
+        return EXIT_CANNOT_RUN;
+      }
+      const clients = options.clients ?? preflightClients();
+      try {
+        stderr(
+          `Preflight of stage ${cfg.name} (account ${cfg.account}; ${cfg.region}, ${cfg.drRegion}, us-east-1) with credentials from ${source}`,
+        );
+        const results = await preflightStage(clients, cfg, args.assembly);
+        stdout(args.json ? JSON.stringify(results, null, 2) : formatTable(results));
+        stderr(summary(results));
+        return exitCode(results);
+      } catch (err) {
+        stderr(
+          err instanceof CannotPreflight || err instanceof AssemblyError
+            ? err.message
+            : `preflight could not run: ${errorEvidence(err)}`,
+        );
+        return EXIT_CANNOT_RUN;
+      } finally {
+        if (!options.clients) clients.destroy();
+      }
+    },
+  });
 }

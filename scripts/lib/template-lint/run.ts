@@ -1,23 +1,33 @@
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
+import { type CliError, cannotRun, defineCommand, defineSpec, invoke } from '../cli';
 import { ALLOW_LIST_FILE, judge, readAllowList } from './allow-list';
 import { groupByRegion, readAssembly, readResourceTypes } from './assembly';
 import { CFN_LINT, cfnLintVersion, mapLimit, runCfnLint } from './cfn-lint';
 import { type TemplateInfo, placeFinding } from './findings';
-import { EXIT_CANNOT_RUN, EXIT_CLEAN, exitCode, formatJson, formatText, summary } from './report';
+import { exitCode, formatJson, formatText, summary } from './report';
 import { type Finding, type Result, fail, ok } from './types';
 
-/** Usage of `npm run lint:templates`. */
-export const USAGE = `usage: npm run lint:templates -- [--assembly <dir>] [--json]
-
-Lints every stack template of a synthesized cloud assembly with cfn-lint, each for its
-own region. Error-level findings fail (exit 1) unless .github/cfn-lint-allowed.json
-accepts them as resource-schema lag; an entry there that matches no finding fails too.
-Warnings are counted, never failing. Exit 2 when the lint cannot run.
-
-  --assembly <dir>  the cloud assembly to lint (default: cdk.out, from npm run synth)
-  --json            print every finding, warnings included, as JSON
-  -h, --help        print this help`;
+/** The command line of `npm run lint:templates`. */
+export const LINT_TEMPLATES_CLI = defineSpec({
+  name: 'lint:templates',
+  usage: '[--assembly <dir>] [--json]',
+  summary:
+    'Lints every stack template of a synthesized cloud assembly with cfn-lint, each for its own region.',
+  description: `Error-level findings fail (exit 1) unless .github/cfn-lint-allowed.json accepts them
+as resource-schema lag; an entry there that matches no finding fails too. Warnings are
+counted, never failing.`,
+  options: {
+    assembly: {
+      type: 'string',
+      value: 'dir',
+      default: 'cdk.out',
+      description: 'the cloud assembly to lint (cdk.out is written by npm run synth)',
+    },
+    json: { type: 'boolean', description: 'print every finding, warnings included, as JSON' },
+  },
+  exitCodes: `0 clean, 1 an error-level finding remains or an allow-list entry is stale, 2 the
+lint cannot run (bad arguments, no assembly, no cfn-lint, bad allow-list).`,
+});
 
 /** cfn-lint is CPU bound: at most this many regions are linted at once. */
 const PARALLEL_REGIONS = 2;
@@ -37,45 +47,6 @@ export interface RunOptions {
 interface Args {
   readonly assembly: string;
   readonly json: boolean;
-  readonly help: boolean;
-}
-
-/** One line naming what is wrong with the command line, from a `parseArgs` error. */
-function argProblem(err: unknown): string {
-  const { code, message } = err as { code?: string; message?: string };
-  const named = /'([^']+)'/.exec(message ?? '')?.[1] ?? '';
-  switch (code) {
-    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return `unknown option ${named}`;
-    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
-      return `unexpected argument ${named}`;
-    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
-      return /does not take an argument/.test(message ?? '')
-        ? `option ${named} takes no value`
-        : `option ${named.replace(/ <value>$/, '')} needs a value`;
-    default:
-      return (message ?? String(err)).split('\n')[0];
-  }
-}
-
-/** The command line, or one line naming what is wrong with it. */
-export function parseCommandLine(argv: readonly string[]): Result<Args> {
-  try {
-    const { values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        assembly: { type: 'string', default: 'cdk.out' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-    if (values.assembly === '') return fail('option --assembly needs a value');
-    return ok({ assembly: values.assembly, json: values.json, help: values.help });
-  } catch (err) {
-    return fail(argProblem(err));
-  }
 }
 
 /** Lints every template of the assembly and sorts the findings out with the allow-list. */
@@ -139,36 +110,36 @@ async function lint(
  * error-level finding remains after the allow-list, 1 when one does or an allow-list entry
  * is stale, 2 when the lint cannot run (usage, no assembly, no cfn-lint, bad allow-list).
  */
-export async function run(argv: readonly string[], options: RunOptions = {}): Promise<number> {
-  const stdout = options.stdout ?? ((text: string) => console.log(text));
-  const stderr = options.stderr ?? ((text: string) => console.error(text));
-  const cannotRun = (problem: string) => {
-    stderr(`lint:templates cannot run: ${problem}`);
-    return EXIT_CANNOT_RUN;
-  };
+export function run(argv: readonly string[], options: RunOptions = {}): Promise<number> {
+  return invoke(lintTemplatesCommand(options), argv, options);
+}
 
-  const args = parseCommandLine(argv);
-  if (!args.ok) {
-    stderr(`lint:templates: ${args.problem}\n${USAGE}`);
-    return EXIT_CANNOT_RUN;
-  }
-  if (args.value.help) {
-    stdout(USAGE);
-    return EXIT_CLEAN;
-  }
+/** `npm run lint:templates`, with its tools and output as `options` say. */
+export function lintTemplatesCommand(options: RunOptions = {}) {
+  return defineCommand({
+    ...LINT_TEMPLATES_CLI,
+    run: ({ values }, { stdout, stderr }) => lintTemplates(values, options, stdout, stderr),
+  });
+}
+
+async function lintTemplates(
+  args: Args,
+  options: RunOptions,
+  stdout: (text: string) => void,
+  stderr: (text: string) => void,
+): Promise<number | CliError> {
+  const cannotRunBecause = (problem: string) => cannotRun(`lint:templates cannot run: ${problem}`);
   const allowListFile = options.allowListFile ?? ALLOW_LIST_FILE;
   const entries = readAllowList(allowListFile);
-  if (!entries.ok) return cannotRun(entries.problem);
+  if (!entries.ok) return cannotRunBecause(entries.problem);
 
-  const linted = await lint(args.value, options, stderr);
-  if (!linted.ok) return cannotRun(linted.problem);
+  const linted = await lint(args, options, stderr);
+  if (!linted.ok) return cannotRunBecause(linted.problem);
 
   const judgement = judge(linted.value.findings, entries.value);
   const allowListName = path.relative(process.cwd(), allowListFile) || allowListFile;
   stdout(
-    args.value.json
-      ? formatJson(judgement, linted.value.version)
-      : formatText(judgement, allowListName),
+    args.json ? formatJson(judgement, linted.value.version) : formatText(judgement, allowListName),
   );
   stderr(
     summary(judgement, {

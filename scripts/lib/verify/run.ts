@@ -1,9 +1,10 @@
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
-import { ConfigError, physicalNames, type StageConfig } from '../../../lib/config';
+import { physicalNames, type StageConfig } from '../../../lib/config';
 import { ALLOWED_REGIONS } from '../../../lib/config/regions';
-import { option } from '../args';
+import { OUTPUT_KEYS } from '../../../lib/stage-layout';
 import { EXIT_CANNOT_RUN, requireCredentials } from '../aws-credentials';
-import { CDK_JSON, projectStages } from '../project-stages';
+import { defineCommand, defineSpec, invoke, usageError } from '../cli';
+import { CDK_JSON, stageArgument } from '../project-stages';
 import { checkAlarms } from './alarms';
 import { checkBackupVaults } from './backup-bucket';
 import { checkConfigRecorder } from './config-recorder';
@@ -33,55 +34,73 @@ export interface RunOptions {
   readonly stderr?: (text: string) => void;
 }
 
+/** The command line of `npm run verify`. */
+export const VERIFY_CLI = defineSpec({
+  name: 'verify',
+  usage: '--stage <name> [--region <primary region>] [--json]',
+  summary: "Checks a deployed stage's live account against what its templates promise, read-only.",
+  description: `GuardDuty, both web ACLs, the audit trail, the backup vaults, the database, Shield
+Advanced, the people's user pool and the alarms, with the normal AWS credential chain.
+Prints a PASS/FAIL/SKIP table (or a JSON array with --json).`,
+  options: {
+    stage: { type: 'string', value: 'name', required: true, description: 'the stage of cdk.json' },
+    region: {
+      type: 'string',
+      value: 'primary region',
+      description: "the stage's primary region (default: the stage's region)",
+    },
+    json: { type: 'boolean', description: 'print the results as a JSON array' },
+  },
+  exitCodes: `0 every check passes or is skipped, 1 any failure, 2 the stage cannot be
+verified (bad arguments, config, no credentials, wrong account, stacks not deployed).`,
+});
+
 /**
  * `npm run verify -- --stage <name> [--region <r>] [--json]`: checks the live account
  * against the stage's promises, read-only. Returns the exit code: 0 when every check
  * passes or is skipped, 1 on any failure, 2 when the stage cannot be verified (usage,
  * config, no credentials, wrong account, stacks not deployed).
  */
-export async function run(argv: readonly string[], options: RunOptions = {}): Promise<number> {
-  const stdout = options.stdout ?? ((text: string) => console.log(text));
-  const stderr = options.stderr ?? ((text: string) => console.error(text));
+export function run(argv: readonly string[], options: RunOptions = {}): Promise<number> {
+  return invoke(verifyCommand(options), argv, options);
+}
 
-  let configs: StageConfig[];
-  try {
-    configs = projectStages(options.cdkJson ?? CDK_JSON);
-  } catch (err) {
-    stderr(
-      err instanceof ConfigError ? err.message : `Cannot read cdk.json: ${errorEvidence(err)}`,
-    );
-    return EXIT_CANNOT_RUN;
-  }
-  const usage = `usage: npm run verify -- --stage <${configs.map((c) => c.name).join('|')}> [--region <primary region>] [--json]`;
-  const cfg = configs.find((c) => c.name === option('--stage', argv));
-  const region = option('--region', argv) ?? cfg?.region;
-  if (!cfg || !region) {
-    stderr(usage);
-    return EXIT_CANNOT_RUN;
-  }
-  if (!(ALLOWED_REGIONS as readonly string[]).includes(region)) {
-    stderr(`--region ${region} is not a region Bulwark deploys to (PHY-DC).\n${usage}`);
-    return EXIT_CANNOT_RUN;
-  }
+/** `npm run verify`, with its clients, config and output as `options` say. */
+export function verifyCommand(options: RunOptions = {}) {
+  return defineCommand({
+    ...VERIFY_CLI,
+    run: async ({ values }, { stdout, stderr, env }) => {
+      const chosen = stageArgument('verify', values.stage, options.cdkJson ?? CDK_JSON);
+      if ('problem' in chosen) {
+        stderr(chosen.problem);
+        return EXIT_CANNOT_RUN;
+      }
+      const { cfg } = chosen;
+      const region = values.region ?? cfg.region;
+      if (!(ALLOWED_REGIONS as readonly string[]).includes(region)) {
+        return usageError(`--region ${region} is not a region Bulwark deploys to (PHY-DC)`);
+      }
 
-  const source = requireCredentials('verify');
-  const clients = options.clients ?? awsClients();
-  try {
-    stderr(
-      `Verifying stage ${cfg.name} (account ${cfg.account}; ${region}, ${cfg.drRegion}, us-east-1) with credentials from ${source}`,
-    );
-    const results = await verifyStage(clients, cfg, region);
-    stdout(argv.includes('--json') ? JSON.stringify(results, null, 2) : formatTable(results));
-    stderr(summary(results));
-    return exitCode(results);
-  } catch (err) {
-    stderr(
-      err instanceof CannotVerify ? err.message : `verify could not run: ${errorEvidence(err)}`,
-    );
-    return EXIT_CANNOT_RUN;
-  } finally {
-    if (!options.clients) clients.destroy();
-  }
+      const source = requireCredentials('verify', env);
+      const clients = options.clients ?? awsClients();
+      try {
+        stderr(
+          `Verifying stage ${cfg.name} (account ${cfg.account}; ${region}, ${cfg.drRegion}, us-east-1) with credentials from ${source}`,
+        );
+        const results = await verifyStage(clients, cfg, region);
+        stdout(values.json ? JSON.stringify(results, null, 2) : formatTable(results));
+        stderr(summary(results));
+        return exitCode(results);
+      } catch (err) {
+        stderr(
+          err instanceof CannotVerify ? err.message : `verify could not run: ${errorEvidence(err)}`,
+        );
+        return EXIT_CANNOT_RUN;
+      } finally {
+        if (!options.clients) clients.destroy();
+      }
+    },
+  });
 }
 
 /**
@@ -95,38 +114,39 @@ export async function verifyStage(
 ): Promise<CheckResult[]> {
   await requireAccount(clients.sts(region), cfg);
   const stage = await readDeployedStage(clients.cloudFormation, cfg, region);
-  const out = (part: StackPart, key: string): string => stage[part].outputs[key];
+  const out = <P extends StackPart>(part: P, key: keyof (typeof OUTPUT_KEYS)[P]): string =>
+    stage[part].outputs[(OUTPUT_KEYS[part] as Record<typeof key, string>)[key]];
   const edgeRegion = stage.Edge.region;
 
   const groups = await Promise.all([
-    checkGuardDuty(clients.guardDuty(region), out('Security', 'DetectorId') || undefined),
+    checkGuardDuty(clients.guardDuty(region), out('Security', 'detectorId') || undefined),
     checkLoadBalancerAcl(
       clients.wafv2(region),
-      out('App', 'LoadBalancerArn'),
-      out('App', 'RegionalWebAclArn'),
+      out('App', 'loadBalancerArn'),
+      out('App', 'webAclArn'),
     ),
     checkDistributionAcl(
       clients.cloudFront(),
-      out('Edge', 'DistributionId'),
-      out('Edge', 'EdgeWebAclArn'),
+      out('Edge', 'distributionId'),
+      out('Edge', 'webAclArn'),
     ),
     checkWebAclRules(clients.wafv2(region), {
       layer: 'origin',
-      webAclArn: out('App', 'RegionalWebAclArn'),
-      blockedIpSetArns: [out('App', 'RegionalBlockedV4Arn'), out('App', 'RegionalBlockedV6Arn')],
+      webAclArn: out('App', 'webAclArn'),
+      blockedIpSetArns: [out('App', 'blockedV4Arn'), out('App', 'blockedV6Arn')],
       managedRules: cfg.edge.waf.managedRules,
     }),
     checkWebAclRules(clients.wafv2(edgeRegion), {
       layer: 'edge',
-      webAclArn: out('Edge', 'EdgeWebAclArn'),
-      blockedIpSetArns: [out('Edge', 'EdgeBlockedV4Arn'), out('Edge', 'EdgeBlockedV6Arn')],
+      webAclArn: out('Edge', 'webAclArn'),
+      blockedIpSetArns: [out('Edge', 'blockedV4Arn'), out('Edge', 'blockedV6Arn')],
       managedRules: cfg.edge.waf.managedRules,
     }),
-    checkTrail(clients.cloudTrail(region), out('Security', 'TrailArn')),
-    checkConfigRecorder(clients.config(region), out('Security', 'ConfigRecorderName') || undefined),
+    checkTrail(clients.cloudTrail(region), out('Security', 'trailArn')),
+    checkConfigRecorder(clients.config(region), out('Security', 'configRecorderName') || undefined),
     checkBackupVaults(clients.s3(region), clients.s3(cfg.drRegion), {
-      backupBucket: out('Data', 'BackupBucketName'),
-      replicaBucket: out('Recovery', 'ReplicaBucketName'),
+      backupBucket: out('Data', 'backupBucketName'),
+      replicaBucket: out('Recovery', 'replicaBucketName'),
       drRegion: cfg.drRegion,
       retentionDays: cfg.backupRetentionDays,
     }),
@@ -137,12 +157,12 @@ export async function verifyStage(
       readReplicas: cfg.database.readReplicas,
     }),
     checkShield(clients.shield(), cfg.shield.advanced, cfg.name, [
-      { label: 'load balancer', arn: out('App', 'LoadBalancerArn') },
-      { label: 'distribution', arn: out('Edge', 'DistributionArn') },
+      { label: 'load balancer', arn: out('App', 'loadBalancerArn') },
+      { label: 'distribution', arn: out('Edge', 'distributionArn') },
     ]),
     checkUserPool(clients.cognito(region), {
-      userPoolId: out('Security', 'UserPoolId'),
-      clientId: out('Security', 'CmsClientId'),
+      userPoolId: out('Security', 'userPoolId'),
+      clientId: out('Security', 'cmsClientId'),
       accessTokenMinutes: cfg.people.accessTokenMinutes,
       samlProvider: cfg.people.saml?.name,
     }),
@@ -159,7 +179,9 @@ function alarmStacks(clients: VerifyClients, stage: DeployedStage) {
     cloudFormation: clients.cloudFormation(s.region),
     cloudWatch: clients.cloudWatch(s.region),
     topicArn:
-      s.part === 'Edge' ? stage.Edge.outputs.AlertTopicArn : stage.Security.outputs.AlertTopicArn,
+      s.part === 'Edge'
+        ? stage.Edge.outputs[OUTPUT_KEYS.Edge.alertTopicArn]
+        : stage.Security.outputs[OUTPUT_KEYS.Security.alertTopicArn],
     expectsAlarms: withAlarms.has(s.part),
   }));
 }

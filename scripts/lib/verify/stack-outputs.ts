@@ -1,12 +1,19 @@
 import { type CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import type { StageConfig } from '../../../lib/config';
-import { CLOUDFRONT_REGION } from '../../../lib/config/regions';
+import {
+  OUTPUT_KEYS,
+  STAGE_PARTS,
+  type StagePart,
+  stageStacks as layoutStacks,
+} from '../../../lib/stage-layout';
 import { CannotVerify, errorEvidence } from './types';
 
 /** The parts of a stage, each deployed as the stack `Bulwark-<Stage>-<Part>`. */
-export const STACK_PARTS = ['Network', 'Recovery', 'Data', 'Security', 'App', 'Edge'] as const;
+export const STACK_PARTS = STAGE_PARTS;
 /** One part of a stage: `Network`, `Recovery`, `Data`, `Security`, `App` or `Edge`. */
-export type StackPart = (typeof STACK_PARTS)[number];
+export type StackPart = StagePart;
+
+const { Recovery, Data, Security, App, Edge } = OUTPUT_KEYS;
 
 /**
  * Outputs each stack must have for the checks to find their resources. `DetectorId`
@@ -14,17 +21,17 @@ export type StackPart = (typeof STACK_PARTS)[number];
  */
 export const REQUIRED_OUTPUTS: Record<StackPart, readonly string[]> = {
   Network: [],
-  Recovery: ['ReplicaBucketName'],
-  Data: ['BackupBucketName'],
-  Security: ['AlertTopicArn', 'TrailArn', 'UserPoolId', 'CmsClientId'],
-  App: ['LoadBalancerArn', 'RegionalWebAclArn', 'RegionalBlockedV4Arn', 'RegionalBlockedV6Arn'],
+  Recovery: [Recovery.replicaBucketName],
+  Data: [Data.backupBucketName],
+  Security: [Security.alertTopicArn, Security.trailArn, Security.userPoolId, Security.cmsClientId],
+  App: [App.loadBalancerArn, App.webAclArn, App.blockedV4Arn, App.blockedV6Arn],
   Edge: [
-    'DistributionId',
-    'DistributionArn',
-    'EdgeWebAclArn',
-    'EdgeBlockedV4Arn',
-    'EdgeBlockedV6Arn',
-    'AlertTopicArn',
+    Edge.distributionId,
+    Edge.distributionArn,
+    Edge.webAclArn,
+    Edge.blockedV4Arn,
+    Edge.blockedV6Arn,
+    Edge.alertTopicArn,
   ],
 };
 
@@ -49,13 +56,7 @@ export function stageStacks(
   cfg: StageConfig,
   primaryRegion: string,
 ): Array<Omit<DeployedStack, 'outputs'>> {
-  const regionOf = (part: StackPart) =>
-    part === 'Edge' ? CLOUDFRONT_REGION : part === 'Recovery' ? cfg.drRegion : primaryRegion;
-  return STACK_PARTS.map((part) => ({
-    part,
-    name: `Bulwark-${cfg.title}-${part}`,
-    region: regionOf(part),
-  }));
+  return layoutStacks(cfg, primaryRegion);
 }
 
 /** CloudFormation's answer for a stack that does not exist (a generic ValidationError). */

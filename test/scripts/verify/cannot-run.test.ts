@@ -88,17 +88,20 @@ describe('npm run verify when the stage cannot be verified', () => {
     );
   });
 
-  it.each([[['--stage', 'qa']], [[]], [['--stage']]])(
-    'rejects %p with the usage and exit code 2, without calling AWS',
-    async (argv) => {
+  it.each([
+    [['--stage', 'qa'], 'verify: no stage qa in cdk.json (stages: staging, production)'],
+    [[], 'verify: --stage is required (see --help)'],
+    [['--stage'], 'verify: option --stage needs a value (see --help)'],
+    [['--stage', 'staging', '--stgae'], 'verify: unknown option --stgae (see --help)'],
+  ])(
+    'rejects %p with one line naming it and exit code 2, without calling AWS',
+    async (argv, line) => {
       answerFrom(compliantWorld(stageConfig('staging')));
 
       const run = await verify(argv);
 
       expect(run.code).toBe(EXIT_CANNOT_RUN);
-      expect(run.stderr).toContain(
-        'usage: npm run verify -- --stage <staging|production> [--region <primary region>] [--json]',
-      );
+      expect(run.stderr).toBe(line);
       expect(aws.sts.calls()).toHaveLength(0);
     },
   );

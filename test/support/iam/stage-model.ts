@@ -1,5 +1,5 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { parseStackName, stageStackPattern } from '../../../lib/stage-layout';
 import type { PolicyDocument, Statement } from './policy-evaluator';
 
 /**
@@ -48,20 +48,19 @@ export class StageModel {
    * @param title the stage's title in stack names (`Staging`)
    */
   constructor(assemblyDir: string, title: string) {
-    const manifest = JSON.parse(fs.readFileSync(path.join(assemblyDir, 'manifest.json'), 'utf8'));
-    const prefix = `Bulwark-${title}-`;
-    this.stacks = Object.entries<any>(manifest.artifacts)
-      .filter(([name, a]) => a.type === 'aws:cloudformation:stack' && name.startsWith(prefix))
-      .map(([name, a]) => ({
-        name,
-        part: name.slice(prefix.length),
-        region: String(a.environment).split('/').at(-1)!,
-        template: JSON.parse(
-          fs.readFileSync(path.join(assemblyDir, a.properties.templateFile), 'utf8'),
-        ),
-      }));
-    if (this.stacks.length === 0) throw new Error(`No stacks ${prefix}* in ${assemblyDir}`);
-    this.account = String(manifest.artifacts[this.stacks[0].name].environment).split('/').at(-2)!;
+    const artifacts = new CloudAssembly(assemblyDir, { topoSort: false }).stacks.filter(
+      (a) => parseStackName(a.id)?.title === title,
+    );
+    this.stacks = artifacts.map((a) => ({
+      name: a.id,
+      part: parseStackName(a.id)!.part,
+      region: a.environment.region,
+      template: a.template,
+    }));
+    if (artifacts.length === 0) {
+      throw new Error(`No stacks ${stageStackPattern(title)} in ${assemblyDir}`);
+    }
+    this.account = artifacts[0].environment.account;
     for (const stack of this.stacks) {
       for (const output of Object.values<any>(stack.template.Outputs ?? {})) {
         if (output.Export?.Name) {

@@ -28,7 +28,7 @@ async function checkDomainPrefix(ctx: PreflightContext): Promise<CheckResult> {
       .cognito(cfg.region)
       .send(new DescribeUserPoolDomainCommand({ Domain: prefix }));
     if (!d?.UserPoolId && !d?.Status) return pass('IAM-SSO', check, 'free');
-    const own = outputOf(ctx, 'Security', 'UserPoolId');
+    const own = outputOf(ctx, 'Security', 'userPoolId');
     return d.UserPoolId && d.UserPoolId === own
       ? pass('IAM-SSO', check, `this stage's user pool ${own} has it`)
       : failWithFix(

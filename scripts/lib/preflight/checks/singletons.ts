@@ -27,7 +27,7 @@ async function guardDuty(ctx: PreflightContext): Promise<CheckResult> {
     const client = ctx.clients.guardDuty(cfg.region);
     const ids = (await client.send(new ListDetectorsCommand({}))).DetectorIds ?? [];
     if (cfg.guardDuty === 'create') {
-      const own = outputOf(ctx, 'Security', 'DetectorId');
+      const own = outputOf(ctx, 'Security', 'detectorId');
       const others = ids.filter((id) => id !== own);
       return others.length === 0
         ? pass(
@@ -129,7 +129,7 @@ async function awsConfig(ctx: PreflightContext): Promise<CheckResult> {
       [];
     // Service-linked recorders (of other services) do not count: one customer recorder per region.
     const customer = recorders.filter((r) => !r.servicePrincipal);
-    const own = outputOf(ctx, 'Security', 'ConfigRecorderName');
+    const own = outputOf(ctx, 'Security', 'configRecorderName');
     if (cfg.awsConfig === 'create') {
       const others = customer.filter((r) => r.name !== own);
       return others.length === 0

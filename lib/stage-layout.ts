@@ -1,0 +1,152 @@
+/**
+ * The layout of a stage: its parts, the stack each part is deployed as
+ * (`Bulwark-<Title>-<Part>`), the region each deploys to, and the outputs each
+ * stack has. The app, the compliance report, the scripts and the tests all read
+ * names from here instead of building them.
+ */
+import { CLOUDFRONT_REGION } from './config/regions';
+
+/** Every stack name starts with this, then `-<Title>-<Part>`. */
+export const STACK_NAME_PREFIX = 'Bulwark';
+
+/** The parts of a stage, in the order the app creates (and deploys) them. */
+export const STAGE_PARTS = ['Network', 'Recovery', 'Data', 'Security', 'App', 'Edge'] as const;
+/** One part of a stage: `Network`, `Recovery`, `Data`, `Security`, `App` or `Edge`. */
+export type StagePart = (typeof STAGE_PARTS)[number];
+
+/**
+ * Which of a stage's regions a part deploys to: the primary region, the recovery
+ * (DR) region, or CloudFront's region (us-east-1).
+ */
+export type PartRegion = 'primary' | 'dr' | 'cloudfront';
+
+/** The region of each part. */
+export const PART_REGIONS: Readonly<Record<StagePart, PartRegion>> = {
+  Network: 'primary',
+  Recovery: 'dr',
+  Data: 'primary',
+  Security: 'primary',
+  App: 'primary',
+  Edge: 'cloudfront',
+};
+
+/** What each part's stack holds (the stack description, after `Bulwark <stage>: `). */
+export const PART_DESCRIPTIONS: Readonly<Record<StagePart, string>> = {
+  Network: 'isolated VPC, endpoints, flow logs, security groups',
+  Recovery: 'object-locked backup replicas in the recovery region',
+  Data: 'keys, database, proxy, backup vault, assets, access logs',
+  Security: 'CloudTrail, GuardDuty, Security Hub, alerts, CIS alarms',
+  App: 'load balancer, regional WAF, content API, CDN invalidation, schema migrations',
+  Edge: 'CloudFront distribution, edge WAF, viewer certificate, access logs, edge alarms, Shield',
+};
+
+/**
+ * Output keys of each part's stack (also their logical ids in the template).
+ * `Security.detectorId` and `Security.configRecorderName` exist only when the stage
+ * creates the detector or the recorder.
+ */
+export const OUTPUT_KEYS = {
+  Network: {},
+  Recovery: { replicaBucketName: 'ReplicaBucketName' },
+  Data: { backupBucketName: 'BackupBucketName', backupRestoreRoleArn: 'BackupRestoreRoleArn' },
+  Security: {
+    blocklistTableName: 'BlocklistTableName',
+    threatResponseFunctionName: 'ThreatResponseFunctionName',
+    userPoolId: 'UserPoolId',
+    cmsClientId: 'CmsClientId',
+    configRecorderName: 'ConfigRecorderName',
+    alertTopicArn: 'AlertTopicArn',
+    trailArn: 'TrailArn',
+    detectorId: 'DetectorId',
+  },
+  App: {
+    webAclArn: 'RegionalWebAclArn',
+    blockedV4Arn: 'RegionalBlockedV4Arn',
+    blockedV6Arn: 'RegionalBlockedV6Arn',
+    loadBalancerArn: 'LoadBalancerArn',
+    backupFunctionName: 'BackupFunctionName',
+  },
+  Edge: {
+    alertTopicArn: 'AlertTopicArn',
+    webAclArn: 'EdgeWebAclArn',
+    blockedV4Arn: 'EdgeBlockedV4Arn',
+    blockedV6Arn: 'EdgeBlockedV6Arn',
+    distributionId: 'DistributionId',
+    distributionDomainName: 'DistributionDomainName',
+    distributionArn: 'DistributionArn',
+  },
+} as const satisfies Readonly<Record<StagePart, Readonly<Record<string, string>>>>;
+
+/** An output key of the stack of `part`. */
+export type OutputKey<P extends StagePart = StagePart> =
+  (typeof OUTPUT_KEYS)[P][keyof (typeof OUTPUT_KEYS)[P]];
+
+/** The regions of a stage (the fields of its config that name them). */
+export interface StageRegions {
+  /** The primary region. */
+  readonly region: string;
+  /** The recovery region. */
+  readonly drRegion: string;
+}
+
+/** The region the stack of `part` deploys to, for a stage with these regions. */
+export function regionOf(part: StagePart, stage: StageRegions): string {
+  switch (PART_REGIONS[part]) {
+    case 'cloudfront':
+      return CLOUDFRONT_REGION;
+    case 'dr':
+      return stage.drRegion;
+    default:
+      return stage.region;
+  }
+}
+
+/** `Bulwark-<title>-<part>`: the stack name of a part of the stage titled `title`. */
+export function stackName(title: string, part: StagePart): string {
+  return `${STACK_NAME_PREFIX}-${title}-${part}`;
+}
+
+/** `Bulwark-<title>-*`: a CDK CLI stack pattern matching every stack of the stage. */
+export function stageStackPattern(title: string): string {
+  return `${STACK_NAME_PREFIX}-${title}-*`;
+}
+
+const STACK_NAME = new RegExp(`^${STACK_NAME_PREFIX}-([A-Za-z0-9]+)-([A-Za-z]+)$`);
+
+/** The stage title and part of a stack name, or undefined when it is no stack of a stage. */
+export function parseStackName(
+  name: string,
+): { readonly title: string; readonly part: StagePart } | undefined {
+  const [, title, part] = STACK_NAME.exec(name) ?? [];
+  return title && isStagePart(part) ? { title, part } : undefined;
+}
+
+/** Whether `value` names a part of a stage. */
+export function isStagePart(value: unknown): value is StagePart {
+  return (STAGE_PARTS as readonly unknown[]).includes(value);
+}
+
+/** One stack of a stage: its part, name and region. */
+export interface StageStack {
+  readonly part: StagePart;
+  /** `Bulwark-<Title>-<Part>`. */
+  readonly name: string;
+  readonly region: string;
+}
+
+/**
+ * Every stack of a stage, in {@link STAGE_PARTS} order: Edge in us-east-1, Recovery
+ * in the DR region, the rest in the primary region (`primaryRegion`, by default the
+ * stage's own).
+ */
+export function stageStacks(
+  stage: StageRegions & { readonly title: string },
+  primaryRegion = stage.region,
+): StageStack[] {
+  const regions = { region: primaryRegion, drRegion: stage.drRegion };
+  return STAGE_PARTS.map((part) => ({
+    part,
+    name: stackName(stage.title, part),
+    region: regionOf(part, regions),
+  }));
+}
