@@ -1,5 +1,5 @@
 import { CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { requireEnv } from '../shared/env';
@@ -9,23 +9,18 @@ const logger = new Logger({ serviceName: 'cdn-invalidator' });
 const parameterName = requireEnv(process.env, 'DISTRIBUTION_ID_PARAMETER');
 const cloudfront = new CloudFrontClient({});
 // The distribution lives in the us-east-1 Edge stack, deployed after this function;
-// its id is published there as an SSM parameter and read once per cold start.
-const ssm = new SSMClient({ region: requireEnv(process.env, 'DISTRIBUTION_ID_REGION') });
-let distributionId: Promise<string> | undefined;
+// its id is published there as an SSM parameter, read once per execution environment
+// (Powertools caches it; a failed read is not cached, so the next batch tries again).
+const parameters = new SSMProvider({
+  clientConfig: { region: requireEnv(process.env, 'DISTRIBUTION_ID_REGION') },
+});
+/** Longer than any execution environment lives: the id never changes for a stage. */
+const FOREVER_SECONDS = 365 * 24 * 3600;
 
-function resolveDistributionId(): Promise<string> {
-  distributionId ??= ssm
-    .send(new GetParameterCommand({ Name: parameterName }))
-    .then((r) => {
-      const id = r.Parameter?.Value;
-      if (!id) throw new Error(`Parameter ${parameterName} holds no distribution id`);
-      return id;
-    })
-    .catch((err: unknown) => {
-      distributionId = undefined; // try again with the next batch
-      throw err;
-    });
-  return distributionId;
+async function resolveDistributionId(): Promise<string> {
+  const id = await parameters.get(parameterName, { maxAge: FOREVER_SECONDS });
+  if (!id) throw new Error(`Parameter ${parameterName} holds no distribution id`);
+  return id;
 }
 
 /**

@@ -121,6 +121,7 @@ describe('cdn-invalidator handler', () => {
     expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(2);
     expect(ssm.commandCalls(GetParameterCommand)[0].args[0].input).toEqual({
       Name: '/bulwark/staging/edge/distribution-id',
+      WithDecryption: false,
     });
   });
 

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 /**
  * The IAM actions a Lambda's code can call, read from its source: every file its
  * handler imports (statically or with `import()`, relative paths), each AWS SDK
- * package such a file references, and each `*Command` of that package named in it.
+ * package (or Powertools Parameters provider) such a file references, and each `*Command` of that package named in it.
  * Tests compare this with the access paths they prove, so a new SDK call without a
  * proven permission fails the build.
  */
@@ -44,6 +44,8 @@ const IMPLIED: Record<string, readonly string[]> = {
   '@aws-sdk/lib-storage': ['s3:PutObject', 's3:AbortMultipartUpload'],
   // An IAM authentication token for the database user.
   '@aws-sdk/rds-signer': ['rds-db:connect'],
+  // Powertools' SSM provider, as Bulwark uses it: `get` of one parameter.
+  '@aws-lambda-powertools/parameters/ssm': ['ssm:GetParameter'],
 };
 
 const IMPORT =
@@ -77,7 +79,11 @@ export function sdkCalls(entry: string): Map<string, string> {
   for (const file of importGraph(entry)) {
     const source = fs.readFileSync(file, 'utf8');
     const packages = new Set(
-      [...source.matchAll(/['"](@aws-sdk\/[a-z0-9-]+)['"]/g)].map((m) => m[1]),
+      [
+        ...source.matchAll(
+          /['"](@aws-sdk\/[a-z0-9-]+|@aws-lambda-powertools\/parameters(?:\/[a-z]+)?)['"]/g,
+        ),
+      ].map((m) => m[1]),
     );
     const commands = new Set(
       [...source.matchAll(/\b([A-Z][A-Za-z0-9]*Command)\b/g)].map((m) => m[1]),
