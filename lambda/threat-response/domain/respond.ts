@@ -101,9 +101,10 @@ export async function respondToFinding(r: Responder, event: unknown): Promise<De
   decision.beyondCap.push(...targets.slice(r.maxAddressesPerFinding).map((t) => t.cidr));
 
   // Records first: a failed set update is retried with the event and completes then.
+  // One instant for the whole finding: its blocks end together, and keep its order.
   const now = r.clock.now();
   const records: BlockRecord[] = [];
-  for (const t of taken) records.push(await recordSighting(r, t, finding));
+  for (const t of taken) records.push(await recordSighting(r, t, finding, now));
   // A redelivered event of a block that has since ended must not block again: the
   // sweep only removes addresses whose record is blocked.
   const live = records.filter((b) => b.status === 'blocked' && b.expiresAt > now);
@@ -164,10 +165,11 @@ async function recordSighting(
   r: Responder,
   target: BlockTarget,
   finding: FindingSummary,
+  now: number,
 ): Promise<BlockRecord> {
   for (let attempt = 1; attempt <= RECORD_ATTEMPTS; attempt++) {
     const existing = await r.table.get(target.cidr);
-    const next = applySighting(existing, target, finding, r.policy, r.clock.now());
+    const next = applySighting(existing, target, finding, r.policy, now);
     if (!next) return existing!;
     if (await r.table.put(next, existing?.version)) return next;
   }
