@@ -13,7 +13,7 @@ import {
   SERVICE_NAME,
 } from '../../lambda/content-api/telemetry';
 import { acknowledge } from '../compliance/acknowledgements';
-import { API_DB_USER, DATABASE_NAME, DATABASE_PORT } from './database';
+import { API_DB_USER, proxyConnectionEnv } from './database';
 import { grantQueueSend } from './queue-access';
 import { SecureFunction } from './secure-function';
 import { topicAlarm } from './topic-alarm';
@@ -96,10 +96,7 @@ export class ContentApi extends Construct {
       timeout,
       reservedConcurrency: props.reservedConcurrency,
       environment: {
-        DB_PROXY_ENDPOINT: props.proxy.endpoint,
-        DB_PORT: String(DATABASE_PORT),
-        DB_NAME: DATABASE_NAME,
-        DB_USER: API_DB_USER,
+        ...proxyConnectionEnv(props.proxy, API_DB_USER),
         API_KEY_PEPPER_SECRET_ARN: props.pepper.secretArn,
         INVALIDATION_QUEUE_URL: props.invalidationQueue.queueUrl,
         KEY_ROTATION_GRACE_SECONDS: String(props.keyRotationGraceSeconds ?? 86_400),

@@ -23,6 +23,17 @@ export const OUTBOX_DB_USER = 'bulwark_outbox';
 /** Name of the content database on the instance. */
 export const DATABASE_NAME = 'bulwark';
 
+/**
+ * The environment by which a function connects through the proxy as `user` with an
+ * IAM token (what `lambda/shared/db.ts` reads). The caller also grants the connect.
+ */
+export const proxyConnectionEnv = (proxy: rds.IDatabaseProxy, user: string) => ({
+  DB_PROXY_ENDPOINT: proxy.endpoint,
+  DB_PORT: String(DATABASE_PORT),
+  DB_NAME: DATABASE_NAME,
+  DB_USER: user,
+});
+
 /** Log types each instance exports to CloudWatch Logs. */
 const LOG_EXPORTS = ['postgresql', 'upgrade'] as const;
 

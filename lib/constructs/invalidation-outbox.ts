@@ -14,7 +14,7 @@ import {
   OUTBOX_SERVICE_NAME,
 } from '../../lambda/content-api/telemetry';
 import { acknowledge } from '../compliance/acknowledgements';
-import { DATABASE_NAME, DATABASE_PORT, OUTBOX_DB_USER } from './database';
+import { OUTBOX_DB_USER, proxyConnectionEnv } from './database';
 import { grantQueueSend } from './queue-access';
 import { SecureFunction } from './secure-function';
 import { topicAlarm } from './topic-alarm';
@@ -74,10 +74,7 @@ export class InvalidationOutbox extends Construct {
       // One drain at a time is enough; rows are claimed with SKIP LOCKED regardless.
       reservedConcurrency: 1,
       environment: {
-        DB_PROXY_ENDPOINT: props.proxy.endpoint,
-        DB_PORT: String(DATABASE_PORT),
-        DB_NAME: DATABASE_NAME,
-        DB_USER: OUTBOX_DB_USER,
+        ...proxyConnectionEnv(props.proxy, OUTBOX_DB_USER),
         DB_POOL_MAX: '1',
         INVALIDATION_QUEUE_URL: props.invalidationQueue.queueUrl,
         POWERTOOLS_SERVICE_NAME: OUTBOX_SERVICE_NAME,

@@ -21,7 +21,7 @@ import {
   nagResourceName,
 } from '../compliance/acknowledgements';
 import type { StageConfig } from '../config';
-import { BACKUP_DB_USER, DATABASE_NAME, DATABASE_PORT } from './database';
+import { BACKUP_DB_USER, proxyConnectionEnv } from './database';
 import { grantQueueSend } from './queue-access';
 import { SecureFunction } from './secure-function';
 import { deadLetterAlarm, topicAlarm } from './topic-alarm';
@@ -110,10 +110,7 @@ export class NightlyBackup extends Construct {
         BACKUP_KEY_ARN: props.backupKey.keyArn,
         BACKUP_SIGNING_KEY_ARN: props.signingKey.keyArn,
         STAGE: props.stageName,
-        DB_PROXY_ENDPOINT: props.proxy.endpoint,
-        DB_PORT: String(DATABASE_PORT),
-        DB_NAME: DATABASE_NAME,
-        DB_USER: BACKUP_DB_USER,
+        ...proxyConnectionEnv(props.proxy, BACKUP_DB_USER),
         POWERTOOLS_SERVICE_NAME: BACKUP_SERVICE_NAME,
       },
     });

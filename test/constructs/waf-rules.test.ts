@@ -10,7 +10,6 @@ import {
   decimalAbove,
   wafRules,
 } from '../../lib/constructs/waf-rules';
-import { MAX_BODY_BYTES as API_MAX_BODY_BYTES } from '../../lambda/content-api/api';
 import { projectContext } from '../support/synth';
 
 const [staging] = loadStageConfigs(projectContext().stages);
@@ -41,10 +40,6 @@ describe('decimalAbove', () => {
 });
 
 describe('OVERSIZED_CONTENT_LENGTH', () => {
-  it('is the limit the API itself enforces', () => {
-    expect(MAX_BODY_BYTES).toBe(API_MAX_BODY_BYTES);
-  });
-
   const oversized = new RegExp(OVERSIZED_CONTENT_LENGTH);
 
   it('matches exactly the lengths above 1 MiB', () => {

@@ -1,8 +1,9 @@
+import type { StagePart } from '../../lib/stage-layout';
 import { Match } from 'aws-cdk-lib/assertions';
-import { STAGES, resourcesOf, template, type StackPart } from '../support/assembly';
+import { STAGES, resourcesOf, template } from '../support/assembly';
 
 const AZS = { Staging: 2, Production: 3 } as const;
-const ALL_PARTS: StackPart[] = ['Network', 'Recovery', 'Data', 'Security', 'App'];
+const ALL_PARTS: StagePart[] = ['Network', 'Recovery', 'Data', 'Security', 'App'];
 
 /** Logical id of the security group named `name` under `SecurityGroups/` or `Network/`. */
 const groupRef = (ref: any): string => ref?.['Fn::GetAtt']?.[0] ?? JSON.stringify(ref);

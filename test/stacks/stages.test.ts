@@ -1,8 +1,8 @@
 import { ALLOWED_REGIONS } from '../../lib/config';
-import { STAGE_PARTS } from '../../lib/stage-layout';
-import { assembly, template, type StackPart } from '../support/assembly';
+import { STAGE_PARTS, type StagePart } from '../../lib/stage-layout';
+import { assembly, template } from '../support/assembly';
 
-const PARTS: readonly StackPart[] = STAGE_PARTS;
+const PARTS: readonly StagePart[] = STAGE_PARTS;
 
 /**
  * Resources that exist once per AZ or per replica, so that counts differ by stage,

@@ -1,11 +1,12 @@
-import { STAGES, resourcesOf, stackArtifact, template, type StackPart } from '../support/assembly';
+import type { StagePart } from '../../lib/stage-layout';
+import { STAGES, resourcesOf, stackArtifact, template } from '../support/assembly';
 
 /**
  * Logical ids of stateful resources (SDLC-CHANGE). A changed id makes CloudFormation
  * replace the resource: a database, key or bucket would be created anew, empty. If a
  * change here is intended, it needs a migration plan, not an update of this list.
  */
-const PINNED: Record<Exclude<StackPart, 'App' | 'Edge'>, string[]> = {
+const PINNED: Record<Exclude<StagePart, 'App' | 'Edge'>, string[]> = {
   Network: [
     'NetworkLogKey8E3AEAE4',
     'NetworkVpc7FB7348F',
@@ -67,7 +68,7 @@ describe.each(STAGES)('SDLC-CHANGE (%s)', (stage) => {
     },
   );
 
-  it.each([...Object.keys(PINNED), 'App', 'Edge'] as StackPart[])(
+  it.each([...Object.keys(PINNED), 'App', 'Edge'] as StagePart[])(
     'retains every key, bucket, log group and secret in %s; a named one unless its creation rolls back',
     (part) => {
       const t = template(stage, part);
@@ -93,7 +94,7 @@ describe.each(STAGES)('SDLC-CHANGE (%s)', (stage) => {
   });
 
   it('protects every stateful stack from termination', () => {
-    for (const part of Object.keys(PINNED) as StackPart[]) {
+    for (const part of Object.keys(PINNED) as StagePart[]) {
       expect(stackArtifact(stage, part).terminationProtection).toBe(true);
     }
   });

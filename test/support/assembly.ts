@@ -6,7 +6,6 @@ import { SHARED_ASSEMBLY_DIR } from './paths';
 /** Stages shipped in `cdk.json`, by stack-name title. */
 export const STAGES = ['Staging', 'Production'] as const;
 export type StageTitle = (typeof STAGES)[number];
-export type StackPart = StagePart;
 
 const assemblies = new Map<string, CloudAssembly>();
 const templates = new Map<string, Template>();
@@ -23,12 +22,12 @@ export function assembly(dir = SHARED_ASSEMBLY_DIR): CloudAssembly {
 }
 
 /** The stack artifact of `Bulwark-<stage>-<part>` (environment, termination protection, ...). */
-export function stackArtifact(stage: StageTitle, part: StackPart): CloudFormationStackArtifact {
+export function stackArtifact(stage: StageTitle, part: StagePart): CloudFormationStackArtifact {
   return assembly().getStackArtifact(stackName(stage, part));
 }
 
 /** The synthesized template of `Bulwark-<stage>-<part>` (read once per test file). */
-export function template(stage: StageTitle, part: StackPart): Template {
+export function template(stage: StageTitle, part: StagePart): Template {
   const name = stackName(stage, part);
   let t = templates.get(name);
   if (!t) {

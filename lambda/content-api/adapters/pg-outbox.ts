@@ -41,7 +41,9 @@ export const backoffSeconds = (attempts: number) =>
  * claimed with `FOR UPDATE SKIP LOCKED` (so concurrent drains, and the API's own
  * delivery, never send the same row at the same time or wait on each other). A
  * sent row is removed; a failed one keeps its place, counts the attempt, records
- * the error and waits with exponential back-off. Sending is at least once:
+ * the error and waits with exponential back-off, and ends the drain (the queue is
+ * failing: the next run tries again); a drain also stops claiming at its time budget,
+ * so it ends within the function's timeout. Sending is at least once:
  * invalidating a path twice is harmless.
  */
 export async function drainOutbox(
@@ -53,6 +55,9 @@ export async function drainOutbox(
   const deadline = Date.now() + (options.budgetMs ?? 30_000);
   let sent = 0;
   let failed = 0;
+  // The first failed send ends the drain: while the queue is unreachable each send
+  // would wait for its timeout, and the rest are left as they are for the next run.
+  let queueFailing = false;
   for (;;) {
     const client = await pool.connect();
     let claimed = 0;
@@ -67,11 +72,13 @@ export async function drainOutbox(
       claimed = rows.rowCount ?? 0;
       const done: string[] = [];
       for (const row of rows.rows) {
+        if (queueFailing || Date.now() >= deadline) break;
         try {
           await invalidator.invalidate(row.paths);
           done.push(row.id);
         } catch (err) {
           failed++;
+          queueFailing = true;
           const retryAt = new Date(now.getTime() + backoffSeconds(row.attempts + 1) * 1000);
           await client.query(
             `UPDATE invalidation_outbox
@@ -92,7 +99,7 @@ export async function drainOutbox(
     } finally {
       client.release();
     }
-    if (claimed < batch || Date.now() >= deadline) break;
+    if (queueFailing || claimed < batch || Date.now() >= deadline) break;
   }
   const left = await pool.query<{ n: string; oldest: Date | null }>(
     'SELECT count(*) AS n, min(created_at) AS oldest FROM invalidation_outbox',

@@ -96,12 +96,15 @@ function page<T>(
   return { items, nextCursor: rows.length > limit ? cursor(items[items.length - 1]) : null };
 }
 
-/** Settles within `ms`: true when `work` finished, false when it is still running. */
-async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
+/** What {@link settleWithin} answers for work still running when its time is up. */
+const LATE = Symbol('late');
+
+/** `work`'s value, or {@link LATE} when it has not settled within `ms`. */
+async function settleWithin<T>(work: Promise<T>, ms: number): Promise<T | typeof LATE> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const late = new Promise<typeof LATE>((resolve) => (timer = setTimeout(() => resolve(LATE), ms)));
   try {
-    return await Promise.race([work.then(() => true as const), late]);
+    return await Promise.race([work, late]);
   } finally {
     clearTimeout(timer);
   }
@@ -332,18 +335,19 @@ export class ContentService {
 
   /** Sends a committed invalidation and removes it from the outbox; never throws. */
   private async deliver(pending: PendingInvalidation): Promise<void> {
-    const send = this.deps.invalidator
+    // Undefined once sent and removed, else why not (the drainer sends it then).
+    const failure = this.deps.invalidator
       .invalidate(pending.paths)
-      .then(() => this.deps.store.removeInvalidation(pending.id));
-    let failure: unknown;
-    const settled = send.catch((err: unknown) => {
-      failure = err;
-    });
-    const done = await within(settled, this.deps.invalidationWaitMs ?? 1000);
-    if (done && failure === undefined) return;
+      .then(() => this.deps.store.removeInvalidation(pending.id))
+      .then(
+        () => undefined,
+        (err: unknown) => String((err as Error)?.message ?? err),
+      );
+    const outcome = await settleWithin(failure, this.deps.invalidationWaitMs ?? 1000);
+    if (outcome === undefined) return;
     this.deps.onInvalidationDeferred?.({
       outboxId: pending.id,
-      reason: done ? String((failure as Error)?.message ?? failure) : 'timed out',
+      reason: outcome === LATE ? 'timed out' : outcome,
     });
   }
 

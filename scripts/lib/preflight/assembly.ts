@@ -2,11 +2,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { StageConfig } from '../../../lib/config';
 import { STAGE_PARTS, stackName } from '../../../lib/stage-layout';
-import type { StackPart } from '../verify/stack-outputs';
+import type { StagePart } from '../../../lib/stage-layout';
 
 /** One stack of the stage as the cloud assembly holds it. */
 export interface AssemblyStack {
-  readonly part: StackPart;
+  readonly part: StagePart;
   /** `Bulwark-<Stage>-<Part>`. */
   readonly name: string;
   readonly region: string;

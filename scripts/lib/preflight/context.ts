@@ -1,7 +1,7 @@
 import type { StageConfig } from '../../../lib/config';
 import { OUTPUT_KEYS } from '../../../lib/stage-layout';
 import type { StackState } from '../stack-state';
-import type { StackPart } from '../verify/stack-outputs';
+import type { StagePart } from '../../../lib/stage-layout';
 import type { AssemblyStack } from './assembly';
 import type { PreflightClients } from './clients';
 
@@ -12,17 +12,17 @@ export interface PreflightContext {
   /** The stage's stacks in the cloud assembly. */
   readonly stacks: readonly AssemblyStack[];
   /** What CloudFormation says of each stack now. */
-  readonly states: Readonly<Record<StackPart, StackState>>;
+  readonly states: Readonly<Record<StagePart, StackState>>;
   /** The cloud assembly directory. */
   readonly assemblyDir: string;
 }
 
 /** The stack of `part`. */
-export const stackOf = (ctx: PreflightContext, part: StackPart) =>
+export const stackOf = (ctx: PreflightContext, part: StagePart) =>
   ctx.stacks.find((s) => s.part === part)!;
 
 /** An output of a deployed stack (by its name in `OUTPUT_KEYS[part]`), if it has one. */
-export function outputOf<P extends StackPart>(
+export function outputOf<P extends StagePart>(
   ctx: PreflightContext,
   part: P,
   key: keyof (typeof OUTPUT_KEYS)[P],

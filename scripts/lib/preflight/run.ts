@@ -5,7 +5,7 @@ import { defineCommand, defineSpec, invoke } from '../cli';
 import { CDK_JSON, stageArgument } from '../project-stages';
 import { readStackState } from '../stack-state';
 import { exitCode, formatTable, summary } from '../verify/report';
-import { type StackPart } from '../verify/stack-outputs';
+import type { StagePart } from '../../../lib/stage-layout';
 import { type CheckResult, errorEvidence } from '../verify/types';
 import { AssemblyError, readStageAssembly } from './assembly';
 import { checkBootstrap } from './checks/bootstrap';
@@ -96,7 +96,7 @@ export async function preflightStage(
         }
       }),
     ),
-  ) as Record<StackPart, Awaited<ReturnType<typeof readStackState>>>;
+  ) as Record<StagePart, Awaited<ReturnType<typeof readStackState>>>;
   const ctx: PreflightContext = { cfg, clients, stacks, states, assemblyDir };
   const groups = await Promise.all([
     checkBootstrap(ctx),

@@ -1,7 +1,6 @@
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { physicalNames, type StageConfig } from '../../../lib/config';
 import { ALLOWED_REGIONS } from '../../../lib/config/regions';
-import { OUTPUT_KEYS } from '../../../lib/stage-layout';
 import { EXIT_CANNOT_RUN, requireCredentials } from '../aws-credentials';
 import { defineCommand, defineSpec, invoke, usageError } from '../cli';
 import { CDK_JSON, stageArgument } from '../project-stages';
@@ -13,7 +12,8 @@ import { checkDatabase } from './database';
 import { checkGuardDuty } from './guardduty';
 import { exitCode, formatTable, summary } from './report';
 import { checkShield } from './shield';
-import { type DeployedStage, type StackPart, readDeployedStage } from './stack-outputs';
+import { OUTPUT_KEYS, type StagePart } from '../../../lib/stage-layout';
+import { type DeployedStage, readDeployedStage } from './stack-outputs';
 import { checkTrail } from './trail';
 import { CannotVerify, type CheckResult, errorEvidence } from './types';
 import { checkUserPool } from './user-pool';
@@ -114,7 +114,7 @@ export async function verifyStage(
 ): Promise<CheckResult[]> {
   await requireAccount(clients.sts(region), cfg);
   const stage = await readDeployedStage(clients.cloudFormation, cfg, region);
-  const out = <P extends StackPart>(part: P, key: keyof (typeof OUTPUT_KEYS)[P]): string =>
+  const out = <P extends StagePart>(part: P, key: keyof (typeof OUTPUT_KEYS)[P]): string =>
     stage[part].outputs[(OUTPUT_KEYS[part] as Record<typeof key, string>)[key]];
   const edgeRegion = stage.Edge.region;
 
@@ -173,7 +173,7 @@ export async function verifyStage(
 
 /** Stacks that hold the stage's alarms, or may: each with its region's alert topic. */
 function alarmStacks(clients: VerifyClients, stage: DeployedStage) {
-  const withAlarms: ReadonlySet<StackPart> = new Set(['Security', 'App', 'Edge']);
+  const withAlarms: ReadonlySet<StagePart> = new Set(['Security', 'App', 'Edge']);
   return Object.values(stage).map((s) => ({
     stackName: s.name,
     cloudFormation: clients.cloudFormation(s.region),

@@ -1,17 +1,7 @@
 import { type CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import type { StageConfig } from '../../../lib/config';
-import {
-  OUTPUT_KEYS,
-  STAGE_PARTS,
-  type StagePart,
-  stageStacks as layoutStacks,
-} from '../../../lib/stage-layout';
+import { OUTPUT_KEYS, type StagePart, stageStacks } from '../../../lib/stage-layout';
 import { CannotVerify, errorEvidence } from './types';
-
-/** The parts of a stage, each deployed as the stack `Bulwark-<Stage>-<Part>`. */
-export const STACK_PARTS = STAGE_PARTS;
-/** One part of a stage: `Network`, `Recovery`, `Data`, `Security`, `App` or `Edge`. */
-export type StackPart = StagePart;
 
 const { Recovery, Data, Security, App, Edge } = OUTPUT_KEYS;
 
@@ -19,7 +9,7 @@ const { Recovery, Data, Security, App, Edge } = OUTPUT_KEYS;
  * Outputs each stack must have for the checks to find their resources. `DetectorId`
  * (Security) is optional: stages that use the account's existing detector have none.
  */
-export const REQUIRED_OUTPUTS: Record<StackPart, readonly string[]> = {
+export const REQUIRED_OUTPUTS: Record<StagePart, readonly string[]> = {
   Network: [],
   Recovery: [Recovery.replicaBucketName],
   Data: [Data.backupBucketName],
@@ -37,7 +27,7 @@ export const REQUIRED_OUTPUTS: Record<StackPart, readonly string[]> = {
 
 /** One deployed stack of the stage. */
 export interface DeployedStack {
-  readonly part: StackPart;
+  readonly part: StagePart;
   /** `Bulwark-<Stage>-<Part>`. */
   readonly name: string;
   readonly region: string;
@@ -46,18 +36,7 @@ export interface DeployedStack {
 }
 
 /** Every stack of a deployed stage, by part. */
-export type DeployedStage = Readonly<Record<StackPart, DeployedStack>>;
-
-/**
- * Name and region of each stack of the stage: Edge in us-east-1, Recovery in the
- * DR region, the rest in `primaryRegion`.
- */
-export function stageStacks(
-  cfg: StageConfig,
-  primaryRegion: string,
-): Array<Omit<DeployedStack, 'outputs'>> {
-  return layoutStacks(cfg, primaryRegion);
-}
+export type DeployedStage = Readonly<Record<StagePart, DeployedStack>>;
 
 /** CloudFormation's answer for a stack that does not exist (a generic ValidationError). */
 const isMissingStack = (err: unknown) =>

@@ -144,6 +144,17 @@ describe('the outbox drainer', () => {
     });
   });
 
+  it('stops at the first failed send, leaving the rest untouched for the next run', async () => {
+    api.queue = 'failing';
+    await published('d-down-1');
+    await published('d-down-2');
+    const q = queue();
+    q.down = true;
+    const r = await drainOutbox(api.db.pool, q, { now: () => new Date(api.now.getTime() + 1000) });
+    expect(r).toMatchObject({ sent: 0, failed: 1, pending: 2 });
+    expect((await outbox()).map((row) => row.attempts)).toEqual([1, 0]);
+  });
+
   it('backs off exponentially up to a limit', () => {
     expect([1, 2, 3, 10, 100].map(backoffSeconds)).toEqual([
       2,

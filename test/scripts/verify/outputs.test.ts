@@ -1,12 +1,13 @@
 import { STAGES, template } from '../../support/assembly';
-import { REQUIRED_OUTPUTS, STACK_PARTS } from '../../../scripts/lib/verify/stack-outputs';
+import { STAGE_PARTS } from '../../../lib/stage-layout';
+import { REQUIRED_OUTPUTS } from '../../../scripts/lib/verify/stack-outputs';
 import { stageConfig } from './fixtures';
 
-const outputsOf = (stage: (typeof STAGES)[number], part: (typeof STACK_PARTS)[number]) =>
+const outputsOf = (stage: (typeof STAGES)[number], part: (typeof STAGE_PARTS)[number]) =>
   Object.keys(template(stage, part).toJSON().Outputs ?? {});
 
 describe('stack outputs npm run verify reads', () => {
-  it.each(STAGES.flatMap((stage) => STACK_PARTS.map((part) => [stage, part] as const)))(
+  it.each(STAGES.flatMap((stage) => STAGE_PARTS.map((part) => [stage, part] as const)))(
     'Bulwark-%s-%s has every output the checks need',
     (stage, part) => {
       expect(REQUIRED_OUTPUTS[part].filter((key) => !outputsOf(stage, part).includes(key))).toEqual(
