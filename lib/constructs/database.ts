@@ -19,6 +19,11 @@ export const API_DB_USER = 'bulwark_api';
 export const BACKUP_DB_USER = 'bulwark_backup';
 /** Database user of the CDN invalidation outbox drainer: the outbox table only. */
 export const OUTBOX_DB_USER = 'bulwark_outbox';
+/**
+ * Database user of an operator's break-glass session: no standing access (only the
+ * break-glass access instance may connect as it), every statement logged by pgaudit.
+ */
+export const OPERATOR_DB_USER = 'bulwark_operator';
 
 /** Name of the content database on the instance. */
 export const DATABASE_NAME = 'bulwark';
