@@ -18,8 +18,10 @@ import {
   listEntriesQuerySchema,
   newEntrySchema,
   newKeySchema,
+  newSupportGrantSchema,
   previewQuerySchema,
   spaceIdSchema,
+  supportGrantsQuerySchema,
   uuidSchema,
 } from './domain/schemas';
 import type { ContentService } from './domain/service';
@@ -55,8 +57,8 @@ interface Route {
   readonly pattern: RegExp;
   readonly names: string[];
   readonly methods: Record<string, Method>;
-  /** Key management: subject to the service's key-management rule. */
-  readonly keys: boolean;
+  /** Key management or support grants: subject to the service's key-management rule. */
+  readonly management?: 'keys' | 'support-grants';
 }
 
 const route = (path: string, methods: Route['methods']): Route => {
@@ -69,7 +71,11 @@ const route = (path: string, methods: Route['methods']): Route => {
     pattern: new RegExp(`^${source}$`),
     names,
     methods,
-    keys: path.startsWith('/v1/spaces/{space}/keys'),
+    management: path.startsWith('/v1/spaces/{space}/keys')
+      ? 'keys'
+      : path.startsWith('/v1/spaces/{space}/support-grants')
+        ? 'support-grants'
+        : undefined,
   };
 };
 
@@ -143,6 +149,9 @@ export function createApi(service: ContentService, logError: ErrorLog) {
   // Ids are stored and audited in one form: lower case, as PostgreSQL prints a uuid.
   const entryId = (ctx: ReadCtx) => parse(uuidSchema, ctx.params.id).toLowerCase();
   const keyId = (ctx: Ctx) => parse(uuidSchema, ctx.params.keyId).toLowerCase();
+  const grantId = (ctx: Ctx) => parse(uuidSchema, ctx.params.grantId).toLowerCase();
+  /** What a support person's audit row records of a request. */
+  const routeOf = (ctx: ReadCtx) => `${ctx.req.method} ${ctx.req.path}`;
   /** Published content may be cached; previews (drafts) never are. */
   const read = (value: unknown, tag: string, cacheable: boolean): ApiResponse =>
     json(200, value, { 'Cache-Control': cacheable ? PUBLIC_CACHE : NO_STORE, ETag: tag });
@@ -154,7 +163,12 @@ export function createApi(service: ContentService, logError: ErrorLog) {
         run: async (ctx) => {
           const q = parse(listEntriesQuerySchema, ctx.req.query);
           const preview = q.preview === 'true';
-          const page = await service.readEntries(ctx.token, ctx.space, { ...q, preview });
+          const page = await service.readEntries(
+            ctx.token,
+            ctx.space,
+            { ...q, preview },
+            routeOf(ctx),
+          );
           return read(page, pageTag(page.items, page.nextCursor), !preview);
         },
       },
@@ -175,7 +189,13 @@ export function createApi(service: ContentService, logError: ErrorLog) {
         role: 'with-read',
         run: async (ctx) => {
           const preview = parse(previewQuerySchema, ctx.req.query).preview === 'true';
-          const entry = await service.readEntry(ctx.token, ctx.space, entryId(ctx), preview);
+          const entry = await service.readEntry(
+            ctx.token,
+            ctx.space,
+            entryId(ctx),
+            preview,
+            routeOf(ctx),
+          );
           return read(entry, entryTag(entry), !preview && entry.status === 'published');
         },
       },
@@ -241,6 +261,40 @@ export function createApi(service: ContentService, logError: ErrorLog) {
           json(201, await service.rotateKey(ctx.principal, ctx.space, keyId(ctx))),
       },
     }),
+    route('/v1/spaces/{space}/support-grants', {
+      GET: {
+        role: 'admin',
+        run: async (ctx) =>
+          json(
+            200,
+            await service.listSupportGrants(
+              ctx.space,
+              parse(supportGrantsQuerySchema, ctx.req.query),
+            ),
+          ),
+      },
+      POST: {
+        role: 'admin',
+        run: async (ctx) =>
+          json(
+            201,
+            await service.grantSupport(
+              ctx.principal,
+              ctx.space,
+              parse(newSupportGrantSchema, jsonBody(ctx.req)),
+            ),
+          ),
+      },
+    }),
+    route('/v1/spaces/{space}/support-grants/{grantId}', {
+      DELETE: {
+        role: 'admin',
+        run: async (ctx) => {
+          await service.revokeSupport(ctx.principal, ctx.space, grantId(ctx));
+          return json(204, undefined);
+        },
+      },
+    }),
     route('/v1/spaces/{space}/audit-log', {
       GET: {
         role: 'admin',
@@ -267,9 +321,14 @@ export function createApi(service: ContentService, logError: ErrorLog) {
       const space = parse(spaceIdSchema, params.space);
       const token = bearer(req);
       if (handler.role === 'with-read') return handler.run({ req, space, params, token });
-      const principal = await service.authenticate(token);
-      service.authorize(principal, space, handler.role);
-      if (r.keys) service.authorizeKeyManagement(principal);
+      const caller = await service.authenticate(token);
+      const principal = await service.admit(
+        caller,
+        space,
+        handler.role,
+        `${req.method} ${req.path}`,
+      );
+      if (r.management) service.authorizeKeyManagement(principal, r.management);
       return handler.run({ req, space, params, token, principal });
     }
     throw new NotFoundError('No such route');

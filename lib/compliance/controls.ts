@@ -342,10 +342,18 @@ export const CONTROLS: readonly Control[] = [
   },
   {
     id: 'ACC-DATA',
-    statement: 'Access to customer data is restricted, recorded and audited.',
+    statement:
+      'Access to customer data is restricted, granted by the customer, recorded and audited.',
     status: 'enforced',
-    implementedBy: ['IsolatedNetwork', 'Database', 'AuditTrail', 'ContentApi'],
+    implementedBy: ['IsolatedNetwork', 'Database', 'AuditTrail', 'ContentApi', 'PeopleDirectory'],
     evidence: [
+      {
+        claim:
+          'support engineers are a group of their own in the user pool, reaching a space only under its admins’ live grant',
+        type: 'AWS::Cognito::UserPoolGroup',
+        stack: 'Security',
+        holds: (p) => p.GroupName === 'support' && p.UserPoolId?.Ref !== undefined,
+      },
       {
         claim: 'database instances are private with IAM authentication',
         type: 'AWS::RDS::DBInstance',
@@ -381,6 +389,8 @@ export const CONTROLS: readonly Control[] = [
       'test/stacks/data-stack.test.ts',
       'test/stacks/app-stack.test.ts',
       'test/stacks/security-stack.test.ts',
+      'test/stacks/people.test.ts',
+      'test/lambda/content-api/support-grants.test.ts',
     ],
   },
   {

@@ -6,6 +6,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { acknowledge } from '../compliance/acknowledgements';
 import type { StageConfig } from '../config';
+import { SUPPORT_GROUP } from '../../lambda/content-api/domain/people';
 import { SecureFunction } from './secure-function';
 
 /** Properties of {@link PeopleDirectory}. */
@@ -42,7 +43,9 @@ const repoRoot = path.join(__dirname, '..', '..');
  * (its people's MFA is the identity provider's); one public app client for the CMS front
  * end (authorization code grant, no secret, short-lived tokens, revocation on).
  *
- * A person's role in a space comes from the group `space:<id>:<role>`. The pool's
+ * A person's role in a space comes from the group `space:<id>:<role>`. Support
+ * engineers are the members of the `support` group (ACC-DATA): they hold no role in
+ * any space, and reach one only under a live grant its admins gave. The pool's
  * public signing keys are read at deploy time (`Jwks`) so that the content API, in
  * isolated subnets, verifies access tokens offline.
  *
@@ -57,6 +60,8 @@ export class PeopleDirectory extends Construct {
   readonly saml?: cognito.UserPoolIdentityProviderSaml;
   /** The pool's public JWKS (JSON), for offline token verification. */
   readonly jwks: string;
+  /** Support engineers: access to a space only under a customer's live grant. */
+  readonly supportGroup: cognito.CfnUserPoolGroup;
 
   constructor(scope: Construct, id: string, props: PeopleDirectoryProps) {
     super(scope, id);
@@ -75,6 +80,12 @@ export class PeopleDirectory extends Construct {
       standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.supportGroup = new cognito.CfnUserPoolGroup(this, 'SupportGroup', {
+      userPoolId: this.userPool.userPoolId,
+      groupName: SUPPORT_GROUP,
+      description:
+        'Support engineers: no standing access; a space only under a live grant of its admins, every request audited in it',
     });
     this.userPool.addDomain('Domain', {
       cognitoDomain: { domainPrefix: people.domainPrefix },

@@ -70,7 +70,7 @@ describe('npm run backup / npm run restore', () => {
     manifestKey = r.stdout.trim().split('\n').pop()!;
     expect(manifestKey).toMatch(/^backups\/local\/\d{4}\/\d{2}\/\d{2}\/[^/]+\/manifest\.json$/);
     expect(r.stderr).toMatch(
-      /backup: 5\/5 tables, \d+ rows, [\d.]+ MB read, [\d.]+ MB stored, [\d.]+ MB\/s/,
+      /backup: 6\/6 tables, \d+ rows, [\d.]+ MB read, [\d.]+ MB stored, [\d.]+ MB\/s/,
     );
   });
 

@@ -18,6 +18,12 @@ describe.each(STAGES)('IAM-SSO (%s)', (stage) => {
     });
   });
 
+  it('has a support group in the pool, and no group that names a space', () => {
+    const groups = Object.values(t.findResources('AWS::Cognito::UserPoolGroup'));
+    expect(groups.map((g) => g.Properties.GroupName)).toEqual(['support']);
+    expect(groups[0].Properties.UserPoolId).toEqual({ Ref: pool.logicalId });
+  });
+
   it('requires 12-character passwords with every character class and one-day temporary passwords', () => {
     expect(pool.Properties.Policies.PasswordPolicy).toEqual({
       MinimumLength: 12,

@@ -1,13 +1,20 @@
 import type { Pool, PoolClient, QueryConfig, QueryResult, QueryResultRow } from 'pg';
 import { ConflictError } from '../../shared/errors';
 import { clientErrorOf } from './pg-errors';
-import type { ApiKeyRecord, AuditRecord, Entry } from '../domain/model';
+import type {
+  ApiKeyRecord,
+  AuditRecord,
+  Entry,
+  SupportAccess,
+  SupportGrant,
+} from '../domain/model';
 import type {
   ContentStore,
   ContentWriter,
   EntryRead,
   EntryWrite,
   PendingInvalidation,
+  SupportRequest,
 } from '../domain/store';
 
 type Queryable = Pick<Pool | PoolClient, 'query'>;
@@ -35,6 +42,23 @@ const toKey = (r: QueryResultRow): ApiKeyRecord => ({
   expiresAt: iso(r.expires_at),
   revokedAt: iso(r.revoked_at),
 });
+
+const toGrant = (r: QueryResultRow): SupportGrant => ({
+  id: r.id,
+  spaceId: r.space_id,
+  reason: r.reason,
+  role: r.role,
+  createdAt: iso(r.created_at)!,
+  expiresAt: iso(r.expires_at)!,
+  grantedBy: { keyId: r.granted_by_key, subject: r.granted_by_subject },
+  revokedAt: iso(r.revoked_at),
+  revokedBy: r.revoked_at ? { keyId: r.revoked_by_key, subject: r.revoked_by_subject } : null,
+  uses: Number(r.uses),
+  lastUsedAt: iso(r.last_used_at),
+});
+
+const GRANT_COLUMNS =
+  'id, space_id, reason, role, created_at, expires_at, granted_by_key, granted_by_subject, revoked_at, revoked_by_key, revoked_by_subject, uses, last_used_at';
 
 const ENTRY_COLUMNS =
   'id, content_type, slug, fields, status, version, created_at, updated_at, published_at';
@@ -205,10 +229,42 @@ class PgWriter implements ContentWriter {
 
   async audit(spaceId: string, a: AuditRecord): Promise<void> {
     await this.db.query(
-      `INSERT INTO audit_log (space_id, at, key_id, subject, action, target)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
-      [spaceId, a.at, a.keyId, a.subject, a.action, a.target],
+      `INSERT INTO audit_log (space_id, at, key_id, subject, action, target, grant_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [spaceId, a.at, a.keyId, a.subject, a.action, a.target, a.grantId],
     );
+  }
+
+  async insertSupportGrant(g: SupportGrant): Promise<void> {
+    await this.db.query(
+      `INSERT INTO support_grants (id, space_id, reason, role, created_at, expires_at, granted_by_key, granted_by_subject)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [
+        g.id,
+        g.spaceId,
+        g.reason,
+        g.role,
+        g.createdAt,
+        g.expiresAt,
+        g.grantedBy.keyId,
+        g.grantedBy.subject,
+      ],
+    );
+  }
+
+  async revokeSupportGrant(
+    spaceId: string,
+    id: string,
+    at: string,
+    by: { keyId: string | null; subject: string | null },
+  ): Promise<SupportGrant | undefined> {
+    const r = await this.db.query(
+      `UPDATE support_grants SET revoked_at = $3, revoked_by_key = $4, revoked_by_subject = $5
+       WHERE space_id = $1 AND id = $2 AND revoked_at IS NULL AND expires_at > $3
+       RETURNING ${GRANT_COLUMNS}`,
+      [spaceId, id, at, by.keyId, by.subject],
+    );
+    return r.rows[0] && toGrant(r.rows[0]);
   }
 
   async insertSpace(spaceId: string, at: string): Promise<boolean> {
@@ -363,7 +419,7 @@ export class PgContentStore implements ContentStore {
     q: { beforeId?: number; limit: number },
   ): Promise<(AuditRecord & { id: number })[]> {
     const r = await this.read(
-      `SELECT id, at, key_id, subject, action, target FROM audit_log
+      `SELECT id, at, key_id, subject, action, target, grant_id FROM audit_log
        WHERE space_id = $1 AND ($2::bigint IS NULL OR id < $2)
        ORDER BY id DESC LIMIT $3`,
       [spaceId, q.beforeId ?? null, q.limit],
@@ -373,9 +429,58 @@ export class PgContentStore implements ContentStore {
       at: iso(row.at)!,
       keyId: row.key_id,
       subject: row.subject,
+      grantId: row.grant_id,
       action: row.action,
       target: row.target,
     }));
+  }
+
+  async listSupportGrants(
+    spaceId: string,
+    q: { before?: { createdAt: string; id: string }; limit: number },
+  ): Promise<SupportGrant[]> {
+    const r = await this.read(
+      `SELECT ${GRANT_COLUMNS} FROM support_grants
+       WHERE space_id = $1
+         AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))
+       ORDER BY created_at DESC, id DESC LIMIT $4`,
+      [spaceId, q.before?.createdAt ?? null, q.before?.id ?? null, q.limit],
+    );
+    return r.rows.map(toGrant);
+  }
+
+  /**
+   * One statement, so that no grant can expire or be revoked between the check and
+   * the use: the live grant is locked (a concurrent revocation waits, or wins and the
+   * grant is then re-checked and refused), counted, and the audit row written. Not
+   * retried on a lost connection: a use is counted and audited at most once.
+   */
+  async useSupportGrant(q: SupportRequest): Promise<SupportAccess | undefined> {
+    try {
+      const r = await this.db.query({
+        name: 'bulwark_use_support_grant',
+        text: `WITH used AS (
+            UPDATE support_grants SET uses = uses + 1, last_used_at = $3
+            WHERE id = (
+              SELECT id FROM support_grants
+              WHERE space_id = $1 AND revoked_at IS NULL AND expires_at > $3
+                AND (role = 'write' OR $4 = 'read')
+              ORDER BY expires_at DESC, id
+              LIMIT 1
+              FOR UPDATE)
+            RETURNING id, space_id, role
+          ), audited AS (
+            INSERT INTO audit_log (space_id, at, subject, action, target, grant_id)
+            SELECT space_id, $3, $2, 'support.' || $4, $5, id FROM used
+          )
+          SELECT id, space_id, role FROM used`,
+        values: [q.spaceId, q.subject, q.at, q.needed, q.route],
+      });
+      const row = r.rows[0];
+      return row && { grantId: row.id, spaceId: row.space_id, role: row.role };
+    } catch (err) {
+      throw clientErrorOf(err) ?? err;
+    }
   }
 
   async removeInvalidation(id: number): Promise<void> {

@@ -48,8 +48,29 @@ export interface PersonPrincipal {
   readonly roles: ReadonlyMap<string, Role>;
 }
 
+/** Support access to one space, under a customer's live grant. */
+export interface SupportAccess {
+  readonly grantId: string;
+  readonly spaceId: string;
+  /** The most the grant allows: `read` or `write`, never `admin`. */
+  readonly role: Exclude<Role, 'admin'>;
+}
+
+/**
+ * A support engineer (a person in the user pool's `support` group). They hold no
+ * role of their own: each request is admitted only under a live grant of the space
+ * it names, which is then carried here and named in every audit row.
+ */
+export interface SupportPrincipal {
+  readonly kind: 'support';
+  /** The user pool's `sub` of the person. */
+  readonly subject: string;
+  /** The grant the current request was admitted under. */
+  readonly access?: SupportAccess;
+}
+
 /** Who is calling. */
-export type Principal = KeyPrincipal | PersonPrincipal;
+export type Principal = KeyPrincipal | PersonPrincipal | SupportPrincipal;
 
 /**
  * An operator's tool acting outside the API (`space:create`, `api:local`): audited
@@ -64,17 +85,42 @@ export interface Operator {
 /** Names an operator may be audited under. */
 export const OPERATOR_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
-/** Who did an audited write: exactly one of a key and a subject (a person or an operator). */
+/**
+ * Who did an audited write: exactly one of a key and a subject (a person, a
+ * support person or an operator), and the support grant a support person acted under.
+ */
 export interface Actor {
   readonly keyId: string | null;
   readonly subject: string | null;
+  readonly grantId: string | null;
 }
 
 /** The audit columns naming who acted. */
 export const actorOf = (p: Principal | Operator): Actor => ({
   keyId: p.kind === 'key' ? p.keyId : null,
-  subject: p.kind === 'person' ? p.subject : p.kind === 'operator' ? `operator:${p.name}` : null,
+  subject: p.kind === 'key' ? null : p.kind === 'operator' ? `operator:${p.name}` : p.subject,
+  grantId: p.kind === 'support' ? (p.access?.grantId ?? null) : null,
 });
+
+/** Who gave or revoked a grant, as the API shows it: `key:<id>` or `person:<subject>`. */
+export const actorName = (a: Pick<Actor, 'keyId' | 'subject'>): string =>
+  a.keyId ? `key:${a.keyId}` : `person:${a.subject}`;
+
+/** A customer's grant of support access to one space. */
+export interface SupportGrant {
+  readonly id: string;
+  readonly spaceId: string;
+  readonly reason: string;
+  readonly role: Exclude<Role, 'admin'>;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  readonly grantedBy: Pick<Actor, 'keyId' | 'subject'>;
+  readonly revokedAt: string | null;
+  readonly revokedBy: Pick<Actor, 'keyId' | 'subject'> | null;
+  /** Requests admitted under it. */
+  readonly uses: number;
+  readonly lastUsedAt: string | null;
+}
 
 /** One audited write. */
 export interface AuditRecord extends Actor {

@@ -1,5 +1,12 @@
 import { type Role, roleIncludes } from './model';
 
+/**
+ * The user pool group of support engineers. Its members reach a space only under a
+ * live grant of that space's admin; their `space:` groups are ignored, so that no
+ * group ever gives support standing access (or lets them grant themselves access).
+ */
+export const SUPPORT_GROUP = 'support';
+
 /** Groups that give a person a role in a space: `space:<space id>:<role>`. */
 export const SPACE_GROUP = /^space:([a-z0-9][a-z0-9-]{0,63}):(read|write|admin)$/;
 

@@ -49,6 +49,31 @@ export const newKeySchema = z.strictObject({
 });
 export type NewKey = z.infer<typeof newKeySchema>;
 
+/** Roles a support grant may give: never admin (keys, grants, the audit log). */
+export const SUPPORT_ROLES = ['read', 'write'] as const;
+/** Longest support grant, in hours. */
+export const MAX_GRANT_HOURS = 72;
+
+export const newSupportGrantSchema = z.strictObject({
+  reason: z
+    .string({ error: 'reason must be a string' })
+    .check(
+      z.trim(),
+      z.minLength(1, { error: 'reason must not be empty' }),
+      z.maxLength(500, { error: 'reason must be at most 500 characters' }),
+    ),
+  hours: z.number({ error: 'hours must be a number' }).check(
+    z.refine((h) => Number.isInteger(h) && h >= 1 && h <= MAX_GRANT_HOURS, {
+      error: `hours must be a whole number from 1 to ${MAX_GRANT_HOURS}`,
+    }),
+  ),
+  role: z._default(
+    z.enum(SUPPORT_ROLES, { error: `role must be one of ${SUPPORT_ROLES.join(', ')}` }),
+    'read',
+  ),
+});
+export type NewSupportGrant = z.infer<typeof newSupportGrantSchema>;
+
 const limit = (max: number, fallback: number) =>
   z._default(
     z.pipe(
@@ -76,5 +101,7 @@ export const listEntriesQuerySchema = z.object({
 });
 
 export const auditQuerySchema = z.object({ limit: limit(100, 50), cursor });
+
+export const supportGrantsQuerySchema = z.object({ limit: limit(100, 50), cursor });
 
 export const previewQuerySchema = z.object({ preview });

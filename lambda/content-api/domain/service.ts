@@ -8,6 +8,7 @@ import {
 import { generateKey, hashKey, looksLikeKey } from './api-keys';
 import { CursorCodec, cursorKey } from './cursor';
 import {
+  actorName,
   actorOf,
   roleIncludes,
   type ApiKeyRecord,
@@ -15,9 +16,16 @@ import {
   type Operator,
   type Principal,
   type Role,
+  type SupportGrant,
 } from './model';
-import { type KeyManagement, type PersonVerifier, looksLikeJwt, rolesFromGroups } from './people';
-import type { EntryPatch, NewEntry, NewKey } from './schemas';
+import {
+  type KeyManagement,
+  type PersonVerifier,
+  SUPPORT_GROUP,
+  looksLikeJwt,
+  rolesFromGroups,
+} from './people';
+import type { EntryPatch, NewEntry, NewKey, NewSupportGrant } from './schemas';
 import type {
   ContentStore,
   EntryRead,
@@ -64,6 +72,32 @@ export interface ServiceDeps {
 export type KeyView = Pick<ApiKeyRecord, 'id' | 'name' | 'role' | 'createdAt' | 'expiresAt'>;
 /** A newly minted key: the only time the key itself is shown. */
 export type NewKeyView = Pick<ApiKeyRecord, 'id' | 'name' | 'role' | 'createdAt'> & { key: string };
+
+/** A support grant as its space's admins see it. */
+export interface SupportGrantView {
+  readonly id: string;
+  readonly reason: string;
+  readonly role: SupportGrant['role'];
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  /** `key:<id>` or `person:<subject>`. */
+  readonly grantedBy: string;
+  readonly status: 'live' | 'expired' | 'revoked';
+  readonly revokedAt: string | null;
+  readonly revokedBy: string | null;
+  /** Requests admitted under it, and when the last one was. */
+  readonly uses: number;
+  readonly lastUsedAt: string | null;
+}
+
+/** A newly given grant. */
+export type NewSupportGrantView = Pick<
+  SupportGrantView,
+  'id' | 'reason' | 'role' | 'createdAt' | 'expiresAt' | 'grantedBy'
+>;
+
+/** Longest route recorded in a support audit row (every real route is far shorter). */
+const MAX_ROUTE_CHARS = 512;
 
 /** A timestamp as the store returns it (`Date.toISOString()`). */
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -141,6 +175,7 @@ export class ContentService {
   private async person(token: string): Promise<Principal> {
     if (!this.deps.people) throw new UnauthorizedError();
     const claims = await this.deps.people.verify(token);
+    if (claims.groups.includes(SUPPORT_GROUP)) return { kind: 'support', subject: claims.subject };
     return { kind: 'person', subject: claims.subject, roles: rolesFromGroups(claims.groups) };
   }
 
@@ -167,10 +202,12 @@ export class ContentService {
     token: string | undefined,
     read: EntryRead,
     preview: boolean,
+    route: string,
   ): Promise<Entry[]> {
     if (token && looksLikeJwt(token)) {
-      // A person's token is verified without the database; then one read.
-      this.authorize(await this.person(token), read.spaceId, preview ? 'write' : 'read');
+      // A person's token is verified without the database (a support person's
+      // grant with it, in one statement); then one read.
+      await this.admit(await this.person(token), read.spaceId, preview ? 'write' : 'read', route);
       return this.deps.store.readEntries(read);
     }
     const { key, entries } = await this.deps.store.readWithKey(this.tokenHash(token), read);
@@ -184,8 +221,9 @@ export class ContentService {
     spaceId: string,
     id: string,
     preview: boolean,
+    route: string,
   ): Promise<Entry> {
-    const [entry] = await this.readWithKey(token, { kind: 'one', spaceId, id }, preview);
+    const [entry] = await this.readWithKey(token, { kind: 'one', spaceId, id }, preview, route);
     if (!entry || (entry.status !== 'published' && !preview))
       throw new NotFoundError('No such entry');
     return entry;
@@ -196,6 +234,7 @@ export class ContentService {
     token: string | undefined,
     spaceId: string,
     query: { contentType?: string; limit: number; cursor?: string; preview: boolean },
+    route: string,
   ): Promise<{ items: Entry[]; nextCursor: string | null }> {
     // Decoded (and its MAC checked) before anything is read: a forged cursor is a 400.
     const after = query.cursor
@@ -212,6 +251,7 @@ export class ContentService {
         limit: query.limit + 1,
       },
       query.preview,
+      route,
     );
     return page(rows, query.limit, (last) =>
       this.cursors.encode('entries', spaceId, { c: last.createdAt, i: last.id }),
@@ -223,6 +263,13 @@ export class ContentService {
    * belongs to one space; a person holds the roles their groups give.
    */
   authorize(principal: Principal, spaceId: string, role: Role): void {
+    if (principal.kind === 'support') {
+      const access = principal.access;
+      if (!access || access.spaceId !== spaceId || !roleIncludes(access.role, role)) {
+        throw new ForbiddenError('Support access needs a live grant of this space');
+      }
+      return;
+    }
     if (principal.kind === 'person') {
       const held = principal.roles.get(spaceId);
       if (!held) throw new ForbiddenError('You have no role in this space');
@@ -236,10 +283,48 @@ export class ContentService {
     }
   }
 
-  /** With `keyManagement: 'people'`, throws 403 for a key: keys are minted by named people. */
-  authorizeKeyManagement(principal: Principal): void {
+  /**
+   * Admits a request needing `role` in `spaceId`, and returns the principal to act
+   * as. Keys and people are checked as {@link authorize} does. A support person is
+   * admitted only under a live grant of the space allowing `role`, found, counted and
+   * audited (`support.<role>`, with the route) in one statement; admin routes (keys,
+   * grants, the audit log) are never theirs.
+   */
+  async admit(
+    principal: Principal,
+    spaceId: string,
+    role: Role,
+    route: string,
+  ): Promise<Principal> {
+    if (principal.kind !== 'support') {
+      this.authorize(principal, spaceId, role);
+      return principal;
+    }
+    if (role === 'admin') {
+      throw new ForbiddenError('Support access never includes keys, grants or the audit log');
+    }
+    const access = await this.deps.store.useSupportGrant({
+      spaceId,
+      subject: principal.subject,
+      needed: role,
+      at: this.stamp(),
+      route: route.length > MAX_ROUTE_CHARS ? `${route.slice(0, MAX_ROUTE_CHARS - 1)}…` : route,
+    });
+    if (!access) throw new ForbiddenError('Support access needs a live grant of this space');
+    return { ...principal, access };
+  }
+
+  /**
+   * With `keyManagement: 'people'`, throws 403 for a key: keys are minted, and
+   * support access granted, by named people.
+   */
+  authorizeKeyManagement(principal: Principal, what: 'keys' | 'support-grants' = 'keys'): void {
     if (this.deps.keyManagement === 'people' && principal.kind === 'key') {
-      throw new ForbiddenError('Keys are managed by people signed in with the admin role');
+      throw new ForbiddenError(
+        what === 'keys'
+          ? 'Keys are managed by people signed in with the admin role'
+          : 'Support access is granted by people signed in with the admin role',
+      );
     }
   }
 
@@ -459,6 +544,91 @@ export class ContentService {
     });
   }
 
+  /** Gives support access to a space for `hours` (audited as `support.grant`). */
+  async grantSupport(
+    principal: Principal,
+    spaceId: string,
+    input: NewSupportGrant,
+  ): Promise<NewSupportGrantView> {
+    const createdAt = this.stamp();
+    const expiresAt = new Date(this.deps.now().getTime() + input.hours * 3_600_000).toISOString();
+    const actor = actorOf(principal);
+    const grant: SupportGrant = {
+      id: randomUUID(),
+      spaceId,
+      reason: input.reason,
+      role: input.role,
+      createdAt,
+      expiresAt,
+      grantedBy: { keyId: actor.keyId, subject: actor.subject },
+      revokedAt: null,
+      revokedBy: null,
+      uses: 0,
+      lastUsedAt: null,
+    };
+    await this.deps.store.transaction(async (tx) => {
+      await tx.insertSupportGrant(grant);
+      await tx.audit(spaceId, {
+        at: createdAt,
+        ...actor,
+        action: 'support.grant',
+        target: `support-grants/${grant.id}`,
+      });
+    });
+    const { id, reason, role } = grant;
+    return { id, reason, role, createdAt, expiresAt, grantedBy: actorName(grant.grantedBy) };
+  }
+
+  /** Ends a live grant at once (audited as `support.revoke`); 404 when none is live. */
+  async revokeSupport(principal: Principal, spaceId: string, grantId: string): Promise<void> {
+    const at = this.stamp();
+    const actor = actorOf(principal);
+    await this.deps.store.transaction(async (tx) => {
+      const revoked = await tx.revokeSupportGrant(spaceId, grantId, at, actor);
+      if (!revoked) throw new NotFoundError('No live support grant with this id');
+      await tx.audit(spaceId, {
+        at,
+        ...actor,
+        action: 'support.revoke',
+        target: `support-grants/${grantId}`,
+      });
+    });
+  }
+
+  /** A space's grants, live and past, newest first, with their use. */
+  async listSupportGrants(
+    spaceId: string,
+    query: { limit: number; cursor?: string },
+  ): Promise<{ items: SupportGrantView[]; nextCursor: string | null }> {
+    const before = query.cursor
+      ? this.cursors.decode('support-grants', spaceId, query.cursor, isPosition)
+      : undefined;
+    const rows = await this.deps.store.listSupportGrants(spaceId, {
+      before: before && { createdAt: before.c, id: before.i },
+      limit: query.limit + 1,
+    });
+    const now = this.deps.now().getTime();
+    const { items, nextCursor } = page(rows, query.limit, (last) =>
+      this.cursors.encode('support-grants', spaceId, { c: last.createdAt, i: last.id }),
+    );
+    return {
+      items: items.map((g) => ({
+        id: g.id,
+        reason: g.reason,
+        role: g.role,
+        createdAt: g.createdAt,
+        expiresAt: g.expiresAt,
+        grantedBy: actorName(g.grantedBy),
+        status: g.revokedAt ? 'revoked' : Date.parse(g.expiresAt) <= now ? 'expired' : 'live',
+        revokedAt: g.revokedAt,
+        revokedBy: g.revokedBy && actorName(g.revokedBy),
+        uses: g.uses,
+        lastUsedAt: g.lastUsedAt,
+      })),
+      nextCursor,
+    };
+  }
+
   async auditLog(
     spaceId: string,
     query: { limit: number; cursor?: string },
@@ -467,6 +637,7 @@ export class ContentService {
       at: string;
       keyId: string | null;
       subject: string | null;
+      grantId: string | null;
       action: string;
       target: string;
     }[];
@@ -483,10 +654,11 @@ export class ContentService {
       this.cursors.encode('audit-log', spaceId, { b: last.id }),
     );
     return {
-      items: items.map(({ at, keyId, subject, action, target }) => ({
+      items: items.map(({ at, keyId, subject, grantId, action, target }) => ({
         at,
         keyId,
         subject,
+        grantId,
         action,
         target,
       })),

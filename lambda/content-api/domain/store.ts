@@ -1,4 +1,25 @@
-import type { ApiKeyRecord, AuditRecord, Entry, EntryPosition, Role } from './model';
+import type {
+  Actor,
+  ApiKeyRecord,
+  AuditRecord,
+  Entry,
+  EntryPosition,
+  Role,
+  SupportAccess,
+  SupportGrant,
+} from './model';
+
+/** One request of a support person, to admit under a live grant and audit. */
+export interface SupportRequest {
+  readonly spaceId: string;
+  readonly subject: string;
+  /** The role the request needs. */
+  readonly needed: 'read' | 'write';
+  /** When the request is made; a grant is live while `expiresAt` is after it. */
+  readonly at: string;
+  /** What was asked for: method and path. */
+  readonly route: string;
+}
 
 /** Outcome of a conditional write on one entry. */
 export type EntryWrite = Entry | 'missing' | 'stale';
@@ -30,6 +51,11 @@ export interface ContentReader {
     spaceId: string,
     query: { beforeId?: number; limit: number },
   ): Promise<(AuditRecord & { id: number })[]>;
+  /** A space's support grants, newest first, before `before` when given. */
+  listSupportGrants(
+    spaceId: string,
+    query: { before?: { createdAt: string; id: string }; limit: number },
+  ): Promise<SupportGrant[]>;
 }
 
 /** Writes, inside one transaction: all of them commit with their audit row, or none. */
@@ -63,6 +89,17 @@ export interface ContentWriter {
   ): Promise<ApiKeyRecord | undefined>;
   revokeKey(spaceId: string, id: string, at: string): Promise<ApiKeyRecord | undefined>;
   audit(spaceId: string, record: AuditRecord): Promise<void>;
+  insertSupportGrant(grant: SupportGrant): Promise<void>;
+  /**
+   * Revokes a grant that is live at `at`; undefined when there is none (missing,
+   * expired or already revoked).
+   */
+  revokeSupportGrant(
+    spaceId: string,
+    id: string,
+    at: string,
+    by: Pick<Actor, 'keyId' | 'subject'>,
+  ): Promise<SupportGrant | undefined>;
   /** Creates a space; false when it exists already. */
   insertSpace(spaceId: string, at: string): Promise<boolean>;
   /**
@@ -86,6 +123,13 @@ export interface ContentStore extends ContentReader {
    * (then the drainer removes it); never waits for a lock.
    */
   removeInvalidation(id: number): Promise<void>;
+  /**
+   * Admits a support person's request in ONE statement: finds a grant of the space
+   * that is live at the request's time and allows the role needed, counts the use
+   * and writes the `support.<role>` audit row naming the person, the grant and the
+   * route. Undefined (and nothing written) when no grant admits it.
+   */
+  useSupportGrant(request: SupportRequest): Promise<SupportAccess | undefined>;
 }
 
 /** Queues CDN invalidations of published paths. */

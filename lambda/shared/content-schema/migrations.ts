@@ -89,6 +89,36 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX invalidation_outbox_due ON invalidation_outbox (next_attempt_at, id);
     `,
   },
+  {
+    name: '0006_support_grants',
+    sql: `
+      -- A space's admin lets support people in, for a reason and a few hours, with at
+      -- most the write role. Grants are never deleted: revoking one stamps it.
+      CREATE TABLE support_grants (
+        id uuid PRIMARY KEY,
+        space_id text NOT NULL REFERENCES spaces (id),
+        reason text NOT NULL CHECK (char_length(reason) BETWEEN 1 AND 500),
+        role text NOT NULL CHECK (role IN ('read', 'write')),
+        created_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL
+          CHECK (expires_at > created_at AND expires_at <= created_at + interval '72 hours'),
+        granted_by_key uuid,
+        granted_by_subject text,
+        revoked_at timestamptz,
+        revoked_by_key uuid,
+        revoked_by_subject text,
+        uses bigint NOT NULL DEFAULT 0,
+        last_used_at timestamptz,
+        CONSTRAINT support_grants_one_grantor
+          CHECK (num_nonnulls(granted_by_key, granted_by_subject) = 1),
+        CONSTRAINT support_grants_revoker
+          CHECK (num_nonnulls(revoked_by_key, revoked_by_subject) = (revoked_at IS NOT NULL)::int)
+      );
+      CREATE INDEX support_grants_space ON support_grants (space_id, created_at DESC, id);
+      -- A support person's audit rows name the grant they acted under.
+      ALTER TABLE audit_log ADD COLUMN grant_id uuid REFERENCES support_grants (id);
+    `,
+  },
 ];
 
 /** Version of the newest migration: what a fully migrated database holds. */

@@ -345,6 +345,7 @@ describe('audit log', () => {
         at: expect.any(String),
         keyId: writerId,
         subject: null,
+        grantId: null,
         action: expect.any(String),
         target: `entries/${e.id}`,
       });

@@ -124,7 +124,14 @@ export class ApiHarness {
 
   /** Row counts of every content table: the database's observable state. */
   async snapshot(): Promise<string> {
-    const tables = ['spaces', 'entries', 'api_keys', 'audit_log', 'invalidation_outbox'];
+    const tables = [
+      'spaces',
+      'entries',
+      'api_keys',
+      'audit_log',
+      'invalidation_outbox',
+      'support_grants',
+    ];
     const parts = [];
     for (const t of tables) {
       const r = await this.db.pool.query(

@@ -135,6 +135,7 @@ describe('people signed in with user-pool access tokens', () => {
       at: expect.any(String),
       keyId: null,
       subject: 'a1b2c3d4-0000-4000-8000-0000000000ad',
+      grantId: null,
       action: 'key.create',
       target: `keys/${minted.body.id}`,
     });

@@ -87,6 +87,7 @@ describe('PgContentStore on a lost connection', () => {
         at,
         keyId: null,
         subject: 'operator:test',
+        grantId: null,
         action: 'test.retry',
         target: 'x',
       }),

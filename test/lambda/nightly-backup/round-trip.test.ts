@@ -60,6 +60,17 @@ describe('backup and restore round trip', () => {
       (await api.call('DELETE', `/v1/spaces/alpha/entries/${gone.id}`, { key: writer.key })).status,
     ).toBe(204);
     for (let i = 0; i < 50; i++) await api.entry('beta', admin.key, `bulk-${i}`, { i });
+    // A support grant, and audit rows that reference it (restored after the grants).
+    const grant = await api.call('POST', '/v1/spaces/beta/support-grants', {
+      key: admin.key,
+      body: { reason: 'TICKET-1', hours: 2 },
+    });
+    expect(grant.status).toBe(201);
+    await api.db.pool.query(
+      `INSERT INTO audit_log (space_id, at, subject, action, target, grant_id)
+       VALUES ('beta', now(), 'support-person', 'support.read', 'GET /v1/spaces/beta/entries', $1)`,
+      [grant.body.id],
+    );
     const before = await digest(api.db.pool);
 
     const { manifest, manifestKey } = await exportDatabase({
@@ -86,6 +97,7 @@ describe('backup and restore round trip', () => {
       ['entries', 53],
       ['invalidation_outbox', 0],
       ['spaces', 2],
+      ['support_grants', 1],
     ]);
     for (const object of manifest.tables.flatMap((t) => t.objects)) {
       expect(object.key.startsWith('backups/test/2026/11/23/2026-11-23T02-00-00Z-7f3a/')).toBe(
@@ -161,6 +173,7 @@ describe('backup and restore round trip', () => {
       'invalidation_outbox.0000.copy.gz',
       'manifest.json',
       'spaces.0000.copy.gz',
+      'support_grants.0000.copy.gz',
     ]);
   });
 });
