@@ -148,6 +148,7 @@ export class BreakGlassAccess extends Construct {
     acknowledge(this.bucket, 'sessionLogBucketNotReplicated');
     acknowledge(this.bucket, 'logBucketWithoutObjectLock');
     acknowledge(this.bucket, 'accessLogsPolicyInTargetBucket');
+    acknowledge(this.bucket, 'accessLogTargetImported');
 
     this.instanceRole = this.createInstanceRole(props, arn);
     this.launchTemplate = this.createLaunchTemplate(props);
