@@ -62,6 +62,9 @@ export function addStage(scope: App, config: StageConfig): StageStacks {
     ...props('Security'),
     accessLogBucket: data.accessLogBucket,
     dataEventBuckets: [data.backupBucket, data.assetsBucket],
+    network: network.network,
+    securityGroups: network.securityGroups,
+    databaseProxy: data.database.proxy,
   });
 
   const app = new AppStack(scope, name('App'), { ...props('App'), network, data, security });

@@ -35,7 +35,7 @@ export const PART_DESCRIPTIONS: Readonly<Record<StagePart, string>> = {
   Network: 'isolated VPC, endpoints, flow logs, security groups',
   Recovery: 'object-locked backup replicas in the recovery region',
   Data: 'keys, database, proxy, backup vault, assets, access logs',
-  Security: 'CloudTrail, GuardDuty, Security Hub, alerts, CIS alarms',
+  Security: 'CloudTrail, GuardDuty, Security Hub, alerts, CIS alarms, break-glass access',
   App: 'load balancer, regional WAF, content API, CDN invalidation, schema migrations',
   Edge: 'CloudFront distribution, edge WAF, viewer certificate, access logs, edge alarms, Shield',
 };
@@ -58,6 +58,14 @@ export const OUTPUT_KEYS = {
     alertTopicArn: 'AlertTopicArn',
     trailArn: 'TrailArn',
     detectorId: 'DetectorId',
+    breakGlassRoleArn: 'BreakGlassRoleArn',
+    breakGlassLaunchTemplateId: 'BreakGlassLaunchTemplateId',
+    breakGlassSubnetIds: 'BreakGlassSubnetIds',
+    breakGlassDocumentName: 'BreakGlassSessionDocumentName',
+    breakGlassLogGroupName: 'BreakGlassSessionLogGroupName',
+    breakGlassBucketName: 'BreakGlassSessionBucketName',
+    breakGlassAlarmName: 'BreakGlassAssumedAlarmName',
+    breakGlassRuleName: 'BreakGlassAssumedRuleName',
   },
   App: {
     webAclArn: 'RegionalWebAclArn',

@@ -75,6 +75,22 @@ const managedGroups = (p: CfnJson) =>
 const denies = (condition: string) => (p: CfnJson) =>
   JSON.stringify(p.PolicyDocument?.Statement ?? []).includes(condition);
 
+/** The trust statement of a role that lets the account assume it only with MFA and a reason. */
+const mfaOnlyTrust = (p: CfnJson) => {
+  const statements: CfnJson[] = p.AssumeRolePolicyDocument?.Statement ?? [];
+  return (
+    statements.length > 0 &&
+    statements.every(
+      (st) =>
+        st.Condition?.Bool?.['aws:MultiFactorAuthPresent'] === 'true' &&
+        Number(st.Condition?.NumericLessThan?.['aws:MultiFactorAuthAge']) <= 3600 &&
+        st.Condition?.Null?.['aws:RequestTag/bulwark:reason'] === 'false',
+    )
+  );
+};
+/** Inputs of a Session Manager preferences document. */
+const sessionInputs = (p: CfnJson): CfnJson => p.Content?.inputs ?? {};
+
 export const CONTROLS: readonly Control[] = [
   {
     id: 'ENC-REST',
@@ -345,7 +361,14 @@ export const CONTROLS: readonly Control[] = [
     statement:
       'Access to customer data is restricted, granted by the customer, recorded and audited.',
     status: 'enforced',
-    implementedBy: ['IsolatedNetwork', 'Database', 'AuditTrail', 'ContentApi', 'PeopleDirectory'],
+    implementedBy: [
+      'IsolatedNetwork',
+      'Database',
+      'AuditTrail',
+      'ContentApi',
+      'PeopleDirectory',
+      'BreakGlassAccess',
+    ],
     evidence: [
       {
         claim:
@@ -353,6 +376,32 @@ export const CONTROLS: readonly Control[] = [
         type: 'AWS::Cognito::UserPoolGroup',
         stack: 'Security',
         holds: (p) => p.GroupName === 'support' && p.UserPoolId?.Ref !== undefined,
+      },
+      {
+        claim:
+          'operators reach data only through a role assumable with MFA (an hour at most) and a reason tag',
+        type: 'AWS::IAM::Role',
+        stack: 'Security',
+        holds: (p) =>
+          String(p.RoleName ?? '').endsWith('-break-glass') &&
+          p.MaxSessionDuration <= 3600 &&
+          mfaOnlyTrust(p),
+      },
+      {
+        claim:
+          'the break-glass access instance requires IMDSv2, encrypts its volume with a customer key and terminates when it shuts down',
+        type: 'AWS::EC2::LaunchTemplate',
+        stack: 'Security',
+        holds: (p) => {
+          const d = p.LaunchTemplateData ?? {};
+          const volumes: CfnJson[] = d.BlockDeviceMappings ?? [];
+          return (
+            d.MetadataOptions?.HttpTokens === 'required' &&
+            d.InstanceInitiatedShutdownBehavior === 'terminate' &&
+            volumes.length > 0 &&
+            volumes.every((v) => v.Ebs?.Encrypted === true && v.Ebs?.KmsKeyId !== undefined)
+          );
+        },
       },
       {
         claim: 'database instances are private with IAM authentication',
@@ -391,6 +440,9 @@ export const CONTROLS: readonly Control[] = [
       'test/stacks/security-stack.test.ts',
       'test/stacks/people.test.ts',
       'test/lambda/content-api/support-grants.test.ts',
+      'test/stacks/break-glass.test.ts',
+      'test/compliance/access-paths.test.ts',
+      'test/scripts/break-glass.test.ts',
     ],
   },
   {
@@ -685,8 +737,50 @@ export const CONTROLS: readonly Control[] = [
       'OriginLoadBalancer',
       'WebFirewall',
       'content-api audit log',
+      'BreakGlassAccess',
     ],
     evidence: [
+      {
+        claim:
+          'break-glass sessions are recorded to CloudWatch Logs (streamed) and S3, both encrypted, the channel with a customer key, for an hour at most',
+        type: 'AWS::SSM::Document',
+        stack: 'Security',
+        holds: (p) => {
+          const i = sessionInputs(p);
+          return (
+            p.DocumentType === 'Session' &&
+            i.s3BucketName !== undefined &&
+            i.s3EncryptionEnabled === true &&
+            i.cloudWatchLogGroupName !== undefined &&
+            i.cloudWatchEncryptionEnabled === true &&
+            i.cloudWatchStreamingEnabled === true &&
+            i.kmsKeyId !== undefined &&
+            Number(i.maxSessionDuration) <= 60
+          );
+        },
+      },
+      {
+        claim:
+          'every assumption of the break-glass role pages on-call through EventBridge, naming who assumed it',
+        type: 'AWS::Events::Rule',
+        stack: 'Security',
+        holds: (p) =>
+          p.EventPattern?.source?.[0] === 'aws.sts' &&
+          p.EventPattern?.detail?.eventName?.[0] === 'AssumeRole' &&
+          p.EventPattern?.detail?.requestParameters?.roleArn !== undefined &&
+          (p.Targets ?? []).some((t: CfnJson) =>
+            JSON.stringify(t.InputTransformer ?? {}).includes('$.detail.userIdentity.arn'),
+          ),
+      },
+      {
+        claim:
+          'the multi-region trail counts every assumption of the break-glass role, in any region',
+        type: 'AWS::Logs::MetricFilter',
+        stack: 'Security',
+        holds: (p) =>
+          JSON.stringify(p.FilterPattern).includes('AssumeRole') &&
+          JSON.stringify(p.FilterPattern).includes('requestParameters.roleArn'),
+      },
       {
         claim: 'multi-region trail with log-file validation',
         type: 'AWS::CloudTrail::Trail',
@@ -751,6 +845,8 @@ export const CONTROLS: readonly Control[] = [
       'test/stacks/app-front-door.test.ts',
       'test/lambda/content-api/contract.test.ts',
       'test/lambda/content-api/audit-trail.test.ts',
+      'test/stacks/break-glass.test.ts',
+      'test/scripts/verify/break-glass.test.ts',
     ],
   },
   {

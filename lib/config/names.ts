@@ -34,6 +34,18 @@ export const physicalNames = (cfg: Pick<StageConfig, 'name' | 'account' | 'drReg
   backupRestoreRole: `bulwark-${cfg.name}-backup-restore`,
   /** Alias of the manifest-signing key, without `alias/` (what `npm run restore` looks up). */
   backupSigningKeyAlias: signingKeyAlias(cfg.name),
+  /**
+   * Break-glass role of operators (Security stack): named so that its alert rule,
+   * its CloudTrail metric filter and the operator's `npm run break-glass` name it.
+   */
+  breakGlassRole: `bulwark-${cfg.name}-break-glass`,
+  /**
+   * Session Manager document of break-glass sessions (their logging preferences);
+   * stage-specific, because an account may already have `SSM-SessionManagerRunShell`.
+   */
+  breakGlassSessionDocument: `bulwark-${cfg.name}-break-glass-session`,
+  /** Log group receiving every break-glass session's commands and output. */
+  breakGlassLogGroup: `/bulwark/${cfg.name}/break-glass/sessions`,
   /** RDS instance identifier of read replica `n` (1-based). */
   replicaInstance: (n: number) => `bulwark-${cfg.name}-db-replica-${n}`,
 });

@@ -28,7 +28,9 @@ export function availabilityZoneTokens(count: number): string[] {
 /**
  * Interface endpoints every Lambda and the secret rotation need without internet
  * access. X-Ray: functions in the isolated subnets trace actively, and their trace
- * segments leave the VPC only through its endpoint.
+ * segments leave the VPC only through its endpoint. SSM, SSM Messages and EC2
+ * Messages: the Session Manager agent of the break-glass access instance registers
+ * and opens its session channels through them (ACC-DATA).
  */
 export const INTERFACE_ENDPOINTS = {
   SecretsManager: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
@@ -38,6 +40,9 @@ export const INTERFACE_ENDPOINTS = {
   Sqs: ec2.InterfaceVpcEndpointAwsService.SQS,
   Sts: ec2.InterfaceVpcEndpointAwsService.STS,
   Xray: ec2.InterfaceVpcEndpointAwsService.XRAY,
+  Ssm: ec2.InterfaceVpcEndpointAwsService.SSM,
+  SsmMessages: ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES,
+  Ec2Messages: ec2.InterfaceVpcEndpointAwsService.EC2_MESSAGES,
 } as const;
 
 /** Name of an interface endpoint of the network. */

@@ -21,12 +21,15 @@ export interface WorkloadSecurityGroupsProps {
  *
  * | from | to | port |
  * |---|---|---|
- * | API, backup Lambdas | proxy | database port |
- * | API, backup, rotation Lambdas | interface endpoints | 443 |
+ * | API, backup Lambdas, break-glass access instance | proxy | database port |
+ * | API, backup, rotation Lambdas, break-glass access instance | interface endpoints | 443 |
  * | proxy, rotation and migration Lambdas | database | database port |
  * | migration Lambda | interface endpoints | 443 |
  * | CloudFront (origin-facing prefix list) | load balancer | 443 |
- * | backup Lambda | S3 (the region's prefix list, gateway endpoint) | 443 |
+ * | backup Lambda, break-glass access instance | S3 (the region's prefix list, gateway endpoint) | 443 |
+ *
+ * The break-glass access instance reaches S3 for its PostgreSQL client packages
+ * (Amazon Linux's repositories are S3 buckets) and its session log uploads.
  */
 export class WorkloadSecurityGroups extends Construct {
   /** Application load balancer: admits CloudFront only (a VPC origin). */
@@ -43,6 +46,8 @@ export class WorkloadSecurityGroups extends Construct {
   readonly proxy: ec2.SecurityGroup;
   /** RDS PostgreSQL instances. */
   readonly database: ec2.SecurityGroup;
+  /** On-demand break-glass access instance (Session Manager only, no inbound rule). */
+  readonly access: ec2.SecurityGroup;
 
   constructor(scope: Construct, id: string, props: WorkloadSecurityGroupsProps) {
     super(scope, id);
@@ -59,6 +64,10 @@ export class WorkloadSecurityGroups extends Construct {
     );
     this.proxy = group('Proxy', 'RDS Proxy: from the Lambdas, to the database');
     this.database = group('Database', 'PostgreSQL: from the proxy, rotation and migrations only');
+    this.access = group(
+      'BreakGlassAccess',
+      'Break-glass access instance: proxy, endpoints and S3 only, no inbound',
+    );
 
     const db = ec2.Port.tcp(props.databasePort);
     const https = ec2.Port.tcp(443);
@@ -68,6 +77,12 @@ export class WorkloadSecurityGroups extends Construct {
     for (const fn of [this.api, this.backup, this.rotation, this.migration]) {
       fn.connections.allowTo(props.endpointSecurityGroup, https, 'Lambda to AWS API endpoints');
     }
+    this.access.connections.allowTo(this.proxy, db, 'Break-glass psql to RDS Proxy');
+    this.access.connections.allowTo(
+      props.endpointSecurityGroup,
+      https,
+      'Break-glass Session Manager agent to AWS API endpoints',
+    );
     this.proxy.connections.allowTo(this.database, db, 'RDS Proxy to PostgreSQL');
     this.rotation.connections.allowTo(this.database, db, 'Secret rotation to PostgreSQL');
     this.migration.connections.allowTo(this.database, db, 'Schema migrations to PostgreSQL');
@@ -80,6 +95,11 @@ export class WorkloadSecurityGroups extends Construct {
       ec2.Peer.prefixList(props.s3PrefixListId),
       https,
       'Nightly backup to S3 (gateway endpoint)',
+    );
+    this.access.addEgressRule(
+      ec2.Peer.prefixList(props.s3PrefixListId),
+      https,
+      'Break-glass packages and session logs to S3 (gateway endpoint)',
     );
   }
 }

@@ -1,17 +1,22 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { type StageConfig, blocklistLocations, physicalNames } from '../config';
 import type { AccessLogBucket } from '../constructs/access-log-bucket';
 import { AlertTopic } from '../constructs/alert-topic';
 import { AuditTrail } from '../constructs/audit-trail';
+import { BreakGlassAccess } from '../constructs/break-glass-access';
 import { CisAlarms } from '../constructs/cis-alarms';
 import { ConfigRecorder } from '../constructs/config-recorder';
+import { DATABASE_NAME, DATABASE_PORT, OPERATOR_DB_USER } from '../constructs/database';
 import { EncryptionKey } from '../constructs/encryption-key';
+import type { IsolatedNetwork } from '../constructs/isolated-network';
 import { PeopleDirectory } from '../constructs/people-directory';
 import { SecurityHub } from '../constructs/security-hub';
 import { ThreatDetection } from '../constructs/threat-detection';
 import { ThreatResponse } from '../constructs/threat-response';
+import type { WorkloadSecurityGroups } from '../constructs/workload-security-groups';
 import { OUTPUT_KEYS } from '../stage-layout';
 
 const OUTPUTS = OUTPUT_KEYS.Security;
@@ -24,12 +29,19 @@ export interface SecurityStackProps extends StackProps {
   readonly accessLogBucket: AccessLogBucket;
   /** Buckets whose object-level activity is recorded (backups, assets). */
   readonly dataEventBuckets: s3.IBucket[];
+  /** The isolated network the break-glass access instance is launched into. */
+  readonly network: IsolatedNetwork;
+  /** Security groups of the workloads (the access instance's among them). */
+  readonly securityGroups: WorkloadSecurityGroups;
+  /** The database proxy operators reach through the break-glass path. */
+  readonly databaseProxy: rds.IDatabaseProxy;
 }
 
 /**
  * Audit, threat detection and response (termination-protected; the trail bucket and
  * the blocklist table are retained): CloudTrail, GuardDuty, Security Hub, the alert
- * topic, the finding routes, threat response and the CIS alarms.
+ * topic, the finding routes, threat response, the CIS alarms, and the operators'
+ * break-glass access with its session logging and its page to on-call.
  */
 export class SecurityStack extends Stack {
   /** Key of the trail, its log group, the alert topic and queues. */
@@ -46,6 +58,8 @@ export class SecurityStack extends Stack {
   readonly people: PeopleDirectory;
   /** AWS Config recorder and delivery channel, when the stage creates them. */
   readonly configRecorder?: ConfigRecorder;
+  /** Operators' MFA break-glass role, access instance and recorded sessions. */
+  readonly breakGlass: BreakGlassAccess;
 
   constructor(scope: Construct, id: string, props: SecurityStackProps) {
     super(scope, id, { ...props, terminationProtection: true });
@@ -122,10 +136,53 @@ export class SecurityStack extends Stack {
       trailLogGroup: this.auditTrail.logGroup,
       alertTopic: this.alertTopic.topic,
     });
+    const names = physicalNames(cfg);
+    this.breakGlass = new BreakGlassAccess(this, 'BreakGlass', {
+      stageName: cfg.name,
+      roleName: names.breakGlassRole,
+      documentName: names.breakGlassSessionDocument,
+      logGroupName: names.breakGlassLogGroup,
+      vpc: props.network.vpc,
+      subnets: props.network.appSubnets,
+      securityGroup: props.securityGroups.access,
+      proxy: props.databaseProxy,
+      databasePort: DATABASE_PORT,
+      databaseName: DATABASE_NAME,
+      databaseUser: OPERATOR_DB_USER,
+      auditKey: this.auditKey,
+      retentionDays: cfg.auditLogRetentionDays,
+      accessLogs,
+      alertTopic: this.alertTopic.topic,
+      trailLogGroup: this.auditTrail.logGroup,
+    });
+    this.breakGlassOutputs();
     new CfnOutput(this, OUTPUTS.alertTopicArn, { value: this.alertTopic.topic.topicArn });
     new CfnOutput(this, OUTPUTS.trailArn, { value: this.auditTrail.trail.trailArn });
     if (this.threatDetection.detector) {
       new CfnOutput(this, OUTPUTS.detectorId, { value: this.threatDetection.detector.ref });
     }
+  }
+
+  /** What `npm run break-glass` and `npm run verify` read. */
+  private breakGlassOutputs(): void {
+    const bg = this.breakGlass;
+    const output = (key: string, value: string, description: string) =>
+      new CfnOutput(this, key, { value, description });
+    output(OUTPUTS.breakGlassRoleArn, bg.role.roleArn, 'Role of npm run break-glass (MFA)');
+    output(
+      OUTPUTS.breakGlassLaunchTemplateId,
+      bg.launchTemplate.launchTemplateId!,
+      'Launch template of the break-glass access instance',
+    );
+    output(
+      OUTPUTS.breakGlassSubnetIds,
+      Fn.join(',', bg.subnetIds),
+      'Subnets the access instance may be launched into',
+    );
+    output(OUTPUTS.breakGlassDocumentName, bg.document.ref, 'Session Manager document of sessions');
+    output(OUTPUTS.breakGlassLogGroupName, bg.logGroup.logGroupName, 'Log group of sessions');
+    output(OUTPUTS.breakGlassBucketName, bg.bucket.bucketName, 'Bucket of session transcripts');
+    output(OUTPUTS.breakGlassAlarmName, bg.assumedAlarm.alarmName, 'Alarm on every assumption');
+    output(OUTPUTS.breakGlassRuleName, bg.alertRule.ruleName, 'Rule paging on every assumption');
   }
 }

@@ -3,6 +3,7 @@ import { physicalNames } from '../../lib/config';
 import { API_DB_USER, BACKUP_DB_USER, OUTBOX_DB_USER } from '../../lib/constructs/database';
 import type { ContextValue, PolicyDocument, Principal } from '../support/iam/policy-evaluator';
 import type { ModelResource, StageModel } from '../support/iam/stage-model';
+import { breakGlassPaths } from './break-glass-paths';
 
 /**
  * Every access path a deployed stage depends on, as requests an evaluator can judge
@@ -346,9 +347,18 @@ export function stageAccessPaths(model: StageModel, cfg: StageConfig) {
     { fn: 'people-jwks', paths: lambdaCalls('people-jwks') },
   ];
 
-  return { calls, deliveries: deliveries(), operators: operators(), denials: denials() };
+  const breakGlass = breakGlassPaths(model, cfg);
+  return {
+    calls,
+    deliveries: deliveries(),
+    operators: [...operators(), ...breakGlass.operators],
+    denials: [...denials(), ...breakGlass.denials],
+  };
 
-  /** What people do with the stage's roles: restore a backup (npm run restore). */
+  /**
+   * What people do with the stage's roles: restore a backup (npm run restore); the
+   * break-glass path is in `break-glass-paths.ts`.
+   */
   function operators(): AccessPath[] {
     const object = backupObject(`${runKey}entries.0000.copy.gz`);
     return [

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { type Command, EXIT_OK, EXIT_USAGE, invoke } from '../../scripts/lib/cli';
 import { command as apiLocal } from '../../scripts/api-local';
 import { command as backup } from '../../scripts/backup';
+import { command as breakGlass } from '../../scripts/break-glass';
 import { command as benchApi } from '../../scripts/bench/api';
 import { command as benchBackup } from '../../scripts/bench/backup';
 import { command as benchSynth } from '../../scripts/bench/synth';
@@ -29,6 +30,7 @@ const packageScripts = (
 const COMMANDS: Array<[string, Command, string]> = [
   ['scripts/api-local.ts', apiLocal, 'api:local'],
   ['scripts/backup.ts', backup, 'backup'],
+  ['scripts/break-glass.ts', breakGlass, 'break-glass'],
   ['scripts/bench/api.ts', benchApi, 'bench:api'],
   ['scripts/bench/backup.ts', benchBackup, 'bench:backup'],
   ['scripts/bench/synth.ts', benchSynth, 'bench:synth'],

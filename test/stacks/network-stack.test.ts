@@ -38,11 +38,14 @@ describe.each(STAGES)('Network stack (%s)', (stage) => {
       '.sqs"',
       '.sts"',
       '.xray"',
+      '.ssm"',
+      '.ssmmessages"',
+      '.ec2messages"',
     ]) {
       expect(services.filter((s) => s.includes(svc))).toHaveLength(1);
     }
     const interfaces = endpoints.filter((e) => e.Properties.SubnetIds);
-    expect(interfaces).toHaveLength(7);
+    expect(interfaces).toHaveLength(10);
     for (const e of interfaces) {
       expect(e.Properties.PrivateDnsEnabled).toBe(true);
       expect(e.Properties.SecurityGroupIds).toEqual([
@@ -94,13 +97,16 @@ describe.each(STAGES)('Network stack (%s)', (stage) => {
         'SecurityGroupsMigrationFunction -> SecurityGroupsDatabase :5432-5432',
         'prefix list CloudFrontPrefixListLookup -> SecurityGroupsAlb :443-443',
         'SecurityGroupsBackupFunction -> prefix list S3PrefixListLookup :443-443',
+        'SecurityGroupsBreakGlassAccess -> SecurityGroupsProxy :5432-5432',
+        'SecurityGroupsBreakGlassAccess -> NetworkEndpointSecurityGroup :443-443',
+        'SecurityGroupsBreakGlassAccess -> prefix list S3PrefixListLookup :443-443',
       ].sort(),
     );
   });
 
   it('gives every security group explicit egress (no allow-all outbound)', () => {
     const groups = resourcesOf(t, 'AWS::EC2::SecurityGroup');
-    expect(Object.keys(groups).length).toBe(8);
+    expect(Object.keys(groups).length).toBe(9);
     for (const [id, g] of Object.entries(groups)) {
       for (const rule of g.Properties.SecurityGroupEgress ?? []) {
         // The only inline egress CDK writes for a closed group is its "disallow all" marker.

@@ -8,6 +8,7 @@ import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ShieldClient } from '@aws-sdk/client-shield';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { clientCache } from '../client-cache';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
@@ -25,6 +26,8 @@ export interface VerifyClients {
   s3(region: string): S3Client;
   rds(region: string): RDSClient;
   sts(region: string): STSClient;
+  /** Systems Manager (the break-glass session document). */
+  ssm(region: string): SSMClient;
   /** Cognito user pools (`cognito-idp`). */
   cognito(region: string): CognitoIdentityProviderClient;
   /** AWS Config. */
@@ -57,6 +60,7 @@ export function awsClients(): VerifyClients {
     s3: cached('s3', (region) => new S3Client({ region })),
     rds: cached('rds', (region) => new RDSClient({ region })),
     sts: cached('sts', (region) => new STSClient({ region })),
+    ssm: cached('ssm', (region) => new SSMClient({ region })),
     cognito: cached('cognito-idp', (region) => new CognitoIdentityProviderClient({ region })),
     config: cached('config', (region) => new ConfigServiceClient({ region })),
     cloudFront: () => cloudFront(GLOBAL_API_REGION),

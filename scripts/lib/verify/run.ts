@@ -6,6 +6,7 @@ import { defineCommand, defineSpec, invoke, usageError } from '../cli';
 import { CDK_JSON, stageArgument } from '../project-stages';
 import { checkAlarms } from './alarms';
 import { checkBackupVaults } from './backup-bucket';
+import { checkBreakGlass } from './break-glass';
 import { checkConfigRecorder } from './config-recorder';
 import { type VerifyClients, awsClients } from './clients';
 import { checkDatabase } from './database';
@@ -40,7 +41,7 @@ export const VERIFY_CLI = defineSpec({
   usage: '--stage <name> [--region <primary region>] [--json]',
   summary: "Checks a deployed stage's live account against what its templates promise, read-only.",
   description: `GuardDuty, both web ACLs, the audit trail, the backup vaults, the database, Shield
-Advanced, the people's user pool and the alarms, with the normal AWS credential chain.
+Advanced, the people's user pool, the alarms and the break-glass session document, with the normal AWS credential chain.
 Prints a PASS/FAIL/SKIP table (or a JSON array with --json).`,
   options: {
     stage: { type: 'string', value: 'name', required: true, description: 'the stage of cdk.json' },
@@ -167,6 +168,13 @@ export async function verifyStage(
       samlProvider: cfg.people.saml?.name,
     }),
     checkAlarms(alarmStacks(clients, stage)),
+    checkBreakGlass(clients.ssm(region), clients.cloudWatch(region), {
+      documentName: out('Security', 'breakGlassDocumentName'),
+      logGroupName: out('Security', 'breakGlassLogGroupName'),
+      bucketName: out('Security', 'breakGlassBucketName'),
+      alarmName: out('Security', 'breakGlassAlarmName'),
+      topicArn: out('Security', 'alertTopicArn'),
+    }),
   ]);
   return groups.flat();
 }

@@ -13,7 +13,16 @@ export const REQUIRED_OUTPUTS: Record<StagePart, readonly string[]> = {
   Network: [],
   Recovery: [Recovery.replicaBucketName],
   Data: [Data.backupBucketName],
-  Security: [Security.alertTopicArn, Security.trailArn, Security.userPoolId, Security.cmsClientId],
+  Security: [
+    Security.alertTopicArn,
+    Security.trailArn,
+    Security.userPoolId,
+    Security.cmsClientId,
+    Security.breakGlassDocumentName,
+    Security.breakGlassLogGroupName,
+    Security.breakGlassBucketName,
+    Security.breakGlassAlarmName,
+  ],
   App: [App.loadBalancerArn, App.webAclArn, App.blockedV4Arn, App.blockedV6Arn],
   Edge: [
     Edge.distributionId,

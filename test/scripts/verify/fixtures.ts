@@ -78,6 +78,12 @@ import {
   ResourceNotFoundException,
   ShieldClient,
 } from '@aws-sdk/client-shield';
+import {
+  type GetDocumentResult,
+  GetDocumentCommand,
+  InvalidDocument,
+  SSMClient,
+} from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import {
   GetWebACLCommand,
@@ -114,6 +120,7 @@ export const aws = {
   sts: mockClient(STSClient),
   cognito: mockClient(CognitoIdentityProviderClient),
   config: mockClient(ConfigServiceClient),
+  ssm: mockClient(SSMClient),
 };
 
 /** The stages of the project's cdk.json. */
@@ -168,6 +175,8 @@ export interface World {
   configRecorders: ConfigurationRecorder[];
   configStatus: ConfigurationRecorderStatus[];
   deliveryChannels: DeliveryChannel[];
+  /** Session Manager documents by name (GetDocument, default version). */
+  sessionDocuments: Record<string, GetDocumentResult>;
   refusals: Refusal[];
 }
 
@@ -223,6 +232,11 @@ export function ids(cfg: StageConfig) {
     userPoolId: `${region}_AbCdEf123`,
     cmsClientId: '4ibc2ngrmk8ut0o8b6example',
     configRecorder: `Bulwark-${title}-Security-ConfigRecorder49EDB580-1AB2CD3EF4GH`,
+    sessionDocument: `bulwark-${name}-break-glass-session`,
+    sessionLogGroup: `/bulwark/${name}/break-glass/sessions`,
+    sessionBucket: `bulwark-${name}-security-breakglasssessionlogbucket-9f8e7d6c5b4a`,
+    sessionKey: `arn:aws:kms:${region}:${account}:key/9abcdef0-12ab-34cd-56ef-1234567890ef`,
+    breakGlassAlarm: `Bulwark-${title}-Security-BreakGlassAssumedAlarmC6982F4B-1A2B3C4D5E6F`,
   };
 }
 
@@ -391,6 +405,7 @@ const ALARMS: Record<string, string[]> = {
     'CisAlarmsRootAccountUsageAlarmB3C1D2E4',
     'CisAlarmsUnauthorizedApiCallsAlarm5F6A7B8C',
     'UndeliveredAlertsAlarm9D0E1F2A',
+    'BreakGlassAssumedAlarmC6982F4B',
   ],
   App: [
     'ContentApiErrorsAlarm3B4C5D6E',
@@ -417,6 +432,10 @@ export function compliantWorld(cfg: StageConfig): World {
       CmsClientId: i.cmsClientId,
       BlocklistTableName: `Bulwark-${cfg.title}-Security-BlocklistTable9A8B7C6D-1QW2E3R4T5Y6`,
       ThreatResponseFunctionName: `Bulwark-${cfg.title}-Secu-ThreatResponseFunction-aBcDeFgHiJkL`,
+      BreakGlassSessionDocumentName: i.sessionDocument,
+      BreakGlassSessionLogGroupName: i.sessionLogGroup,
+      BreakGlassSessionBucketName: i.sessionBucket,
+      BreakGlassAssumedAlarmName: i.breakGlassAlarm,
     },
     App: {
       LoadBalancerArn: i.loadBalancerArn,
@@ -685,6 +704,33 @@ export function compliantWorld(cfg: StageConfig): World {
         configSnapshotDeliveryProperties: { deliveryFrequency: 'TwentyFour_Hours' },
       },
     ],
+    sessionDocuments: {
+      [i.sessionDocument]: {
+        Name: i.sessionDocument,
+        DocumentVersion: '2',
+        Status: 'Active',
+        DocumentType: 'Session',
+        DocumentFormat: 'JSON',
+        Content: JSON.stringify({
+          schemaVersion: '1.0',
+          description: 'Bulwark break-glass session: recorded to CloudWatch Logs and S3, encrypted',
+          sessionType: 'Standard_Stream',
+          inputs: {
+            s3BucketName: i.sessionBucket,
+            s3KeyPrefix: `break-glass/${cfg.name}`,
+            s3EncryptionEnabled: true,
+            cloudWatchLogGroupName: i.sessionLogGroup,
+            cloudWatchEncryptionEnabled: true,
+            cloudWatchStreamingEnabled: true,
+            kmsKeyId: i.sessionKey,
+            runAsEnabled: false,
+            idleSessionTimeout: '15',
+            maxSessionDuration: '60',
+            shellProfile: { linux: 'export PGUSER=bulwark_operator', windows: '' },
+          },
+        }),
+      },
+    },
     refusals: [],
   };
 }
@@ -914,6 +960,18 @@ export function answerFrom(world: World): void {
     answer('ListStackResources', ({ StackName }) => ({
       StackResourceSummaries: stackOf(StackName).resources,
     })),
+  );
+  aws.ssm.on(GetDocumentCommand).callsFake(
+    answer('GetDocument', ({ Name }) => {
+      const doc = world.sessionDocuments[Name as string];
+      if (!doc) {
+        throw new InvalidDocument({
+          $metadata: failure,
+          message: 'Document with name does not exist.',
+        });
+      }
+      return doc;
+    }),
   );
   aws.cloudWatch.on(DescribeAlarmsCommand).callsFake(
     answer('DescribeAlarms', ({ AlarmNames }) => ({

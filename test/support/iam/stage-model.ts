@@ -30,7 +30,11 @@ interface StackEntry {
   readonly name: string;
   readonly part: string;
   readonly region: string;
-  readonly template: { Resources: Record<string, any>; Outputs?: Record<string, any> };
+  readonly template: {
+    Resources: Record<string, any>;
+    Outputs?: Record<string, any>;
+    Parameters?: Record<string, any>;
+  };
 }
 
 /** The account's partition in every ARN Bulwark deploys (commercial regions only, PHY-DC). */
@@ -338,6 +342,9 @@ export class StageModel {
     const pseudo = this.pseudo(stack, id);
     if (pseudo !== undefined) return pseudo;
     const r = stack.template.Resources[id];
+    // A template parameter resolved at deploy time (the AMI id from its public SSM
+    // parameter): its stand-in is `<stack>-<parameter>`.
+    if (!r && stack.template.Parameters?.[id]) return `${stack.name}-${id}`;
     if (!r) throw new Error(`${stack.name}: Ref to unknown ${id}`);
     const { region } = stack;
     const name = this.physicalName(stack, id);
