@@ -9,6 +9,7 @@ import { checkBackupVaults } from './backup-bucket';
 import { checkConfigRecorder } from './config-recorder';
 import { type VerifyClients, awsClients } from './clients';
 import { checkDatabase } from './database';
+import { checkDatabaseParameters } from './database-parameters';
 import { checkGuardDuty } from './guardduty';
 import { exitCode, formatTable, summary } from './report';
 import { checkShield } from './shield';
@@ -155,6 +156,10 @@ export async function verifyStage(
       backupRetentionDays: cfg.backupRetentionDays,
       multiAz: cfg.database.multiAz,
       readReplicas: cfg.database.readReplicas,
+    }),
+    checkDatabaseParameters(clients.rds(region), {
+      instanceId: physicalNames(cfg).databaseInstance,
+      region,
     }),
     checkShield(clients.shield(), cfg.shield.advanced, cfg.name, [
       { label: 'load balancer', arn: out('App', 'loadBalancerArn') },
