@@ -75,6 +75,32 @@ const managedGroups = (p: CfnJson) =>
 const denies = (condition: string) => (p: CfnJson) =>
   JSON.stringify(p.PolicyDocument?.Statement ?? []).includes(condition);
 
+/** Comma-separated list parameter of a parameter group, as trimmed lowercase items. */
+const listParameter = (p: CfnJson, name: string): string[] =>
+  String(p.Parameters?.[name] ?? '')
+    .split(',')
+    .map((v) => v.trim().toLowerCase())
+    .filter(Boolean);
+/** A parameter group that preloads pgaudit and logs DDL and role changes cluster-wide. */
+const pgauditParameterGroup = (claim: string): Evidence => ({
+  claim,
+  type: 'AWS::RDS::DBParameterGroup',
+  stack: 'Data',
+  holds: (p) =>
+    listParameter(p, 'shared_preload_libraries').includes('pgaudit') &&
+    ['ddl', 'role'].every((c) => listParameter(p, 'pgaudit.log').includes(c)),
+});
+/** The primary instance, on a custom parameter group, exporting its PostgreSQL log. */
+const postgresLogExport = (claim: string): Evidence => ({
+  claim,
+  type: 'AWS::RDS::DBInstance',
+  stack: 'Data',
+  holds: (p) =>
+    p.SourceDBInstanceIdentifier === undefined &&
+    p.DBParameterGroupName !== undefined &&
+    (p.EnableCloudwatchLogsExports ?? []).includes('postgresql'),
+});
+
 export const CONTROLS: readonly Control[] = [
   {
     id: 'ENC-REST',
@@ -344,7 +370,7 @@ export const CONTROLS: readonly Control[] = [
     id: 'ACC-DATA',
     statement: 'Access to customer data is restricted, recorded and audited.',
     status: 'enforced',
-    implementedBy: ['IsolatedNetwork', 'Database', 'AuditTrail', 'ContentApi'],
+    implementedBy: ['IsolatedNetwork', 'Database', 'AuditTrail', 'ContentApi', 'SchemaMigrator'],
     evidence: [
       {
         claim: 'database instances are private with IAM authentication',
@@ -370,6 +396,12 @@ export const CONTROLS: readonly Control[] = [
         stack: 'Security',
         holds: (p) => JSON.stringify(p.EventSelectors ?? []).includes('AWS::S3::Object'),
       },
+      pgauditParameterGroup(
+        "pgaudit is loaded (the operator role's session logging of every statement rests on it), logging DDL and role changes cluster-wide",
+      ),
+      postgresLogExport(
+        'the primary exports its PostgreSQL log, where pgaudit records what the operator role reads and writes',
+      ),
     ],
     nagRules: [
       'AwsSolutions-RDS6',
@@ -381,6 +413,9 @@ export const CONTROLS: readonly Control[] = [
       'test/stacks/data-stack.test.ts',
       'test/stacks/app-stack.test.ts',
       'test/stacks/security-stack.test.ts',
+      'test/lambda/shared/operator-role.test.ts',
+      'test/lambda/shared/content-schema.test.ts',
+      'test/scripts/verify/database-parameters.test.ts',
     ],
   },
   {
@@ -728,6 +763,10 @@ export const CONTROLS: readonly Control[] = [
         stack,
         holds: (p) => (p.LogDestinationConfigs ?? []).length > 0,
       })),
+      pgauditParameterGroup('the database audits DDL and role changes with pgaudit'),
+      postgresLogExport(
+        'the database exports its PostgreSQL log (connections, pgaudit) to CloudWatch Logs',
+      ),
     ],
     nagRules: [
       'NIST.800.53.R5-CloudTrailLogFileValidationEnabled',
@@ -741,6 +780,9 @@ export const CONTROLS: readonly Control[] = [
       'test/stacks/app-front-door.test.ts',
       'test/lambda/content-api/contract.test.ts',
       'test/lambda/content-api/audit-trail.test.ts',
+      'test/stacks/data-stack.test.ts',
+      'test/lambda/shared/operator-role.test.ts',
+      'test/scripts/verify/database-parameters.test.ts',
     ],
   },
   {
@@ -944,7 +986,7 @@ export const CONTROLS: readonly Control[] = [
     evidence: [
       {
         claim:
-          'the proxy signs in only as the API user, the read-only backup user and the outbox drainer user, never as the master user',
+          'the proxy signs in only as the API user, the read-only backup user, the outbox drainer user and the audited break-glass operator user, never as the master user',
         type: 'AWS::IAM::Policy',
         stack: 'Data',
         holds: (p) => {
@@ -954,7 +996,7 @@ export const CONTROLS: readonly Control[] = [
             users
               .map((m) => m[1])
               .sort()
-              .join() === 'bulwark_api,bulwark_backup,bulwark_outbox'
+              .join() === 'bulwark_api,bulwark_backup,bulwark_operator,bulwark_outbox'
           );
         },
       },
