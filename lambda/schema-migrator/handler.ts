@@ -3,6 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Pool } from 'pg';
 import {
   ensureAppRole,
+  ensureOperatorRole,
   ensureOutboxRole,
   ensureReadOnlyRole,
   migrate,
@@ -15,6 +16,7 @@ const database = requireEnv(process.env, 'DB_NAME');
 const appRoles = requireEnv(process.env, 'APP_DB_USERS').split(',');
 const readOnlyRoles = requireEnv(process.env, 'READ_ONLY_DB_USERS').split(',');
 const outboxRoles = (process.env.OUTBOX_DB_USERS ?? '').split(',').filter(Boolean);
+const operatorRoles = (process.env.OPERATOR_DB_USERS ?? '').split(',').filter(Boolean);
 const secrets = new SecretsManagerClient({});
 
 /**
@@ -39,7 +41,22 @@ export async function handler(): Promise<{ applied: string[] }> {
     for (const role of appRoles) await ensureAppRole(pool, role);
     for (const role of readOnlyRoles) await ensureReadOnlyRole(pool, role);
     for (const role of outboxRoles) await ensureOutboxRole(pool, role);
-    logger.info('Schema up to date', { applied, roles: appRoles, readOnlyRoles, outboxRoles });
+    for (const role of operatorRoles) {
+      const { audited } = await ensureOperatorRole(pool, role);
+      if (!audited) {
+        logger.warn(
+          'pgaudit is not loaded: the operator role may not log in until it is. Reboot the instance to apply its parameter group, then run this function again',
+          { role },
+        );
+      }
+    }
+    logger.info('Schema up to date', {
+      applied,
+      roles: appRoles,
+      readOnlyRoles,
+      outboxRoles,
+      operatorRoles,
+    });
     return { applied };
   } finally {
     await pool.end();

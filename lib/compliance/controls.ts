@@ -90,6 +90,31 @@ const mfaOnlyTrust = (p: CfnJson) => {
 };
 /** Inputs of a Session Manager preferences document. */
 const sessionInputs = (p: CfnJson): CfnJson => p.Content?.inputs ?? {};
+/** Comma-separated list parameter of a parameter group, as trimmed lowercase items. */
+const listParameter = (p: CfnJson, name: string): string[] =>
+  String(p.Parameters?.[name] ?? '')
+    .split(',')
+    .map((v) => v.trim().toLowerCase())
+    .filter(Boolean);
+/** A parameter group that preloads pgaudit and logs DDL and role changes cluster-wide. */
+const pgauditParameterGroup = (claim: string): Evidence => ({
+  claim,
+  type: 'AWS::RDS::DBParameterGroup',
+  stack: 'Data',
+  holds: (p) =>
+    listParameter(p, 'shared_preload_libraries').includes('pgaudit') &&
+    ['ddl', 'role'].every((c) => listParameter(p, 'pgaudit.log').includes(c)),
+});
+/** The primary instance, on a custom parameter group, exporting its PostgreSQL log. */
+const postgresLogExport = (claim: string): Evidence => ({
+  claim,
+  type: 'AWS::RDS::DBInstance',
+  stack: 'Data',
+  holds: (p) =>
+    p.SourceDBInstanceIdentifier === undefined &&
+    p.DBParameterGroupName !== undefined &&
+    (p.EnableCloudwatchLogsExports ?? []).includes('postgresql'),
+});
 
 export const CONTROLS: readonly Control[] = [
   {
@@ -368,6 +393,7 @@ export const CONTROLS: readonly Control[] = [
       'ContentApi',
       'PeopleDirectory',
       'BreakGlassAccess',
+      'SchemaMigrator',
     ],
     evidence: [
       {
@@ -427,6 +453,12 @@ export const CONTROLS: readonly Control[] = [
         stack: 'Security',
         holds: (p) => JSON.stringify(p.EventSelectors ?? []).includes('AWS::S3::Object'),
       },
+      pgauditParameterGroup(
+        "pgaudit is loaded (the operator role's session logging of every statement rests on it), logging DDL and role changes cluster-wide",
+      ),
+      postgresLogExport(
+        'the primary exports its PostgreSQL log, where pgaudit records what the operator role reads and writes',
+      ),
     ],
     nagRules: [
       'AwsSolutions-RDS6',
@@ -443,6 +475,9 @@ export const CONTROLS: readonly Control[] = [
       'test/stacks/break-glass.test.ts',
       'test/compliance/access-paths.test.ts',
       'test/scripts/break-glass.test.ts',
+      'test/lambda/shared/operator-role.test.ts',
+      'test/lambda/shared/content-schema.test.ts',
+      'test/scripts/verify/database-parameters.test.ts',
     ],
   },
   {
@@ -832,6 +867,10 @@ export const CONTROLS: readonly Control[] = [
         stack,
         holds: (p) => (p.LogDestinationConfigs ?? []).length > 0,
       })),
+      pgauditParameterGroup('the database audits DDL and role changes with pgaudit'),
+      postgresLogExport(
+        'the database exports its PostgreSQL log (connections, pgaudit) to CloudWatch Logs',
+      ),
     ],
     nagRules: [
       'NIST.800.53.R5-CloudTrailLogFileValidationEnabled',
@@ -847,6 +886,9 @@ export const CONTROLS: readonly Control[] = [
       'test/lambda/content-api/audit-trail.test.ts',
       'test/stacks/break-glass.test.ts',
       'test/scripts/verify/break-glass.test.ts',
+      'test/stacks/data-stack.test.ts',
+      'test/lambda/shared/operator-role.test.ts',
+      'test/scripts/verify/database-parameters.test.ts',
     ],
   },
   {
@@ -1050,7 +1092,7 @@ export const CONTROLS: readonly Control[] = [
     evidence: [
       {
         claim:
-          'the proxy signs in only as the API user, the read-only backup user and the outbox drainer user, never as the master user',
+          'the proxy signs in only as the API user, the read-only backup user, the outbox drainer user and the audited break-glass operator user, never as the master user',
         type: 'AWS::IAM::Policy',
         stack: 'Data',
         holds: (p) => {
@@ -1060,7 +1102,7 @@ export const CONTROLS: readonly Control[] = [
             users
               .map((m) => m[1])
               .sort()
-              .join() === 'bulwark_api,bulwark_backup,bulwark_outbox'
+              .join() === 'bulwark_api,bulwark_backup,bulwark_operator,bulwark_outbox'
           );
         },
       },

@@ -39,6 +39,26 @@ export const proxyConnectionEnv = (proxy: rds.IDatabaseProxy, user: string) => (
   DB_USER: user,
 });
 
+/**
+ * pgaudit in the parameter group (ACC-DATA, MON-AUDIT). The library is loaded at
+ * start (a static parameter: an existing instance applies it at its next reboot);
+ * cluster-wide, only DDL and role changes are logged, which is cheap. The operator
+ * role adds its own session logging of every statement (`ALTER ROLE ... SET`, in
+ * `lambda/shared/content-schema/migrate.ts`). Audit lines are written at level LOG,
+ * into the `postgresql` log that each instance exports.
+ *
+ * `pgaudit.log_catalog` is off: a statement whose relations are all in `pg_catalog`
+ * (psql's `\d` and tab completion, which an operator's session is full of) is not
+ * logged. No customer data lives there, and any statement that also touches a
+ * content table is still logged.
+ */
+export const PGAUDIT_PARAMETERS = {
+  shared_preload_libraries: 'pg_stat_statements,pgaudit',
+  'pgaudit.log': 'ddl,role',
+  'pgaudit.log_catalog': '0',
+  'pgaudit.log_level': 'log',
+} as const;
+
 /** Log types each instance exports to CloudWatch Logs. */
 const LOG_EXPORTS = ['postgresql', 'upgrade'] as const;
 
@@ -137,8 +157,7 @@ export class Database extends Construct {
         log_connections: '1',
         log_disconnections: '1',
         log_min_duration_statement: '1000',
-        'pgaudit.log': 'ddl,role',
-        shared_preload_libraries: 'pg_stat_statements,pgaudit',
+        ...PGAUDIT_PARAMETERS,
       },
     });
 

@@ -26,6 +26,13 @@ export interface SchemaMigratorProps {
   readonly readOnlyUsers: string[];
   /** Login roles of the invalidation outbox drainer (its table only). */
   readonly outboxUsers: string[];
+  /**
+   * Login roles of break-glass operators: content data rights, every statement
+   * logged by pgaudit, short timeouts. The migrator only creates them; who may
+   * connect as them is granted elsewhere (the break-glass access path).
+   * @default - none
+   */
+  readonly operatorUsers?: string[];
   /** Log retention in days. */
   readonly logRetentionDays: number;
 }
@@ -59,6 +66,7 @@ export class SchemaMigrator extends Construct {
         APP_DB_USERS: props.appUsers.join(','),
         READ_ONLY_DB_USERS: props.readOnlyUsers.join(','),
         OUTBOX_DB_USERS: props.outboxUsers.join(','),
+        OPERATOR_DB_USERS: (props.operatorUsers ?? []).join(','),
       },
     });
     acknowledge(this.function, 'synchronousInvocation');

@@ -6,7 +6,12 @@ import { type StageConfig, physicalNames } from '../config';
 import { LOAD_BALANCER_LOG_PREFIX } from '../constructs/access-log-bucket';
 import { CdnInvalidator } from '../constructs/cdn-invalidator';
 import { ContentApi } from '../constructs/content-api';
-import { API_DB_USER, BACKUP_DB_USER, OUTBOX_DB_USER } from '../constructs/database';
+import {
+  API_DB_USER,
+  BACKUP_DB_USER,
+  OPERATOR_DB_USER,
+  OUTBOX_DB_USER,
+} from '../constructs/database';
 import { InvalidationOutbox } from '../constructs/invalidation-outbox';
 import { NightlyBackup } from '../constructs/nightly-backup';
 import { InvalidationQueue } from '../constructs/invalidation-queue';
@@ -75,6 +80,7 @@ export class AppStack extends Stack {
       appUsers: [API_DB_USER],
       readOnlyUsers: [BACKUP_DB_USER],
       outboxUsers: [OUTBOX_DB_USER],
+      operatorUsers: [OPERATOR_DB_USER],
       logRetentionDays: cfg.logRetentionDays,
     });
     this.invalidationQueue = new InvalidationQueue(this, 'InvalidationQueue', {

@@ -14,6 +14,7 @@ import {
   BACKUP_DB_USER,
   DATABASE_PORT,
   Database,
+  OPERATOR_DB_USER,
   OUTBOX_DB_USER,
 } from '../constructs/database';
 import { EncryptionKey } from '../constructs/encryption-key';
@@ -166,7 +167,7 @@ export class DataStack extends Stack {
       instanceIdentifier: names.databaseInstance,
       replicaIdentifier: names.replicaInstance,
       port: DATABASE_PORT,
-      proxyUsers: [API_DB_USER, BACKUP_DB_USER, OUTBOX_DB_USER],
+      proxyUsers: [API_DB_USER, BACKUP_DB_USER, OUTBOX_DB_USER, OPERATOR_DB_USER],
     });
   }
 

@@ -12,6 +12,8 @@ export interface ThrowawayPostgres {
   readonly port: number;
   /** Directory holding the cluster. */
   readonly dir: string;
+  /** The server's log file (its stderr: every LOG line, pgaudit's included). */
+  readonly logFile: string;
   /** Stops the server and removes the directory. */
   stop(): void;
 }
@@ -34,6 +36,35 @@ export function postgresBinDir(): string {
   );
 }
 
+/** Major version of the PostgreSQL server binaries {@link postgresBinDir} finds, e.g. `15`. */
+export function postgresMajorVersion(bin = postgresBinDir()): number {
+  const out = execFileSync(path.join(bin, 'postgres'), ['--version'], { encoding: 'utf8' });
+  const major = /\(PostgreSQL\) (\d+)/.exec(out)?.[1];
+  if (!major) throw new Error(`Cannot read the PostgreSQL version from: ${out.trim()}`);
+  return Number(major);
+}
+
+/**
+ * Whether the pgaudit library is installed beside the server binaries (Debian:
+ * `postgresql-<major>-pgaudit`), so a cluster may load it.
+ */
+export function pgauditInstalled(bin = postgresBinDir()): boolean {
+  const libDirs = [path.join(path.dirname(bin), 'lib')];
+  const pgConfig = spawnSync(path.join(bin, 'pg_config'), ['--pkglibdir'], { encoding: 'utf8' });
+  if (pgConfig.status === 0 && pgConfig.stdout.trim()) libDirs.push(pgConfig.stdout.trim());
+  return libDirs.some((dir) => fs.existsSync(path.join(dir, 'pgaudit.so')));
+}
+
+/** Options of {@link startThrowawayPostgres}. */
+export interface ThrowawayPostgresOptions {
+  /**
+   * Server settings beyond the throwaway defaults, e.g.
+   * `{ shared_preload_libraries: 'pgaudit' }`.
+   * @default - none
+   */
+  readonly settings?: Readonly<Record<string, string>>;
+}
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -49,7 +80,9 @@ async function freePort(): Promise<number> {
  * Starts a throwaway cluster on a free loopback port. `initdb` refuses to run as
  * root, so as root the cluster runs as the `postgres` user.
  */
-export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
+export async function startThrowawayPostgres(
+  options: ThrowawayPostgresOptions = {},
+): Promise<ThrowawayPostgres> {
   const bin = postgresBinDir();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-pg-'));
   const data = path.join(dir, 'data');
@@ -74,7 +107,7 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
     '--locale=C',
     '--no-sync',
   ]);
-  const options = [
+  const serverOptions = [
     `-p ${port}`,
     "-c listen_addresses='127.0.0.1'",
     `-k ${dir}`,
@@ -82,25 +115,17 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
     '-c synchronous_commit=off',
     '-c full_page_writes=off',
     '-c max_connections=200',
+    ...Object.entries(options.settings ?? {}).map(([name, value]) => `-c ${name}='${value}'`),
   ].join(' ');
-  run('pg_ctl', [
-    'start',
-    '-D',
-    data,
-    '-w',
-    '-t',
-    '60',
-    '-l',
-    path.join(dir, 'server.log'),
-    '-o',
-    options,
-  ]);
+  const logFile = path.join(dir, 'server.log');
+  run('pg_ctl', ['start', '-D', data, '-w', '-t', '60', '-l', logFile, '-o', serverOptions]);
 
   let stopped = false;
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
     dir,
+    logFile,
     stop() {
       if (stopped) return;
       stopped = true;

@@ -1,6 +1,11 @@
 import type { StageConfig } from '../../lib/config';
 import { physicalNames } from '../../lib/config';
-import { API_DB_USER, BACKUP_DB_USER, OUTBOX_DB_USER } from '../../lib/constructs/database';
+import {
+  API_DB_USER,
+  BACKUP_DB_USER,
+  OPERATOR_DB_USER,
+  OUTBOX_DB_USER,
+} from '../../lib/constructs/database';
 import type { ContextValue, PolicyDocument, Principal } from '../support/iam/policy-evaluator';
 import type { ModelResource, StageModel } from '../support/iam/stage-model';
 import { breakGlassPaths } from './break-glass-paths';
@@ -787,6 +792,13 @@ export function stageAccessPaths(model: StageModel, cfg: StageConfig) {
         principal: roleOf('outbox-drainer'),
         action: 'rds-db:connect',
         resource: dbUser(user),
+      })),
+      // Only the break-glass path may sign in as the audited operator: no function.
+      ...(Object.keys(FUNCTIONS) as FunctionName[]).map((name) => ({
+        name: `${name} cannot connect as ${OPERATOR_DB_USER}`,
+        principal: roleOf(name),
+        action: 'rds-db:connect',
+        resource: dbUser(OPERATOR_DB_USER),
       })),
       {
         name: 'the outbox drainer cannot read the key pepper',

@@ -1,4 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import { CONTROLS } from '../../lib/compliance/controls';
 import { STAGES, onlyResource, resourcesOf, template } from '../support/assembly';
 
 const REPLICAS = { Staging: 1, Production: 2 } as const;
@@ -105,7 +106,7 @@ describe.each(STAGES)('Data stack (%s)', (stage) => {
       expect(proxy.Properties.Auth).toBeUndefined();
     });
 
-    it('lets the proxy sign in as the API, backup and outbox users only (ACC-DATA)', () => {
+    it('lets the proxy sign in as the API, backup, outbox and operator users only (ACC-DATA)', () => {
       const policy = onlyResource(t, 'AWS::IAM::Policy', 'DatabasePrimaryProxyIAMRole');
       const user = (name: string) => ({
         'Fn::Join': [
@@ -121,7 +122,12 @@ describe.each(STAGES)('Data stack (%s)', (stage) => {
         {
           Action: 'rds-db:connect',
           Effect: 'Allow',
-          Resource: [user('bulwark_api'), user('bulwark_backup'), user('bulwark_outbox')],
+          Resource: [
+            user('bulwark_api'),
+            user('bulwark_backup'),
+            user('bulwark_operator'),
+            user('bulwark_outbox'),
+          ],
         },
       ]);
     });
@@ -261,6 +267,65 @@ describe.each(STAGES)('Data stack (%s)', (stage) => {
           MonitoringInterval: 30,
           EnableCloudwatchLogsExports: ['postgresql', 'upgrade'],
         });
+      }
+    });
+
+    it('preloads pgaudit and logs only DDL and role changes cluster-wide (MON-AUDIT)', () => {
+      const groups = Object.values(resourcesOf(t, 'AWS::RDS::DBParameterGroup'));
+      expect(groups).toHaveLength(1);
+      const p = groups[0].Properties;
+      expect(p.Family).toMatch(/^postgres\d+$/);
+      expect(p.Parameters.shared_preload_libraries.split(',')).toEqual([
+        'pg_stat_statements',
+        'pgaudit',
+      ]);
+      expect(p.Parameters['pgaudit.log']).toBe('ddl,role');
+      expect(p.Parameters['pgaudit.log_level']).toBe('log');
+      // psql's catalog queries are not statement-logged; content tables always are.
+      expect(p.Parameters['pgaudit.log_catalog']).toBe('0');
+      // Object auditing (pgaudit.role) is unused: the operator's sessions are logged per role.
+      expect(p.Parameters['pgaudit.role']).toBeUndefined();
+    });
+
+    it('runs every instance on that parameter group, exporting the postgresql log where pgaudit writes', () => {
+      const [groupId] = Object.keys(resourcesOf(t, 'AWS::RDS::DBParameterGroup'));
+      expect(instances()).toHaveLength(1 + REPLICAS[stage]);
+      for (const db of instances()) {
+        expect(db.Properties.DBParameterGroupName).toEqual({ Ref: groupId });
+        expect(db.Properties.EnableCloudwatchLogsExports).toContain('postgresql');
+      }
+      const logGroups = Object.values(resourcesOf(t, 'AWS::Logs::LogGroup')).map(
+        (g) => g.Properties.LogGroupName,
+      );
+      expect(logGroups.filter((n: string) => n.endsWith('/postgresql'))).toHaveLength(
+        1 + REPLICAS[stage],
+      );
+    });
+
+    it('backs the pgaudit and log-export evidence of ACC-DATA and MON-AUDIT, which fails once either is lost', () => {
+      const evidence = (type: string) =>
+        CONTROLS.filter((c) => c.id === 'ACC-DATA' || c.id === 'MON-AUDIT')
+          .flatMap((c) => c.evidence)
+          .filter((e) => e.type === type && /pgaudit|PostgreSQL log/.test(e.claim));
+      const groups = evidence('AWS::RDS::DBParameterGroup');
+      const exports = evidence('AWS::RDS::DBInstance');
+      expect([groups.length, exports.length]).toEqual([2, 2]);
+      const group = Object.values(resourcesOf(t, 'AWS::RDS::DBParameterGroup'))[0];
+      const withParameter = (name: string, value: string) => ({
+        ...group.Properties,
+        Parameters: { ...group.Properties.Parameters, [name]: value },
+      });
+      for (const e of groups) {
+        expect(e.holds(group.Properties, group)).toBe(true);
+        expect(
+          e.holds(withParameter('shared_preload_libraries', 'pg_stat_statements'), group),
+        ).toBe(false);
+        expect(e.holds(withParameter('pgaudit.log', 'ddl'), group)).toBe(false);
+      }
+      for (const e of exports) {
+        expect(e.holds(primary().Properties, primary())).toBe(true);
+        const withoutLog = { ...primary().Properties, EnableCloudwatchLogsExports: ['upgrade'] };
+        expect(e.holds(withoutLog, primary())).toBe(false);
       }
     });
 

@@ -83,7 +83,11 @@ const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
  * where the `rds_iam` role exists, the role authenticates with IAM tokens only and
  * has no password.
  */
-async function ensureLoginRole(pool: Pool, role: string, grants: readonly string[]): Promise<void> {
+async function ensureLoginRole(
+  pool: Pool,
+  role: string,
+  grants: readonly string[] | ((client: ClientBase) => Promise<readonly string[]>),
+): Promise<void> {
   if (!ROLE_NAME.test(role)) throw new Error(`Invalid role name ${role}`);
   const client = await pool.connect();
   try {
@@ -93,7 +97,8 @@ async function ensureLoginRole(pool: Pool, role: string, grants: readonly string
       const iam = await client.query("SELECT 1 FROM pg_roles WHERE rolname = 'rds_iam'");
       if (iam.rowCount === 1) await client.query(`GRANT rds_iam TO ${role}`);
       await client.query(`GRANT USAGE ON SCHEMA public TO ${role}`);
-      for (const grant of grants) await client.query(grant);
+      const statements = typeof grants === 'function' ? await grants(client) : grants;
+      for (const grant of statements) await client.query(grant);
     });
   } finally {
     client.release();
@@ -135,6 +140,99 @@ export function ensureReadOnlyRole(pool: Pool, role: string): Promise<void> {
     `GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role}`,
     `ALTER ROLE ${role} SET default_transaction_read_only = on`,
   ]);
+}
+
+/**
+ * pgaudit settings of every session of the operator role (`ALTER ROLE ... SET`); the
+ * parameter group keeps the cluster-wide `pgaudit.log` to `ddl,role`, so only the
+ * operator pays for statement logging.
+ *
+ * - `pgaudit.log = all`: every read and write, and function calls, DDL, role changes
+ *   and `SET`s (`misc`) too: a break-glass session is a person typing, so the volume
+ *   is small, and a `SET statement_timeout = 0` is itself worth recording.
+ * - `pgaudit.log_relation = on`: one line per table a statement touches, each naming
+ *   the table, so "who read or changed `entries`" is a search for one name, joins
+ *   and subqueries included.
+ * - `pgaudit.log_parameter = on`: the bound values of a parameterised statement are
+ *   logged with it. The values an operator wrote are the evidence of what changed;
+ *   they land in the exported PostgreSQL log, which is encrypted with the data key
+ *   and kept for the stage's log retention, like the data they describe.
+ *
+ * These are superuser-only (`SUSET`) settings: the operator cannot switch its own
+ * logging off. `pgaudit.log_statement_once` stays off, so each line is complete.
+ */
+export const OPERATOR_AUDIT_SETTINGS: Readonly<Record<string, string>> = {
+  'pgaudit.log': 'all',
+  'pgaudit.log_relation': 'on',
+  'pgaudit.log_parameter': 'on',
+};
+
+/**
+ * Timeouts of the operator role, so that a forgotten session holds no locks:
+ * a statement runs at most 2 minutes, waits at most 5 seconds for a lock (it never
+ * queues the API's writes behind it), and a transaction left open idle is ended
+ * after 1 minute (rolled back, its locks released).
+ */
+export const OPERATOR_TIMEOUTS: Readonly<Record<string, string>> = {
+  statement_timeout: '2min',
+  lock_timeout: '5s',
+  idle_in_transaction_session_timeout: '1min',
+};
+
+/** Whether the server loaded pgaudit at start (`shared_preload_libraries`). */
+export async function pgauditLoaded(client: ClientBase): Promise<boolean> {
+  const r = await client.query<{ libs: string }>(
+    "SELECT current_setting('shared_preload_libraries') AS libs",
+  );
+  return r.rows[0].libs
+    .split(',')
+    .map((lib) => lib.trim().replace(/^"|"$/g, ''))
+    .includes('pgaudit');
+}
+
+/** What {@link ensureOperatorRole} found and did. */
+export interface OperatorRoleState {
+  /** pgaudit is loaded: the role logs every statement and may log in. */
+  readonly audited: boolean;
+}
+
+/**
+ * Ensures the break-glass operator's login role: IAM-only login where `rds_iam`
+ * exists (RDS), the data rights an operator fixing customer data needs on the
+ * content tables (read, insert, update, delete), the audit log append-only (never
+ * updated, deleted or truncated), the migrations bookkeeping read-only, no DDL (it
+ * owns nothing and may not create in the schema), the {@link OPERATOR_TIMEOUTS},
+ * and pgaudit session logging of each of its statements
+ * ({@link OPERATOR_AUDIT_SETTINGS}).
+ *
+ * Where pgaudit is loaded it also creates the `pgaudit` extension in the database
+ * (its event triggers name the objects of DDL), as AWS documents for RDS, where the
+ * master user (`rds_superuser`) may create it and set the role's pgaudit settings.
+ * Where pgaudit is not loaded (an instance whose new parameter group waits for a
+ * reboot, or a local PostgreSQL without pgaudit), nothing could record the
+ * operator's statements, so the role exists with its grants but may not log in
+ * (`NOLOGIN`) until a run with pgaudit loaded; the result says which.
+ */
+export async function ensureOperatorRole(pool: Pool, role: string): Promise<OperatorRoleState> {
+  let audited = false;
+  await ensureLoginRole(pool, role, async (client) => {
+    audited = await pgauditLoaded(client);
+    const settings = { ...OPERATOR_TIMEOUTS, ...(audited ? OPERATOR_AUDIT_SETTINGS : {}) };
+    return [
+      ...(audited ? ['CREATE EXTENSION IF NOT EXISTS pgaudit'] : []),
+      `REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${role}`,
+      `REVOKE CREATE ON SCHEMA public FROM ${role}`,
+      `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${role}`,
+      `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${role}`,
+      `REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON schema_migrations FROM ${role}`,
+      `REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM ${role}`,
+      ...Object.entries(settings).map(
+        ([name, value]) => `ALTER ROLE ${role} SET ${name} = '${value}'`,
+      ),
+      `ALTER ROLE ${role} ${audited ? 'LOGIN' : 'NOLOGIN'}`,
+    ];
+  });
+  return { audited };
 }
 
 /** Creates a space; false when it already exists. */

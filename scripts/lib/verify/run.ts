@@ -10,6 +10,7 @@ import { checkBreakGlass } from './break-glass';
 import { checkConfigRecorder } from './config-recorder';
 import { type VerifyClients, awsClients } from './clients';
 import { checkDatabase } from './database';
+import { checkDatabaseParameters } from './database-parameters';
 import { checkGuardDuty } from './guardduty';
 import { exitCode, formatTable, summary } from './report';
 import { checkShield } from './shield';
@@ -156,6 +157,10 @@ export async function verifyStage(
       backupRetentionDays: cfg.backupRetentionDays,
       multiAz: cfg.database.multiAz,
       readReplicas: cfg.database.readReplicas,
+    }),
+    checkDatabaseParameters(clients.rds(region), {
+      instanceId: physicalNames(cfg).databaseInstance,
+      region,
     }),
     checkShield(clients.shield(), cfg.shield.advanced, cfg.name, [
       { label: 'load balancer', arn: out('App', 'loadBalancerArn') },

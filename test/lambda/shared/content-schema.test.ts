@@ -1,6 +1,7 @@
 import { Pool } from 'pg';
 import {
   ensureAppRole,
+  ensureOperatorRole,
   ensureReadOnlyRole,
   migrate,
 } from '../../../lambda/shared/content-schema/migrate';
@@ -101,5 +102,45 @@ describe('ensureReadOnlyRole', () => {
       role,
     ]);
     expect(defaults.rows[0].rolconfig).toContain('default_transaction_read_only=on');
+  });
+});
+
+describe('ensureOperatorRole without pgaudit loaded', () => {
+  const role = `operator_${Date.now().toString(36)}`;
+
+  it('creates the role with its grants and timeouts, but refuses it login: nothing would record it', async () => {
+    await migrate(db.pool);
+    expect(await ensureOperatorRole(db.pool, role)).toEqual({ audited: false });
+    expect(await ensureOperatorRole(db.pool, role)).toEqual({ audited: false }); // idempotent
+    const r = await db.pool.query(
+      'SELECT rolcanlogin, rolsuper, rolcreaterole, rolcreatedb, rolconfig FROM pg_roles WHERE rolname = $1',
+      [role],
+    );
+    expect(r.rows[0]).toMatchObject({
+      rolcanlogin: false,
+      rolsuper: false,
+      rolcreaterole: false,
+      rolcreatedb: false,
+    });
+    expect(r.rows[0].rolconfig).toEqual(
+      expect.arrayContaining([
+        'statement_timeout=2min',
+        'lock_timeout=5s',
+        'idle_in_transaction_session_timeout=1min',
+      ]),
+    );
+    expect(r.rows[0].rolconfig.filter((c: string) => c.startsWith('pgaudit.'))).toEqual([]);
+    const client = await db.pool.connect();
+    try {
+      await client.query(`SET ROLE ${role}`);
+      await client.query('SELECT count(*) FROM entries');
+      await expect(client.query('DELETE FROM audit_log')).rejects.toThrow(/permission denied/);
+      await expect(client.query("INSERT INTO schema_migrations VALUES ('x')")).rejects.toThrow(
+        /permission denied/,
+      );
+    } finally {
+      await client.query('RESET ROLE');
+      client.release();
+    }
   });
 });

@@ -16,7 +16,7 @@ describe('npm run verify on a compliant account', () => {
     ]);
     expect(notPassing[0].evidence).toContain('shield.advanced is off for stage staging');
     expect(notPassing[2].evidence).toBe('stage uses local users (no people.saml)');
-    expect(run.stderr).toContain('35 checks: 32 PASS, 0 FAIL, 3 SKIP');
+    expect(run.stderr).toContain('39 checks: 36 PASS, 0 FAIL, 3 SKIP');
   });
 
   it('passes every check of production, Shield Advanced and the SAML provider included', async () => {
@@ -57,6 +57,8 @@ describe('npm run verify on a compliant account', () => {
         'BKP-DAILY',
         'BKP-REMOTE',
         'ENC-REST',
+        'ENC-TRANSIT',
+        'ACC-DATA',
         'BKP-DB',
         'DR-REPL',
         'DDOS',
@@ -94,7 +96,7 @@ describe('npm run verify on a compliant account', () => {
     expect(run.code).toBe(0);
     const lines = run.stdout.split('\n');
     expect(lines[0]).toMatch(/^CONTROL\s+CHECK\s+RESULT\s+EVIDENCE$/);
-    expect(lines).toHaveLength(36);
+    expect(lines).toHaveLength(40);
     expect(lines).toContainEqual(
       expect.stringMatching(
         /^THR-DETECT\s+GuardDuty detector is enabled\s+PASS\s+detector \S+ is ENABLED/,

@@ -60,7 +60,10 @@ import {
 import {
   type DBInstance,
   DBInstanceNotFoundFault,
+  DBParameterGroupNotFoundFault,
   DescribeDBInstancesCommand,
+  DescribeDBParametersCommand,
+  type Parameter,
   RDSClient,
   RDSServiceException,
 } from '@aws-sdk/client-rds';
@@ -158,7 +161,10 @@ export interface World {
   /** Object Lock configuration by bucket. */
   objectLock: Record<string, ObjectLockConfiguration>;
   replication: ReplicationConfiguration;
+  /** DB instances by identifier: the primary and its read replicas. */
   databases: Record<string, DBInstance>;
+  /** Parameters of each DB parameter group by name (DescribeDBParameters, paged). */
+  parameterGroups: Record<string, Parameter[]>;
   /** Shield Advanced protections by resource ARN. */
   protections: Record<string, Protection>;
   /** CloudWatch alarms by name. */
@@ -229,6 +235,7 @@ export function ids(cfg: StageConfig) {
     replicaBucket: `bulwark-${name}-backups-${account}-${drRegion}`,
     replicaKey: `arn:aws:kms:${drRegion}:${account}:alias/bulwark-${name}-backup-replica`,
     database: `bulwark-${name}-db`,
+    parameterGroup: `bulwark-${name}-data-databaseparameters3c0ec4a1-x7k2m9p4q1wz`,
     userPoolId: `${region}_AbCdEf123`,
     cmsClientId: '4ibc2ngrmk8ut0o8b6example',
     configRecorder: `Bulwark-${title}-Security-ConfigRecorder49EDB580-1AB2CD3EF4GH`,
@@ -238,6 +245,43 @@ export function ids(cfg: StageConfig) {
     sessionKey: `arn:aws:kms:${region}:${account}:key/9abcdef0-12ab-34cd-56ef-1234567890ef`,
     breakGlassAlarm: `Bulwark-${title}-Security-BreakGlassAssumedAlarmC6982F4B-1A2B3C4D5E6F`,
   };
+}
+
+/**
+ * The Data stack's parameter group as DescribeDBParameters lists it: well over one
+ * page (RDS pages at 100 by default) of engine defaults, with Bulwark's settings
+ * (`Source: user`) on the later pages.
+ */
+function parameterGroup(): Parameter[] {
+  const engineDefault = (n: number): Parameter => ({
+    ParameterName: `engine_default_${String(n).padStart(3, '0')}`,
+    ParameterValue: 'on',
+    Description: 'An engine default',
+    Source: 'engine-default',
+    ApplyType: 'dynamic',
+    DataType: 'boolean',
+    AllowedValues: '0,1',
+    IsModifiable: true,
+    ApplyMethod: 'pending-reboot',
+  });
+  const user = (name: string, value: string, applyType: 'static' | 'dynamic'): Parameter => ({
+    ParameterName: name,
+    ParameterValue: value,
+    Description: `Bulwark sets ${name}`,
+    Source: 'user',
+    ApplyType: applyType,
+    DataType: 'string',
+    IsModifiable: true,
+    ApplyMethod: applyType === 'static' ? 'pending-reboot' : 'immediate',
+  });
+  return [
+    ...Array.from({ length: 150 }, (_, n) => engineDefault(n)),
+    user('log_connections', '1', 'dynamic'),
+    user('pgaudit.log', 'ddl,role', 'dynamic'),
+    user('pgaudit.log_catalog', '0', 'dynamic'),
+    user('rds.force_ssl', '1', 'dynamic'),
+    user('shared_preload_libraries', 'pg_stat_statements,pgaudit', 'static'),
+  ];
 }
 
 const visibility = (name: string) => ({
@@ -650,8 +694,40 @@ export function compliantWorld(cfg: StageConfig): World {
         IAMDatabaseAuthenticationEnabled: true,
         DeletionProtection: true,
         DBInstanceArn: `arn:aws:rds:${cfg.region}:${cfg.account}:db:${i.database}`,
+        DBParameterGroups: [
+          { DBParameterGroupName: i.parameterGroup, ParameterApplyStatus: 'in-sync' },
+        ],
+        EnabledCloudwatchLogsExports: ['postgresql', 'upgrade'],
       },
+      ...Object.fromEntries(
+        replicas.map((id, n) => [
+          id,
+          {
+            DBInstanceIdentifier: id,
+            DBInstanceClass: `db.${cfg.database.instanceClass}`,
+            Engine: 'postgres',
+            EngineVersion: '18.1',
+            DBInstanceStatus: 'available',
+            Endpoint: {
+              Address: `${id}.c9akciq32.${cfg.region}.rds.amazonaws.com`,
+              Port: 5432,
+              HostedZoneId: 'Z29XKXDKYMONMX',
+            },
+            ReadReplicaSourceDBInstanceIdentifier: i.database,
+            AvailabilityZone: `${cfg.region}${'bc'[n % 2]}`,
+            StorageEncrypted: true,
+            KmsKeyId: i.dataKey,
+            DbiResourceId: `db-REPLICA${n + 1}EXAMPLEABCDEFGHIJKLMN`,
+            DBInstanceArn: `arn:aws:rds:${cfg.region}:${cfg.account}:db:${id}`,
+            DBParameterGroups: [
+              { DBParameterGroupName: i.parameterGroup, ParameterApplyStatus: 'in-sync' },
+            ],
+            EnabledCloudwatchLogsExports: ['postgresql', 'upgrade'],
+          } satisfies DBInstance,
+        ]),
+      ),
     },
+    parameterGroups: { [i.parameterGroup]: parameterGroup() },
     protections: cfg.shield.advanced
       ? Object.fromEntries(
           [
@@ -1055,6 +1131,23 @@ export function answerFrom(world: World): void {
         });
       }
       return { DBInstances: [db] };
+    }),
+  );
+  aws.rds.on(DescribeDBParametersCommand).callsFake(
+    answer('DescribeDBParameters', ({ DBParameterGroupName, Marker, MaxRecords }) => {
+      const all = world.parameterGroups[DBParameterGroupName];
+      if (!all) {
+        throw new DBParameterGroupNotFoundFault({
+          $metadata: { ...failure, httpStatusCode: 404 },
+          message: `DBParameterGroup not found: ${DBParameterGroupName}`,
+        });
+      }
+      const start = Marker ? Number(Buffer.from(Marker, 'base64').toString()) : 0;
+      const end = start + (MaxRecords ?? 100);
+      return {
+        Parameters: all.slice(start, end),
+        ...(end < all.length ? { Marker: Buffer.from(String(end)).toString('base64') } : {}),
+      };
     }),
   );
   const userPool = (UserPoolId: string) => {
