@@ -136,6 +136,9 @@ const decodeSegment = (segment: string): string => {
   }
 };
 
+/** What a support person's audit row records of a request: its method and path. */
+const routeOf = (req: ApiRequest) => `${req.method} ${req.path}`;
+
 const bearer = (req: ApiRequest): string | undefined => {
   const m = /^Bearer ([^\s]+)$/i.exec(req.headers.authorization ?? '');
   return m?.[1];
@@ -150,8 +153,7 @@ export function createApi(service: ContentService, logError: ErrorLog) {
   const entryId = (ctx: ReadCtx) => parse(uuidSchema, ctx.params.id).toLowerCase();
   const keyId = (ctx: Ctx) => parse(uuidSchema, ctx.params.keyId).toLowerCase();
   const grantId = (ctx: Ctx) => parse(uuidSchema, ctx.params.grantId).toLowerCase();
-  /** What a support person's audit row records of a request. */
-  const routeOf = (ctx: ReadCtx) => `${ctx.req.method} ${ctx.req.path}`;
+
   /** Published content may be cached; previews (drafts) never are. */
   const read = (value: unknown, tag: string, cacheable: boolean): ApiResponse =>
     json(200, value, { 'Cache-Control': cacheable ? PUBLIC_CACHE : NO_STORE, ETag: tag });
@@ -167,7 +169,7 @@ export function createApi(service: ContentService, logError: ErrorLog) {
             ctx.token,
             ctx.space,
             { ...q, preview },
-            routeOf(ctx),
+            routeOf(ctx.req),
           );
           return read(page, pageTag(page.items, page.nextCursor), !preview);
         },
@@ -194,7 +196,7 @@ export function createApi(service: ContentService, logError: ErrorLog) {
             ctx.space,
             entryId(ctx),
             preview,
-            routeOf(ctx),
+            routeOf(ctx.req),
           );
           return read(entry, entryTag(entry), !preview && entry.status === 'published');
         },
@@ -322,12 +324,7 @@ export function createApi(service: ContentService, logError: ErrorLog) {
       const token = bearer(req);
       if (handler.role === 'with-read') return handler.run({ req, space, params, token });
       const caller = await service.authenticate(token);
-      const principal = await service.admit(
-        caller,
-        space,
-        handler.role,
-        `${req.method} ${req.path}`,
-      );
+      const principal = await service.admit(caller, space, handler.role, routeOf(req));
       if (r.management) service.authorizeKeyManagement(principal, r.management);
       return handler.run({ req, space, params, token, principal });
     }

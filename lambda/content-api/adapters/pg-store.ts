@@ -1,13 +1,7 @@
 import type { Pool, PoolClient, QueryConfig, QueryResult, QueryResultRow } from 'pg';
 import { ConflictError } from '../../shared/errors';
 import { clientErrorOf } from './pg-errors';
-import type {
-  ApiKeyRecord,
-  AuditRecord,
-  Entry,
-  SupportAccess,
-  SupportGrant,
-} from '../domain/model';
+import type { ApiKeyRecord, AuditRecord, Entry, SupportGrant } from '../domain/model';
 import type {
   ContentStore,
   ContentWriter,
@@ -455,7 +449,7 @@ export class PgContentStore implements ContentStore {
    * grant is then re-checked and refused), counted, and the audit row written. Not
    * retried on a lost connection: a use is counted and audited at most once.
    */
-  async useSupportGrant(q: SupportRequest): Promise<SupportAccess | undefined> {
+  async useSupportGrant(q: SupportRequest): Promise<string | undefined> {
     try {
       const r = await this.db.query({
         name: 'bulwark_use_support_grant',
@@ -468,16 +462,15 @@ export class PgContentStore implements ContentStore {
               ORDER BY expires_at DESC, id
               LIMIT 1
               FOR UPDATE)
-            RETURNING id, space_id, role
+            RETURNING id, space_id
           ), audited AS (
             INSERT INTO audit_log (space_id, at, subject, action, target, grant_id)
             SELECT space_id, $3, $2, 'support.' || $4, $5, id FROM used
           )
-          SELECT id, space_id, role FROM used`,
+          SELECT id FROM used`,
         values: [q.spaceId, q.subject, q.at, q.needed, q.route],
       });
-      const row = r.rows[0];
-      return row && { grantId: row.id, spaceId: row.space_id, role: row.role };
+      return r.rows[0]?.id;
     } catch (err) {
       throw clientErrorOf(err) ?? err;
     }

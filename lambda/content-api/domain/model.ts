@@ -48,14 +48,6 @@ export interface PersonPrincipal {
   readonly roles: ReadonlyMap<string, Role>;
 }
 
-/** Support access to one space, under a customer's live grant. */
-export interface SupportAccess {
-  readonly grantId: string;
-  readonly spaceId: string;
-  /** The most the grant allows: `read` or `write`, never `admin`. */
-  readonly role: Exclude<Role, 'admin'>;
-}
-
 /**
  * A support engineer (a person in the user pool's `support` group). They hold no
  * role of their own: each request is admitted only under a live grant of the space
@@ -65,8 +57,8 @@ export interface SupportPrincipal {
   readonly kind: 'support';
   /** The user pool's `sub` of the person. */
   readonly subject: string;
-  /** The grant the current request was admitted under. */
-  readonly access?: SupportAccess;
+  /** The grant the current request was admitted under (named in its audit rows). */
+  readonly grantId?: string;
 }
 
 /** Who is calling. */
@@ -99,7 +91,7 @@ export interface Actor {
 export const actorOf = (p: Principal | Operator): Actor => ({
   keyId: p.kind === 'key' ? p.keyId : null,
   subject: p.kind === 'key' ? null : p.kind === 'operator' ? `operator:${p.name}` : p.subject,
-  grantId: p.kind === 'support' ? (p.access?.grantId ?? null) : null,
+  grantId: p.kind === 'support' ? (p.grantId ?? null) : null,
 });
 
 /** Who gave or revoked a grant, as the API shows it: `key:<id>` or `person:<subject>`. */

@@ -13,7 +13,9 @@ import {
   roleIncludes,
   type ApiKeyRecord,
   type Entry,
+  type KeyPrincipal,
   type Operator,
+  type PersonPrincipal,
   type Principal,
   type Role,
   type SupportGrant,
@@ -185,7 +187,7 @@ export class ContentService {
   }
 
   /** The principal of a stored key, or 401 when it is unknown, revoked or expired. */
-  private principalOf(key: ApiKeyRecord | undefined): Principal {
+  private principalOf(key: ApiKeyRecord | undefined): KeyPrincipal {
     const now = this.deps.now().getTime();
     if (!key || key.revokedAt || (key.expiresAt && Date.parse(key.expiresAt) <= now)) {
       throw new UnauthorizedError();
@@ -262,14 +264,7 @@ export class ContentService {
    * Throws 403 unless the principal has at least `role` in `spaceId`: a key
    * belongs to one space; a person holds the roles their groups give.
    */
-  authorize(principal: Principal, spaceId: string, role: Role): void {
-    if (principal.kind === 'support') {
-      const access = principal.access;
-      if (!access || access.spaceId !== spaceId || !roleIncludes(access.role, role)) {
-        throw new ForbiddenError('Support access needs a live grant of this space');
-      }
-      return;
-    }
+  authorize(principal: KeyPrincipal | PersonPrincipal, spaceId: string, role: Role): void {
     if (principal.kind === 'person') {
       const held = principal.roles.get(spaceId);
       if (!held) throw new ForbiddenError('You have no role in this space');
@@ -303,15 +298,15 @@ export class ContentService {
     if (role === 'admin') {
       throw new ForbiddenError('Support access never includes keys, grants or the audit log');
     }
-    const access = await this.deps.store.useSupportGrant({
+    const grantId = await this.deps.store.useSupportGrant({
       spaceId,
       subject: principal.subject,
       needed: role,
       at: this.stamp(),
       route: route.length > MAX_ROUTE_CHARS ? `${route.slice(0, MAX_ROUTE_CHARS - 1)}…` : route,
     });
-    if (!access) throw new ForbiddenError('Support access needs a live grant of this space');
-    return { ...principal, access };
+    if (!grantId) throw new ForbiddenError('Support access needs a live grant of this space');
+    return { ...principal, grantId };
   }
 
   /**

@@ -5,7 +5,6 @@ import type {
   Entry,
   EntryPosition,
   Role,
-  SupportAccess,
   SupportGrant,
 } from './model';
 
@@ -127,9 +126,10 @@ export interface ContentStore extends ContentReader {
    * Admits a support person's request in ONE statement: finds a grant of the space
    * that is live at the request's time and allows the role needed, counts the use
    * and writes the `support.<role>` audit row naming the person, the grant and the
-   * route. Undefined (and nothing written) when no grant admits it.
+   * route. Returns the grant's id; undefined (and nothing written) when no grant
+   * admits the request.
    */
-  useSupportGrant(request: SupportRequest): Promise<SupportAccess | undefined>;
+  useSupportGrant(request: SupportRequest): Promise<string | undefined>;
 }
 
 /** Queues CDN invalidations of published paths. */
