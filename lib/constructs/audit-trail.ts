@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,7 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge } from '../compliance/acknowledgements';
 import { EncryptedLogGroup } from './encrypted-log-group';
-import { SecureBucket } from './secure-bucket';
+import { SecureBucket, expireAfterRetention } from './secure-bucket';
 
 /** Properties of an {@link AuditTrail}. */
 export interface AuditTrailProps {
@@ -84,14 +84,7 @@ export class AuditTrail extends Construct {
       encryptionKey: props.encryptionKey,
       serverAccessLogsBucket: props.accessLogs,
       serverAccessLogsPrefix: 'AuditTrailBucket/',
-      lifecycleRules: [
-        {
-          id: 'ExpireAfterRetention',
-          expiration: Duration.days(props.retentionDays),
-          noncurrentVersionExpiration: Duration.days(1),
-          abortIncompleteMultipartUploadAfter: Duration.days(1),
-        },
-      ],
+      lifecycleRules: [expireAfterRetention(props.retentionDays)],
     });
     this.logGroup = new EncryptedLogGroup(this, 'LogGroup', {
       encryptionKey: props.encryptionKey,

@@ -2,14 +2,13 @@ import { type CfnElement, Duration, Stack, Tags } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { acknowledge } from '../compliance/acknowledgements';
@@ -22,7 +21,8 @@ import {
 } from './break-glass-session-document';
 import { EncryptedLogGroup } from './encrypted-log-group';
 import { EncryptionKey } from './encryption-key';
-import { SecureBucket } from './secure-bucket';
+import { pageFromRule } from './rule-to-topic';
+import { SecureBucket, expireAfterRetention } from './secure-bucket';
 import { deadLetterAlarm, topicAlarm } from './topic-alarm';
 
 /** Metric namespace of the break-glass alarm. */
@@ -136,14 +136,7 @@ export class BreakGlassAccess extends Construct {
       encryptionKey: props.auditKey,
       serverAccessLogsBucket: props.accessLogs,
       serverAccessLogsPrefix: 'BreakGlassSessionLogBucket/',
-      lifecycleRules: [
-        {
-          id: 'ExpireAfterRetention',
-          expiration: Duration.days(props.retentionDays),
-          noncurrentVersionExpiration: Duration.days(1),
-          abortIncompleteMultipartUploadAfter: Duration.days(1),
-        },
-      ],
+      lifecycleRules: [expireAfterRetention(props.retentionDays)],
     });
     acknowledge(this.bucket, 'sessionLogBucketNotReplicated');
     acknowledge(this.bucket, 'logBucketWithoutObjectLock');
@@ -446,13 +439,6 @@ export class BreakGlassAccess extends Construct {
   /** A page on every assumption: EventBridge (who, where from, why) and the trail. */
   private createAlerts(props: BreakGlassAccessProps) {
     const roleArn = this.role.roleArn;
-    const deadLetterQueue = new sqs.Queue(this, 'AlertDeadLetterQueue', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: props.auditKey,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    acknowledge(deadLetterQueue, 'deadLetterQueue');
     // Successful assumptions page; refused ones (no MFA, no reason) raise the CIS
     // unauthorized-calls alarm instead.
     const rule = new events.Rule(this, 'AssumedRule', {
@@ -469,20 +455,17 @@ export class BreakGlassAccess extends Construct {
       },
     });
     const field = (path: string) => events.EventField.fromPath(path);
-    rule.addTarget(
-      new targets.SnsTopic(props.alertTopic, {
-        deadLetterQueue,
-        retryAttempts: 185,
-        maxEventAge: Duration.hours(24),
-        message: events.RuleTargetInput.fromText(
-          `Break-glass role ${props.roleName} (stage ${props.stageName}) assumed by ` +
-            `${field('$.detail.userIdentity.arn')} from ${field('$.detail.sourceIPAddress')} ` +
-            `at ${field('$.detail.eventTime')}, session ${field('$.detail.requestParameters.roleSessionName')}, ` +
-            `reason: ${field('$.detail.requestParameters.tags[0].value')}. ` +
-            `Session logs: ${props.logGroupName} and s3://${this.bucket.bucketName}/${this.keyPrefix}/.`,
-        ),
-      }),
-    );
+    const deadLetterQueue = pageFromRule(this, 'AlertDeadLetterQueue', rule, {
+      topic: props.alertTopic,
+      encryptionKey: props.auditKey,
+      message: events.RuleTargetInput.fromText(
+        `Break-glass role ${props.roleName} (stage ${props.stageName}) assumed by ` +
+          `${field('$.detail.userIdentity.arn')} from ${field('$.detail.sourceIPAddress')} ` +
+          `at ${field('$.detail.eventTime')}, session ${field('$.detail.requestParameters.roleSessionName')}, ` +
+          `reason: ${field('$.detail.requestParameters.tags[0].value')}. ` +
+          `Session logs: ${props.logGroupName} and s3://${this.bucket.bucketName}/${this.keyPrefix}/.`,
+      ),
+    });
     deadLetterAlarm(
       this,
       'UndeliveredAlertsAlarm',

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as config from 'aws-cdk-lib/aws-config';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../compliance/acknowledgements';
 import { EncryptedLogGroup } from './encrypted-log-group';
 import { AWS_CUSTOM_RESOURCE_PROVIDER_ID } from './managed-prefix-list';
-import { SecureBucket } from './secure-bucket';
+import { SecureBucket, expireAfterRetention } from './secure-bucket';
 
 /** Properties of a {@link ConfigRecorder}. */
 export interface ConfigRecorderProps {
@@ -59,14 +59,7 @@ export class ConfigRecorder extends Construct {
       encryptionKey: props.encryptionKey,
       serverAccessLogsBucket: props.accessLogs,
       serverAccessLogsPrefix: 'ConfigBucket/',
-      lifecycleRules: [
-        {
-          id: 'ExpireAfterRetention',
-          expiration: Duration.days(props.retentionDays),
-          noncurrentVersionExpiration: Duration.days(1),
-          abortIncompleteMultipartUploadAfter: Duration.days(1),
-        },
-      ],
+      lifecycleRules: [expireAfterRetention(props.retentionDays)],
     });
     // AWS Config's documented bucket policy for delivery with its service-linked role.
     const fromThisAccount = { StringEquals: { 'AWS:SourceAccount': account } };

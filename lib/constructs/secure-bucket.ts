@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -21,6 +21,17 @@ export interface SecureBucketProps extends Omit<
    */
   readonly s3ManagedEncryption?: boolean;
 }
+
+/**
+ * The lifecycle of a log or record bucket (RET-DATA): objects expire after the
+ * retention, replaced versions a day later, unfinished uploads after a day.
+ */
+export const expireAfterRetention = (retentionDays: number): s3.LifecycleRule => ({
+  id: 'ExpireAfterRetention',
+  expiration: Duration.days(retentionDays),
+  noncurrentVersionExpiration: Duration.days(1),
+  abortIncompleteMultipartUploadAfter: Duration.days(1),
+});
 
 /**
  * An S3 bucket with Bulwark's secure defaults that callers cannot switch off:

@@ -1,12 +1,11 @@
-import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as guardduty from 'aws-cdk-lib/aws-guardduty';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge } from '../compliance/acknowledgements';
+import { pageFromRule } from './rule-to-topic';
 
 /** GuardDuty protection plans Bulwark turns on (THR-DETECT). */
 export const GUARDDUTY_FEATURES = [
@@ -53,14 +52,6 @@ export class ThreatDetection extends Construct {
       acknowledge(this.detector, 'guardDutyFeaturesApi');
     }
 
-    this.deadLetterQueue = new sqs.Queue(this, 'FindingsDeadLetterQueue', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: props.encryptionKey,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    acknowledge(this.deadLetterQueue, 'deadLetterQueue');
-
     this.findingsRule = new events.Rule(this, 'FindingsRule', {
       description: `GuardDuty findings with severity >= ${props.minSeverity} to on-call`,
       eventPattern: {
@@ -69,12 +60,9 @@ export class ThreatDetection extends Construct {
         detail: { severity: events.Match.greaterThanOrEqual(props.minSeverity) },
       },
     });
-    this.findingsRule.addTarget(
-      new targets.SnsTopic(props.alertTopic, {
-        deadLetterQueue: this.deadLetterQueue,
-        retryAttempts: 185,
-        maxEventAge: Duration.hours(24),
-      }),
-    );
+    this.deadLetterQueue = pageFromRule(this, 'FindingsDeadLetterQueue', this.findingsRule, {
+      topic: props.alertTopic,
+      encryptionKey: props.encryptionKey,
+    });
   }
 }

@@ -11,7 +11,7 @@
 import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { type CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DescribeInstanceInformationCommand, SSMClient } from '@aws-sdk/client-ssm';
 import {
   AssumeRoleCommand,
@@ -26,8 +26,10 @@ import {
   SESSION_LIMITS,
   sessionLogPrefix,
 } from '../../lib/constructs/break-glass-session-document';
+import { OPERATOR_DB_USER } from '../../lib/constructs/database';
 import { OUTPUT_KEYS, stackName } from '../../lib/stage-layout';
 import { cannotRun, failed } from './cli';
+import { type StackState, readStackState } from './stack-state';
 
 /** The programs the session needs on the operator's machine. */
 export const REQUIRED_TOOLS = ['aws', 'session-manager-plugin'] as const;
@@ -49,21 +51,24 @@ export interface BreakGlassTargets {
   readonly alarmName: string;
 }
 
-/** Reads the break-glass outputs of `Bulwark-<Title>-Security` (DescribeStacks). */
+/** Reads the break-glass outputs of `Bulwark-<Title>-Security`; cannot run when it lacks them. */
 export async function readTargets(
   cloudFormation: CloudFormationClient,
   cfg: StageConfig,
 ): Promise<BreakGlassTargets> {
   const name = stackName(cfg.title, 'Security');
-  let outputs: Record<string, string>;
+  let state: StackState;
   try {
-    const out = await cloudFormation.send(new DescribeStacksCommand({ StackName: name }));
-    outputs = Object.fromEntries(
-      (out.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']),
-    );
+    state = await readStackState(cloudFormation, name);
   } catch (err) {
     throw cannotRun(`Cannot read stack ${name} in ${cfg.region}: ${describe(err)}`);
   }
+  if (state.kind === 'absent') {
+    throw cannotRun(
+      `Stack ${name} is not deployed in ${cfg.region}: deploy the stage first (npm run deploy -- --stage ${cfg.name}).`,
+    );
+  }
+  const outputs = state.outputs;
   const k = OUTPUT_KEYS.Security;
   const keys = [
     k.breakGlassRoleArn,
@@ -100,7 +105,7 @@ export function recordNotice(cfg: StageConfig, t: BreakGlassTargets, instanceId?
     `  - on-call is paged now: the alert names you, your address and your reason (alarm ${t.alarmName})`,
     `  - every command and its output: log group ${t.logGroupName}, streamed as you type`,
     `  - the session transcript when it ends: s3://${t.bucketName}/${sessionLogPrefix(cfg.name)}/`,
-    `  - every SQL statement as ${'bulwark_operator'}: pgaudit in the database log group /aws/rds/instance/${names.databaseInstance}/postgresql`,
+    `  - every SQL statement as ${OPERATOR_DB_USER}: pgaudit in the database log group /aws/rds/instance/${names.databaseInstance}/postgresql`,
     `  - the session ends after ${SESSION_LIMITS.idleSessionMinutes} idle minutes or ${SESSION_LIMITS.maxSessionMinutes} minutes at most${instanceId ? `; instance ${instanceId} is terminated when it ends` : ''}`,
   ].join('\n');
 }

@@ -323,6 +323,25 @@ describe('npm run break-glass', () => {
     expect(r.stderr).toContain('has no break-glass outputs (BreakGlassRoleArn');
   });
 
+  it('exits 2 when the Security stack does not exist, saying to deploy first', async () => {
+    const tools = fakeTools();
+    // CloudFormation's DescribeStacks answer for a stack that does not exist.
+    cfn.on(DescribeStacksCommand).rejects(
+      Object.assign(new Error('Stack with id Bulwark-Staging-Security does not exist'), {
+        name: 'ValidationError',
+        $fault: 'client',
+      }),
+    );
+
+    const r = await breakGlass(ARGS, baseEnv(tools.dir));
+
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Stack Bulwark-Staging-Security is not deployed');
+    expect(sts.calls().filter((c) => c.args[0].constructor.name === 'AssumeRoleCommand')).toEqual(
+      [],
+    );
+  });
+
   it.each([
     [['--stage', 'staging', '--mfa-serial', SERIAL], '--reason is required'],
     [['--stage', 'staging', '--reason', 'x', '--mfa-serial', SERIAL], '--reason must be 3 to 256'],

@@ -1,4 +1,5 @@
 import { type CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { isMissingStack } from '../stack-state';
 import type { StageConfig } from '../../../lib/config';
 import { OUTPUT_KEYS, type StagePart, stageStacks } from '../../../lib/stage-layout';
 import { CannotVerify, errorEvidence } from './types';
@@ -46,10 +47,6 @@ export interface DeployedStack {
 
 /** Every stack of a deployed stage, by part. */
 export type DeployedStage = Readonly<Record<StagePart, DeployedStack>>;
-
-/** CloudFormation's answer for a stack that does not exist (a generic ValidationError). */
-const isMissingStack = (err: unknown) =>
-  err instanceof Error && err.name === 'ValidationError' && /does not exist/.test(err.message);
 
 /**
  * Reads the outputs of every stack of the stage (DescribeStacks). Throws
