@@ -5,6 +5,7 @@ import { CROSS_REGION_PROVIDER_IDS } from './compliance/cdk-internal';
 import { addNagPacks } from './compliance/nag-packs';
 import { AppStack } from './stacks/app-stack';
 import { DataStack } from './stacks/data-stack';
+import { DeployAccessStack } from './stacks/deploy-access-stack';
 import { EdgeStack } from './stacks/edge-stack';
 import { NetworkStack } from './stacks/network-stack';
 import { RecoveryStack } from './stacks/recovery-stack';
@@ -39,6 +40,8 @@ export interface StageStacks {
   readonly app: AppStack;
   /** Distribution, edge web ACL, viewer certificate, edge logs and alarms (us-east-1). */
   readonly edge: EdgeStack;
+  /** GitHub OIDC provider and the pipeline's deploy and read roles. */
+  readonly deployAccess: DeployAccessStack;
 }
 
 /** Creates every stack of one stage in the app. Stacks only wire constructs. */
@@ -69,6 +72,7 @@ export function addStage(scope: App, config: StageConfig): StageStacks {
 
   const app = new AppStack(scope, name('App'), { ...props('App'), network, data, security });
   const edge = new EdgeStack(scope, name('Edge'), { ...props('Edge'), app, data });
+  const deployAccess = new DeployAccessStack(scope, name('DeployAccess'), props('DeployAccess'));
 
   for (const stack of [data, app, edge]) {
     for (const id of CROSS_REGION_PROVIDER_IDS) {
@@ -80,11 +84,11 @@ export function addStage(scope: App, config: StageConfig): StageStacks {
     }
   }
 
-  for (const stack of [network, recovery, data, security, app, edge]) {
+  for (const stack of [network, recovery, data, security, app, edge, deployAccess]) {
     Tags.of(stack).add('bulwark:stage', config.name, { excludeResourceTypes: UNTAGGED_TYPES });
     Tags.of(stack).add('bulwark:managed-by', 'cdk', { excludeResourceTypes: UNTAGGED_TYPES });
   }
-  return { config, network, recovery, data, security, app, edge };
+  return { config, network, recovery, data, security, app, edge, deployAccess };
 }
 
 /** Options of {@link buildApp}. */

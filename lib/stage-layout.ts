@@ -10,8 +10,16 @@ import { CLOUDFRONT_REGION } from './config/regions';
 export const STACK_NAME_PREFIX = 'Bulwark';
 
 /** The parts of a stage, in the order the app creates (and deploys) them. */
-export const STAGE_PARTS = ['Network', 'Recovery', 'Data', 'Security', 'App', 'Edge'] as const;
-/** One part of a stage: `Network`, `Recovery`, `Data`, `Security`, `App` or `Edge`. */
+export const STAGE_PARTS = [
+  'Network',
+  'Recovery',
+  'Data',
+  'Security',
+  'App',
+  'Edge',
+  'DeployAccess',
+] as const;
+/** One part of a stage: `Network`, `Recovery`, `Data`, `Security`, `App`, `Edge` or `DeployAccess`. */
 export type StagePart = (typeof STAGE_PARTS)[number];
 
 /**
@@ -28,6 +36,7 @@ export const PART_REGIONS: Readonly<Record<StagePart, PartRegion>> = {
   Security: 'primary',
   App: 'primary',
   Edge: 'cloudfront',
+  DeployAccess: 'primary',
 };
 
 /** What each part's stack holds (the stack description, after `Bulwark <stage>: `). */
@@ -38,6 +47,7 @@ export const PART_DESCRIPTIONS: Readonly<Record<StagePart, string>> = {
   Security: 'CloudTrail, GuardDuty, Security Hub, alerts, CIS alarms, break-glass access',
   App: 'load balancer, regional WAF, content API, CDN invalidation, schema migrations',
   Edge: 'CloudFront distribution, edge WAF, viewer certificate, access logs, edge alarms, Shield',
+  DeployAccess: 'GitHub OIDC provider and the keyless deploy and read roles of the pipeline',
 };
 
 /**
@@ -82,6 +92,10 @@ export const OUTPUT_KEYS = {
     distributionId: 'DistributionId',
     distributionDomainName: 'DistributionDomainName',
     distributionArn: 'DistributionArn',
+  },
+  DeployAccess: {
+    deployRoleArn: 'DeployRoleArn',
+    readRoleArn: 'DeliveryReadRoleArn',
   },
 } as const satisfies Readonly<Record<StagePart, Readonly<Record<string, string>>>>;
 

@@ -47,6 +47,7 @@ describe('stage layout', () => {
       Recovery: 'eu-central-1',
       Data: 'eu-west-1',
       Security: 'eu-west-1',
+      DeployAccess: 'eu-west-1',
       App: 'eu-west-1',
       Edge: CLOUDFRONT_REGION,
     });

@@ -136,6 +136,11 @@ export const ACKNOWLEDGEMENTS = {
     reason:
       'AmazonRDSEnhancedMonitoringRole is the AWS-maintained policy for the RDS monitoring service role; it only writes the RDSOSMetrics log group and follows AWS changes to the service.',
   },
+  deliveryRoleInlinePolicy: {
+    findings: packs('IAMNoInlinePolicy'),
+    reason:
+      'The role of the delivery pipeline has one inline policy that allows only sts:AssumeRole on the named CDK bootstrap roles of its stage; a standalone managed policy could be attached to other principals, which an inline one cannot.',
+  },
   cdkGeneratedRolePolicy: {
     findings: packs('IAMNoInlinePolicy'),
     reason:

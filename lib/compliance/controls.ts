@@ -75,6 +75,37 @@ const managedGroups = (p: CfnJson) =>
 const denies = (condition: string) => (p: CfnJson) =>
   JSON.stringify(p.PolicyDocument?.Statement ?? []).includes(condition);
 
+/** A role whose only trust is GitHub's OIDC tokens for the STS audience and one subject matching `subject`. */
+const trustsOnlyGitHub = (p: CfnJson, subject: RegExp) => {
+  const statements: CfnJson[] = p.AssumeRolePolicyDocument?.Statement ?? [];
+  const eq = statements[0]?.Condition?.StringEquals ?? {};
+  return (
+    statements.length === 1 &&
+    statements[0].Effect === 'Allow' &&
+    statements[0].Action === 'sts:AssumeRoleWithWebIdentity' &&
+    Object.keys(statements[0].Condition ?? {}).join() === 'StringEquals' &&
+    eq['token.actions.githubusercontent.com:aud'] === 'sts.amazonaws.com' &&
+    typeof eq['token.actions.githubusercontent.com:sub'] === 'string' &&
+    subject.test(eq['token.actions.githubusercontent.com:sub'])
+  );
+};
+/** A role whose inline policies allow only `sts:AssumeRole` (and session tags) on roles matching `role`. */
+const onlyAssumes = (p: CfnJson, role: RegExp) => {
+  const statements: CfnJson[] = (p.Policies ?? []).flatMap(
+    (policy: CfnJson) => policy.PolicyDocument?.Statement ?? [],
+  );
+  return (
+    statements.length > 0 &&
+    statements.every(
+      (st) =>
+        st.Effect === 'Allow' &&
+        st.Condition === undefined &&
+        [st.Action].flat().every((a: string) => a === 'sts:AssumeRole' || a === 'sts:TagSession') &&
+        [st.Resource].flat().every((r: unknown) => typeof r === 'string' && role.test(r)),
+    )
+  );
+};
+
 /** The trust statement of a role that lets the account assume it only with MFA and a reason. */
 const mfaOnlyTrust = (p: CfnJson) => {
   const statements: CfnJson[] = p.AssumeRolePolicyDocument?.Statement ?? [];
@@ -1186,6 +1217,7 @@ export const CONTROLS: readonly Control[] = [
     implementedBy: [
       '.ci/run',
       '.github/workflows/ci.yml (lint, types, tests, synth, cfn-lint of every template, npm audit, guard, SARIF)',
+      'test/delivery/workflows.test.ts (every workflow linted offline with actionlint)',
     ],
     evidence: [],
     nagRules: [],
@@ -1209,7 +1241,8 @@ export const CONTROLS: readonly Control[] = [
   },
   {
     id: 'SDLC-CHANGE',
-    statement: 'Changes cannot lose data: stateful resources are retained or snapshotted.',
+    statement:
+      'Changes are reviewed, tested and approved, reach accounts only through a keyless pipeline, cannot lose data, and drift is caught.',
     status: 'enforced',
     implementedBy: [
       'Database',
@@ -1217,8 +1250,44 @@ export const CONTROLS: readonly Control[] = [
       'EncryptionKey',
       'SchemaMigrator',
       'stateful-change guard',
+      'DeployAccess (lib/constructs/deploy-access.ts)',
+      '.github/workflows/deploy.yml (synth, guard, staging: preflight, deploy, verify, smoke; approved production)',
+      '.github/workflows/drift.yml (daily drift detection and verify)',
+      'npm run drift (scripts/lib/drift/)',
+      'npm run smoke (scripts/lib/smoke/)',
     ],
     evidence: [
+      {
+        claim: "only the stage's GitHub environment may assume the deploy role, through OIDC",
+        type: 'AWS::IAM::Role',
+        stack: 'DeployAccess',
+        holds: (p) => trustsOnlyGitHub(p, /^repo:[^*?:]+\/[^*?:]+:environment:[^*?]+$/),
+      },
+      {
+        claim: 'the deploy role may do nothing but assume the CDK bootstrap roles',
+        type: 'AWS::IAM::Role',
+        stack: 'DeployAccess',
+        holds: (p) =>
+          /-deploy$/.test(p.RoleName) &&
+          p.ManagedPolicyArns === undefined &&
+          onlyAssumes(
+            p,
+            /^arn:aws[a-z-]*:iam::\d{12}:role\/cdk-[a-z0-9]+-(deploy|file-publishing|image-publishing|lookup)-role-\d{12}-[a-z0-9-]+$/,
+          ),
+      },
+      {
+        claim:
+          'scheduled drift checks read through the CDK lookup role only, trusted for the default branch',
+        type: 'AWS::IAM::Role',
+        stack: 'DeployAccess',
+        holds: (p) =>
+          trustsOnlyGitHub(p, /^repo:[^*?:]+\/[^*?:]+:ref:refs\/heads\/[^*?]+$/) &&
+          p.ManagedPolicyArns === undefined &&
+          onlyAssumes(
+            p,
+            /^arn:aws[a-z-]*:iam::\d{12}:role\/cdk-[a-z0-9]+-lookup-role-\d{12}-[a-z0-9-]+$/,
+          ),
+      },
       {
         claim: 'the primary database is snapshotted on delete',
         type: 'AWS::RDS::DBInstance',
@@ -1233,7 +1302,11 @@ export const CONTROLS: readonly Control[] = [
       },
     ],
     nagRules: [],
-    tests: ['test/stacks/stateful-resources.test.ts', 'test/compliance/stateful-guard.test.ts'],
+    tests: [
+      'test/stacks/stateful-resources.test.ts',
+      'test/compliance/stateful-guard.test.ts',
+      'test/delivery/deploy-access.test.ts',
+    ],
   },
   {
     id: 'DEP-READY',

@@ -46,6 +46,13 @@ export const physicalNames = (cfg: Pick<StageConfig, 'name' | 'account' | 'drReg
   breakGlassSessionDocument: `bulwark-${cfg.name}-break-glass-session`,
   /** Log group receiving every break-glass session's commands and output. */
   breakGlassLogGroup: `/bulwark/${cfg.name}/break-glass/sessions`,
+  /**
+   * Role the stage's GitHub deploy job assumes (OIDC): it may only assume the CDK
+   * bootstrap roles. Named so that the workflow can name it.
+   */
+  deployRole: `bulwark-${cfg.name}-deploy`,
+  /** Role scheduled drift checks assume (OIDC): it may only assume the CDK lookup role. */
+  deliveryReadRole: `bulwark-${cfg.name}-delivery-read`,
   /** RDS instance identifier of read replica `n` (1-based). */
   replicaInstance: (n: number) => `bulwark-${cfg.name}-db-replica-${n}`,
 });

@@ -387,6 +387,42 @@ const peopleSchema = z.strictObject({
 
 const singleton = z.enum(['create', 'existing'], { error: "must be 'create' or 'existing'" });
 
+/** GitHub's names: an owner (user or organization) and a repository, no wildcards. */
+const GITHUB_REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
+/** An environment or branch name as it appears in the OIDC subject: no wildcards. */
+const GITHUB_NAME = /^(?!.*\.\.)[A-Za-z0-9._/-]{1,255}$/;
+
+const deliverySchema = z.strictObject({
+  /**
+   * The GitHub repository (`owner/name`) whose workflows deliver the stage: the only
+   * one whose OIDC tokens the stage's roles trust.
+   */
+  repository: z.string().regex(GITHUB_REPOSITORY, {
+    error: 'must be a GitHub repository as owner/name, without wildcards',
+  }),
+  /**
+   * The GitHub environment of the stage's deploy job: the deploy role trusts only
+   * `repo:<repository>:environment:<environment>`, so its protection rules (required
+   * reviewers, the branches allowed to deploy) gate every deploy.
+   */
+  environment: z.string().regex(GITHUB_NAME, {
+    error: 'must be a GitHub environment name (letters, digits, . _ - /), without wildcards',
+  }),
+  /**
+   * The default branch: scheduled drift checks run from it, and only the read-only
+   * role trusts `repo:<repository>:ref:refs/heads/<branch>`.
+   */
+  branch: z
+    .string()
+    .regex(GITHUB_NAME, { error: 'must be a branch name, without wildcards' })
+    .default('main'),
+  /**
+   * Create the account's GitHub OIDC provider, or use the one that exists (another
+   * stage in the same account, or another project, created it).
+   */
+  oidcProvider: z.enum(['create', 'existing'], { error: "must be 'create' or 'existing'" }),
+});
+
 /** Schema of one stage block in `cdk.json` → `context.stages.<name>`. */
 export const stageSchema = z
   .strictObject({
@@ -444,6 +480,8 @@ export const stageSchema = z
      * account's existing ones (for example those of AWS Control Tower).
      */
     awsConfig: singleton,
+    /** The keyless delivery path: GitHub's OIDC provider and the stage's deploy roles. */
+    delivery: deliverySchema,
   })
   .superRefine((s, ctx) => {
     const zone = s.edge.hostedZone?.name;

@@ -76,6 +76,40 @@ export function loadStageConfigs(raw: unknown): StageConfig[] {
         .join(''),
     });
   }
+  problems.push(...deliveryConflicts(configs));
   if (problems.length > 0) throw new ConfigError(problems);
   return configs;
+}
+
+/**
+ * Problems between stages' delivery settings: an account has one GitHub OIDC provider,
+ * so only one stage of an account may create it; and two stages delivered from one
+ * repository need different environments, or one stage's deploy job could assume the
+ * other's deploy role (and skip its approval).
+ */
+function deliveryConflicts(configs: readonly StageConfig[]): string[] {
+  const problems: string[] = [];
+  configs.forEach((cfg, i) => {
+    for (const earlier of configs.slice(0, i)) {
+      const d = cfg.delivery;
+      if (
+        d.oidcProvider === 'create' &&
+        earlier.delivery.oidcProvider === 'create' &&
+        earlier.account === cfg.account
+      ) {
+        problems.push(
+          `stages.${cfg.name}.delivery.oidcProvider = "create": stage ${earlier.name} creates the GitHub OIDC provider of account ${cfg.account} already; set "existing"`,
+        );
+      }
+      if (
+        d.repository === earlier.delivery.repository &&
+        d.environment === earlier.delivery.environment
+      ) {
+        problems.push(
+          `stages.${cfg.name}.delivery.environment = ${JSON.stringify(d.environment)}: stage ${earlier.name} deploys from the same environment of ${d.repository}; each stage needs its own, so that one stage's approval never deploys another`,
+        );
+      }
+    }
+  });
+  return problems;
 }

@@ -54,6 +54,27 @@ describe('loadStageConfigs', () => {
       /backupRetentionDays = 40: must be ≤ 35/,
     ],
     [
+      'a delivery repository with a wildcard (SDLC-CHANGE)',
+      (b) => (b.delivery.repository = 'example-org/*'),
+      /^stages\.staging\.delivery\.repository = "example-org\/\*": must be a GitHub repository as owner\/name, without wildcards/,
+    ],
+    [
+      'a delivery environment with a wildcard',
+      (b) => (b.delivery.environment = 'prod*'),
+      /^stages\.staging\.delivery\.environment = "prod\*": must be a GitHub environment name/,
+    ],
+    [
+      'a delivery branch pattern',
+      (b) => (b.delivery.branch = 'release/*'),
+      /^stages\.staging\.delivery\.branch = "release\/\*": must be a branch name, without wildcards/,
+    ],
+    ['no delivery block', (b) => delete b.delivery, /^stages\.staging\.delivery: is required/],
+    [
+      'an OIDC provider neither created nor existing',
+      (b) => (b.delivery.oidcProvider = 'import'),
+      /^stages\.staging\.delivery\.oidcProvider = "import": must be 'create' or 'existing'/,
+    ],
+    [
       'a GovCloud region (PHY-DC)',
       (b) => (b.region = 'us-gov-west-1'),
       /region = "us-gov-west-1": must be a commercial AWS region/,
@@ -347,5 +368,35 @@ describe('threatResponse defaults', () => {
     for (const cfg of loadStageConfigs(shipped())) {
       expect(cfg.threatResponse.maxAddressesPerFinding).toBe(100);
     }
+  });
+});
+
+describe('delivery across stages (SDLC-CHANGE)', () => {
+  it('refuses two stages of one account that both create the GitHub OIDC provider', () => {
+    const stages = shipped();
+    stages.production.account = stages.staging.account;
+    expect(problemsOf(stages)).toEqual([
+      expect.stringMatching(
+        /^stages\.production\.delivery\.oidcProvider = "create": stage staging creates the GitHub OIDC provider of account 111111111111 already; set "existing"$/,
+      ),
+    ]);
+    stages.production.delivery.oidcProvider = 'existing';
+    expect(loadStageConfigs(stages)).toHaveLength(2);
+  });
+
+  it('refuses two stages deployed from one GitHub environment of one repository', () => {
+    const stages = shipped();
+    stages.production.delivery.environment = 'staging';
+    expect(problemsOf(stages)).toEqual([
+      expect.stringMatching(
+        /^stages\.production\.delivery\.environment = "staging": stage staging deploys from the same environment of example-org\/bulwark/,
+      ),
+    ]);
+  });
+
+  it('defaults the branch of scheduled checks to main', () => {
+    const stages = shipped();
+    delete stages.staging.delivery.branch;
+    expect(loadStageConfigs(stages)[0].delivery.branch).toBe('main');
   });
 });

@@ -8,6 +8,7 @@ import { command as breakGlass } from '../../scripts/break-glass';
 import { command as benchApi } from '../../scripts/bench/api';
 import { command as benchBackup } from '../../scripts/bench/backup';
 import { command as benchSynth } from '../../scripts/bench/synth';
+import { command as deliveryEnv } from '../../scripts/delivery-env';
 import { command as deploy } from '../../scripts/deploy';
 import { command as guard } from '../../scripts/guard';
 import { command as integ } from '../../scripts/integ';
@@ -34,6 +35,7 @@ const COMMANDS: Array<[string, Command, string]> = [
   ['scripts/bench/api.ts', benchApi, 'bench:api'],
   ['scripts/bench/backup.ts', benchBackup, 'bench:backup'],
   ['scripts/bench/synth.ts', benchSynth, 'bench:synth'],
+  ['scripts/delivery-env.ts', deliveryEnv, 'delivery:env'],
   ['scripts/deploy.ts', deploy, 'deploy'],
   ['scripts/guard.ts', guard, 'guard'],
   ['scripts/integ.ts', integ, 'integ'],

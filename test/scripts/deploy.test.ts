@@ -97,6 +97,47 @@ describe('npm run deploy', () => {
     expect(skipped.commands.map((c) => c[2])).toEqual(['synth', 'deploy']);
   });
 
+  it('deploys an already synthesized assembly with --assembly, without synthesizing again', async () => {
+    const r = await deploy(
+      [
+        '--stage',
+        'staging',
+        '--assembly',
+        SHARED_ASSEMBLY_DIR,
+        '--',
+        '--require-approval',
+        'never',
+      ],
+      readyWorld(staging),
+    );
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`Deploying the synthesized assembly ${SHARED_ASSEMBLY_DIR}`);
+    // The pipeline's approval replaces the CLI's prompt: one --require-approval, the one given.
+    expect(r.commands).toEqual([
+      [
+        'npx',
+        'cdk',
+        'deploy',
+        '--app',
+        SHARED_ASSEMBLY_DIR,
+        'Bulwark-Staging-*',
+        '--require-approval',
+        'never',
+      ],
+    ]);
+  });
+
+  it('refuses an --assembly that does not hold the stage, before any AWS call', async () => {
+    const r = await deploy(
+      ['--stage', 'staging', '--assembly', '/nonexistent'],
+      readyWorld(staging),
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('No cloud assembly at /nonexistent');
+    expect(r.commands).toEqual([]);
+    expect(aws.sts.calls()).toHaveLength(0);
+  });
+
   describe('a stack whose first creation failed', () => {
     const failedData = (world: World) => {
       world.stacks['Bulwark-Staging-Data'] = { status: 'ROLLBACK_FAILED' };

@@ -48,7 +48,7 @@ describe('SDLC-STAGE: staging is production, downscaled', () => {
 describe('PHY-DC: only commercial AWS regions', () => {
   it('deploys every stack to an allowed region', () => {
     const stacks = assembly().stacks;
-    expect(stacks).toHaveLength(12);
+    expect(stacks).toHaveLength(14);
     for (const stack of stacks) {
       expect(ALLOWED_REGIONS).toContain(stack.environment.region);
     }

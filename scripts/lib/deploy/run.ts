@@ -3,7 +3,7 @@ import * as readline from 'node:readline/promises';
 import { EXIT_CANNOT_RUN, credentialSource, noCredentialsMessage } from '../aws-credentials';
 import { preflightClients, type PreflightClients } from '../preflight/clients';
 import { CannotPreflight, preflightStage } from '../preflight/run';
-import { AssemblyError } from '../preflight/assembly';
+import { AssemblyError, readStageAssembly } from '../preflight/assembly';
 import { type Args, defineCommand, defineSpec, invoke } from '../cli';
 import { CDK_JSON, stageArgument } from '../project-stages';
 import { readStackState } from '../stack-state';
@@ -18,9 +18,10 @@ export const DEPLOY_ASSEMBLY = 'cdk.out';
 /** The command line of `npm run deploy`. */
 export const DEPLOY_CLI = defineSpec({
   name: 'deploy',
-  usage: '--stage <name> [--yes] [--skip-preflight] [-- <cdk deploy options>]',
+  usage: '--stage <name> [--assembly <dir>] [--yes] [--skip-preflight] [-- <cdk deploy options>]',
   summary: 'Deploys every stack of one stage:',
-  description: `  1. synthesizes the stage into ${DEPLOY_ASSEMBLY}/ (nag packs, CloudFormation validation);
+  description: `  1. synthesizes the stage into ${DEPLOY_ASSEMBLY}/ (nag packs, CloudFormation validation),
+     or, with --assembly, deploys that already synthesized assembly (the pipeline's);
   2. runs npm run preflight against that assembly and stops on any FAIL;
   3. finds stacks whose first creation failed (ROLLBACK_COMPLETE, ROLLBACK_FAILED,
      CREATE_FAILED), prints how to clean each up, and does it once confirmed
@@ -28,9 +29,15 @@ export const DEPLOY_CLI = defineSpec({
      created again, after their termination protection (and the deletion protection
      of the never-used database they created) is turned off;
   4. deploys the synthesized assembly with the CDK CLI (broadening security changes
-     ask for approval).`,
+     ask for approval; a --require-approval after -- replaces that).
+Reads go through the role in BULWARK_READ_ROLE_ARN when it is set.`,
   options: {
     stage: { type: 'string', value: 'name', required: true, description: 'the stage of cdk.json' },
+    assembly: {
+      type: 'string',
+      value: 'dir',
+      description: 'deploy this synthesized cloud assembly instead of synthesizing',
+    },
     yes: { type: 'boolean', description: 'clean up failed first creations without asking' },
     'skip-preflight': { type: 'boolean', description: 'deploy without the preflight checks' },
   },
@@ -84,7 +91,7 @@ async function deploy(
   const stdout = options.stdout ?? ((t: string) => console.log(t));
   const stderr = options.stderr ?? ((t: string) => console.error(t));
   const exec = options.exec ?? execInherit;
-  const assembly = options.assembly ?? DEPLOY_ASSEMBLY;
+  const assembly = values.assembly ?? options.assembly ?? DEPLOY_ASSEMBLY;
   const chosen = stageArgument('deploy', values.stage, options.cdkJson ?? CDK_JSON);
   if ('problem' in chosen) {
     stderr(chosen.problem);
@@ -98,7 +105,18 @@ async function deploy(
   }
   stderr(`Deploying stage ${cfg.name} (account ${cfg.account}) with credentials from ${source}`);
 
-  if (exec('npx', ['cdk', 'synth', '--quiet', '-c', `stage=${cfg.name}`, '-o', assembly]) !== 0) {
+  if (values.assembly) {
+    try {
+      readStageAssembly(assembly, cfg);
+    } catch (err) {
+      if (!(err instanceof AssemblyError)) throw err;
+      stderr(err.message);
+      return EXIT_CANNOT_RUN;
+    }
+    stderr(`Deploying the synthesized assembly ${assembly} (no synthesis)`);
+  } else if (
+    exec('npx', ['cdk', 'synth', '--quiet', '-c', `stage=${cfg.name}`, '-o', assembly]) !== 0
+  ) {
     stderr('deploy: synthesis failed (see above); nothing was deployed');
     return 1;
   }
@@ -153,8 +171,9 @@ async function deploy(
     '--app',
     assembly,
     stageStackPattern(cfg.title),
-    '--require-approval',
-    'broadening',
+    ...(cdkArgs.some((a) => a === '--require-approval' || a.startsWith('--require-approval='))
+      ? []
+      : ['--require-approval', 'broadening']),
     ...cdkArgs,
   ]);
 }

@@ -11,6 +11,7 @@ import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { ShieldClient } from '@aws-sdk/client-shield';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
+import { awsClientConfig } from '../aws-client-config';
 import { clientCache } from '../client-cache';
 
 /**
@@ -40,20 +41,20 @@ export interface PreflightClients {
 /** Real clients with the default credential chain, created on first use per region. */
 export function preflightClients(): PreflightClients {
   const { cached, destroy } = clientCache();
-  const route53 = cached('route53', (region) => new Route53Client({ region }));
-  const shield = cached('shield', (region) => new ShieldClient({ region }));
+  const route53 = cached('route53', (region) => new Route53Client(awsClientConfig(region)));
+  const shield = cached('shield', (region) => new ShieldClient(awsClientConfig(region)));
   return {
-    sts: cached('sts', (region) => new STSClient({ region })),
-    ssm: cached('ssm', (region) => new SSMClient({ region })),
-    cloudFormation: cached('cloudformation', (region) => new CloudFormationClient({ region })),
-    lambda: cached('lambda', (region) => new LambdaClient({ region })),
-    guardDuty: cached('guardduty', (region) => new GuardDutyClient({ region })),
-    securityHub: cached('securityhub', (region) => new SecurityHubClient({ region })),
-    config: cached('config', (region) => new ConfigServiceClient({ region })),
-    rds: cached('rds', (region) => new RDSClient({ region })),
-    cognito: cached('cognito-idp', (region) => new CognitoIdentityProviderClient({ region })),
-    s3: cached('s3', (region) => new S3Client({ region })),
-    logs: cached('logs', (region) => new CloudWatchLogsClient({ region })),
+    sts: cached('sts', (region) => new STSClient(awsClientConfig(region))),
+    ssm: cached('ssm', (region) => new SSMClient(awsClientConfig(region))),
+    cloudFormation: cached('cloudformation', (region) => new CloudFormationClient(awsClientConfig(region))),
+    lambda: cached('lambda', (region) => new LambdaClient(awsClientConfig(region))),
+    guardDuty: cached('guardduty', (region) => new GuardDutyClient(awsClientConfig(region))),
+    securityHub: cached('securityhub', (region) => new SecurityHubClient(awsClientConfig(region))),
+    config: cached('config', (region) => new ConfigServiceClient(awsClientConfig(region))),
+    rds: cached('rds', (region) => new RDSClient(awsClientConfig(region))),
+    cognito: cached('cognito-idp', (region) => new CognitoIdentityProviderClient(awsClientConfig(region))),
+    s3: cached('s3', (region) => new S3Client(awsClientConfig(region))),
+    logs: cached('logs', (region) => new CloudWatchLogsClient(awsClientConfig(region))),
     route53: () => route53('us-east-1'),
     shield: () => shield('us-east-1'),
     destroy,

@@ -10,6 +10,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { ShieldClient } from '@aws-sdk/client-shield';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
+import { awsClientConfig } from '../aws-client-config';
 import { clientCache } from '../client-cache';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
 
@@ -49,20 +50,20 @@ const GLOBAL_API_REGION = 'us-east-1';
  */
 export function awsClients(): VerifyClients {
   const { cached, destroy } = clientCache();
-  const shield = cached('shield', (region) => new ShieldClient({ region }));
-  const cloudFront = cached('cloudfront', (region) => new CloudFrontClient({ region }));
+  const shield = cached('shield', (region) => new ShieldClient(awsClientConfig(region)));
+  const cloudFront = cached('cloudfront', (region) => new CloudFrontClient(awsClientConfig(region)));
   return {
-    cloudFormation: cached('cloudformation', (region) => new CloudFormationClient({ region })),
-    cloudWatch: cached('cloudwatch', (region) => new CloudWatchClient({ region })),
-    guardDuty: cached('guardduty', (region) => new GuardDutyClient({ region })),
-    wafv2: cached('wafv2', (region) => new WAFV2Client({ region })),
-    cloudTrail: cached('cloudtrail', (region) => new CloudTrailClient({ region })),
-    s3: cached('s3', (region) => new S3Client({ region })),
-    rds: cached('rds', (region) => new RDSClient({ region })),
-    sts: cached('sts', (region) => new STSClient({ region })),
-    ssm: cached('ssm', (region) => new SSMClient({ region })),
-    cognito: cached('cognito-idp', (region) => new CognitoIdentityProviderClient({ region })),
-    config: cached('config', (region) => new ConfigServiceClient({ region })),
+    cloudFormation: cached('cloudformation', (region) => new CloudFormationClient(awsClientConfig(region))),
+    cloudWatch: cached('cloudwatch', (region) => new CloudWatchClient(awsClientConfig(region))),
+    guardDuty: cached('guardduty', (region) => new GuardDutyClient(awsClientConfig(region))),
+    wafv2: cached('wafv2', (region) => new WAFV2Client(awsClientConfig(region))),
+    cloudTrail: cached('cloudtrail', (region) => new CloudTrailClient(awsClientConfig(region))),
+    s3: cached('s3', (region) => new S3Client(awsClientConfig(region))),
+    rds: cached('rds', (region) => new RDSClient(awsClientConfig(region))),
+    sts: cached('sts', (region) => new STSClient(awsClientConfig(region))),
+    ssm: cached('ssm', (region) => new SSMClient(awsClientConfig(region))),
+    cognito: cached('cognito-idp', (region) => new CognitoIdentityProviderClient(awsClientConfig(region))),
+    config: cached('config', (region) => new ConfigServiceClient(awsClientConfig(region))),
     cloudFront: () => cloudFront(GLOBAL_API_REGION),
     shield: () => shield(GLOBAL_API_REGION),
     destroy,

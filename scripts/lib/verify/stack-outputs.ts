@@ -33,6 +33,7 @@ export const REQUIRED_OUTPUTS: Record<StagePart, readonly string[]> = {
     Edge.blockedV6Arn,
     Edge.alertTopicArn,
   ],
+  DeployAccess: [],
 };
 
 /** One deployed stack of the stage. */

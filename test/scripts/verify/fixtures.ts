@@ -497,6 +497,10 @@ export function compliantWorld(cfg: StageConfig): World {
       EdgeBlockedV6Arn: i.edgeV6,
       AlertTopicArn: i.edgeAlertTopic,
     },
+    DeployAccess: {
+      DeployRoleArn: `arn:aws:iam::${cfg.account}:role/bulwark-${cfg.name}-deploy`,
+      DeliveryReadRoleArn: `arn:aws:iam::${cfg.account}:role/bulwark-${cfg.name}-delivery-read`,
+    },
   };
   const regionOf = (part: string) =>
     part === 'Edge' ? 'us-east-1' : part === 'Recovery' ? cfg.drRegion : cfg.region;
