@@ -46,13 +46,19 @@ export function preflightClients(): PreflightClients {
   return {
     sts: cached('sts', (region) => new STSClient(awsClientConfig(region))),
     ssm: cached('ssm', (region) => new SSMClient(awsClientConfig(region))),
-    cloudFormation: cached('cloudformation', (region) => new CloudFormationClient(awsClientConfig(region))),
+    cloudFormation: cached(
+      'cloudformation',
+      (region) => new CloudFormationClient(awsClientConfig(region)),
+    ),
     lambda: cached('lambda', (region) => new LambdaClient(awsClientConfig(region))),
     guardDuty: cached('guardduty', (region) => new GuardDutyClient(awsClientConfig(region))),
     securityHub: cached('securityhub', (region) => new SecurityHubClient(awsClientConfig(region))),
     config: cached('config', (region) => new ConfigServiceClient(awsClientConfig(region))),
     rds: cached('rds', (region) => new RDSClient(awsClientConfig(region))),
-    cognito: cached('cognito-idp', (region) => new CognitoIdentityProviderClient(awsClientConfig(region))),
+    cognito: cached(
+      'cognito-idp',
+      (region) => new CognitoIdentityProviderClient(awsClientConfig(region)),
+    ),
     s3: cached('s3', (region) => new S3Client(awsClientConfig(region))),
     logs: cached('logs', (region) => new CloudWatchLogsClient(awsClientConfig(region))),
     route53: () => route53('us-east-1'),

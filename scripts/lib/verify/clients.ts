@@ -51,9 +51,15 @@ const GLOBAL_API_REGION = 'us-east-1';
 export function awsClients(): VerifyClients {
   const { cached, destroy } = clientCache();
   const shield = cached('shield', (region) => new ShieldClient(awsClientConfig(region)));
-  const cloudFront = cached('cloudfront', (region) => new CloudFrontClient(awsClientConfig(region)));
+  const cloudFront = cached(
+    'cloudfront',
+    (region) => new CloudFrontClient(awsClientConfig(region)),
+  );
   return {
-    cloudFormation: cached('cloudformation', (region) => new CloudFormationClient(awsClientConfig(region))),
+    cloudFormation: cached(
+      'cloudformation',
+      (region) => new CloudFormationClient(awsClientConfig(region)),
+    ),
     cloudWatch: cached('cloudwatch', (region) => new CloudWatchClient(awsClientConfig(region))),
     guardDuty: cached('guardduty', (region) => new GuardDutyClient(awsClientConfig(region))),
     wafv2: cached('wafv2', (region) => new WAFV2Client(awsClientConfig(region))),
@@ -62,7 +68,10 @@ export function awsClients(): VerifyClients {
     rds: cached('rds', (region) => new RDSClient(awsClientConfig(region))),
     sts: cached('sts', (region) => new STSClient(awsClientConfig(region))),
     ssm: cached('ssm', (region) => new SSMClient(awsClientConfig(region))),
-    cognito: cached('cognito-idp', (region) => new CognitoIdentityProviderClient(awsClientConfig(region))),
+    cognito: cached(
+      'cognito-idp',
+      (region) => new CognitoIdentityProviderClient(awsClientConfig(region)),
+    ),
     config: cached('config', (region) => new ConfigServiceClient(awsClientConfig(region))),
     cloudFront: () => cloudFront(GLOBAL_API_REGION),
     shield: () => shield(GLOBAL_API_REGION),
