@@ -3,6 +3,7 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { Route53Client } from '@aws-sdk/client-route-53';
@@ -32,6 +33,8 @@ export interface PreflightClients {
   logs(region: string): CloudWatchLogsClient;
   /** Route 53 is global. */
   route53(): Route53Client;
+  /** IAM is global. */
+  iam(): IAMClient;
   /** Shield Advanced's API is global (us-east-1). */
   shield(): ShieldClient;
   /** Closes every client created so far. */
@@ -43,6 +46,7 @@ export function preflightClients(): PreflightClients {
   const { cached, destroy } = clientCache();
   const route53 = cached('route53', (region) => new Route53Client(awsClientConfig(region)));
   const shield = cached('shield', (region) => new ShieldClient(awsClientConfig(region)));
+  const iam = cached('iam', (region) => new IAMClient(awsClientConfig(region)));
   return {
     sts: cached('sts', (region) => new STSClient(awsClientConfig(region))),
     ssm: cached('ssm', (region) => new SSMClient(awsClientConfig(region))),
@@ -63,6 +67,7 @@ export function preflightClients(): PreflightClients {
     logs: cached('logs', (region) => new CloudWatchLogsClient(awsClientConfig(region))),
     route53: () => route53('us-east-1'),
     shield: () => shield('us-east-1'),
+    iam: () => iam('us-east-1'),
     destroy,
   };
 }

@@ -14,6 +14,7 @@ import { checkDatabase } from './checks/database';
 import { checkHostedZone } from './checks/dns';
 import { checkLambda } from './checks/lambda';
 import { checkNames } from './checks/names';
+import { checkOidcProvider } from './checks/oidc-provider';
 import { checkSaml } from './checks/saml';
 import { checkShield, checkSingletons } from './checks/singletons';
 import { type PreflightClients, preflightClients } from './clients';
@@ -108,6 +109,7 @@ export async function preflightStage(
     checkNames(ctx),
     checkSaml(ctx).then((r) => [r]),
     checkControlTower(ctx),
+    checkOidcProvider(ctx).then((r) => [r]),
   ]);
   return groups.flat();
 }

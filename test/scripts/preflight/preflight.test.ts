@@ -1,4 +1,8 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { ListTypesCommand } from '@aws-sdk/client-cloudformation';
+import { CDK_JSON } from '../../../scripts/lib/project-stages';
 import { SHARED_ASSEMBLY_DIR } from '../../support/paths';
 import { samlMetadataProblem } from '../../../scripts/lib/preflight/checks/saml';
 import { type World, answerFrom, aws, preflight, readyWorld, stageConfig } from './world';
@@ -161,6 +165,66 @@ describe('npm run preflight', () => {
     };
     world.domains[staging.people.domainPrefix] = 'eu-west-1_Pool';
     expect(failures(await run('staging', world))).toEqual([]);
+  });
+
+  describe('the GitHub OIDC provider (delivery.oidcProvider)', () => {
+    /** A cdk.json whose staging block `change` edited, in a temporary file. */
+    const withStaging = (change: (s: Record<string, any>) => void) => {
+      const json = JSON.parse(fs.readFileSync(CDK_JSON, 'utf8'));
+      change(json.context.stages.staging);
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'preflight-')), 'cdk.json');
+      fs.writeFileSync(file, JSON.stringify(json));
+      return file;
+    };
+    const runWith = (world: World, cdkJson: string) => {
+      answerFrom(world);
+      return preflight(
+        ['--stage', 'staging', '--assembly', SHARED_ASSEMBLY_DIR, '--json'],
+        process.env,
+        cdkJson,
+      );
+    };
+    const check = (mode: string) => `GitHub OIDC provider (${mode})`;
+    const arn = 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com';
+
+    it('passes create on an account without one, and fails it on an account with one', async () => {
+      const fresh = await run('staging', readyWorld(staging));
+      expect(fresh.results().find((x) => x.check === check('create'))).toMatchObject({
+        control: 'SDLC-CHANGE',
+        result: 'PASS',
+      });
+      const world = readyWorld(staging);
+      world.githubProvider = ['sts.amazonaws.com'];
+      expect(failures(await run('staging', world)).map((x) => [x.check, x.fix])).toEqual([
+        [
+          check('create'),
+          'set "delivery": { "oidcProvider": "existing" } for stage staging in cdk.json',
+        ],
+      ]);
+    });
+
+    it("accepts the provider this stage's own DeployAccess stack created", async () => {
+      const world = readyWorld(staging);
+      world.githubProvider = ['sts.amazonaws.com'];
+      world.stacks['Bulwark-Staging-DeployAccess'] = { status: 'CREATE_COMPLETE' };
+      expect(failures(await run('staging', world))).toEqual([]);
+    });
+
+    it('fails existing when there is none, or when it does not admit the STS audience', async () => {
+      const cdkJson = withStaging((s) => (s.delivery.oidcProvider = 'existing'));
+      const none = failures(await runWith(readyWorld(staging), cdkJson));
+      expect(none.map((x) => [x.check, x.evidence])).toEqual([
+        [check('existing'), 'the account has no token.actions.githubusercontent.com provider'],
+      ]);
+      const world = readyWorld(staging);
+      world.githubProvider = ['sigstore'];
+      const wrong = failures(await runWith(world, cdkJson));
+      expect(wrong.map((x) => x.fix)).toEqual([
+        `aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn ${arn} --client-id sts.amazonaws.com`,
+      ]);
+      world.githubProvider = ['sigstore', 'sts.amazonaws.com'];
+      expect(failures(await runWith(world, cdkJson))).toEqual([]);
+    });
   });
 
   it('fails Shield Advanced without an active subscription', async () => {

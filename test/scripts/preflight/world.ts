@@ -52,6 +52,11 @@ import {
 import { GetSubscriptionStateCommand, ShieldClient } from '@aws-sdk/client-shield';
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import {
+  GetOpenIDConnectProviderCommand,
+  IAMClient,
+  NoSuchEntityException,
+} from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { StageConfig } from '../../../lib/config';
 import { projectStage } from '../../../scripts/lib/project-stages';
@@ -78,6 +83,7 @@ export const aws = {
   logs: mockClient(CloudWatchLogsClient),
   route53: mockClient(Route53Client),
   shield: mockClient(ShieldClient),
+  iam: mockClient(IAMClient),
 };
 
 export const stageConfig = (name: 'staging' | 'production'): StageConfig => projectStage(name);
@@ -110,6 +116,8 @@ export interface World {
   stacks: Record<string, { status: string; outputs?: Record<string, string> }>;
   /** The Control Tower hook by region, with its configuration (undefined: unreadable). */
   controlTowerHook: Record<string, string | undefined>;
+  /** The audiences of the account's GitHub OIDC provider; undefined: there is none. */
+  githubProvider?: string[];
 }
 
 /** A fresh account, bootstrapped, with room for the stage: preflight passes. */
@@ -155,6 +163,20 @@ export function answerFrom(world: World): void {
       throw new ParameterNotFound({ $metadata: { httpStatusCode: 400 }, message: '' });
     }
     return { Parameter: { Name: input.Name, Type: 'String', Value: value, Version: 1 } };
+  });
+  aws.iam.on(GetOpenIDConnectProviderCommand).callsFake(async (input) => {
+    if (!world.githubProvider) {
+      throw new NoSuchEntityException({
+        $metadata: { httpStatusCode: 404 },
+        message: `OpenIDConnect Provider not found for arn ${input.OpenIDConnectProviderArn}`,
+      });
+    }
+    return {
+      Url: 'token.actions.githubusercontent.com',
+      ClientIDList: world.githubProvider,
+      ThumbprintList: [],
+      CreateDate: new Date('2026-01-01T00:00:00Z'),
+    };
   });
   aws.cloudFormation.on(DescribeStacksCommand).callsFake(async (input) => {
     const stack = world.stacks[input.StackName!];
@@ -370,10 +392,15 @@ export function answerFrom(world: World): void {
 }
 
 /** Runs `npm run preflight -- <argv>` against the shared test assembly. */
-export async function preflight(argv: string[], env: NodeJS.ProcessEnv = process.env) {
+export async function preflight(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  cdkJson?: string,
+) {
   let stdout = '';
   let stderr = '';
   const code = await run(argv, {
+    cdkJson,
     stdout: (t) => (stdout += `${t}\n`),
     stderr: (t) => (stderr += `${t}\n`),
     env,
