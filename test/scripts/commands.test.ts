@@ -9,6 +9,7 @@ import { command as benchApi } from '../../scripts/bench/api';
 import { command as benchBackup } from '../../scripts/bench/backup';
 import { command as benchSynth } from '../../scripts/bench/synth';
 import { command as deploy } from '../../scripts/deploy';
+import { command as drift } from '../../scripts/drift';
 import { command as guard } from '../../scripts/guard';
 import { command as integ } from '../../scripts/integ';
 import { command as lintTemplates } from '../../scripts/lint-templates';
@@ -35,6 +36,7 @@ const COMMANDS: Array<[string, Command, string]> = [
   ['scripts/bench/backup.ts', benchBackup, 'bench:backup'],
   ['scripts/bench/synth.ts', benchSynth, 'bench:synth'],
   ['scripts/deploy.ts', deploy, 'deploy'],
+  ['scripts/drift.ts', drift, 'drift'],
   ['scripts/guard.ts', guard, 'guard'],
   ['scripts/integ.ts', integ, 'integ'],
   ['scripts/lint-templates.ts', lintTemplates, 'lint:templates'],
