@@ -10,6 +10,7 @@ import { command as benchBackup } from '../../scripts/bench/backup';
 import { command as benchSynth } from '../../scripts/bench/synth';
 import { command as deliveryEnv } from '../../scripts/delivery-env';
 import { command as deploy } from '../../scripts/deploy';
+import { command as drift } from '../../scripts/drift';
 import { command as guard } from '../../scripts/guard';
 import { command as integ } from '../../scripts/integ';
 import { command as lintTemplates } from '../../scripts/lint-templates';
@@ -37,6 +38,7 @@ const COMMANDS: Array<[string, Command, string]> = [
   ['scripts/bench/synth.ts', benchSynth, 'bench:synth'],
   ['scripts/delivery-env.ts', deliveryEnv, 'delivery:env'],
   ['scripts/deploy.ts', deploy, 'deploy'],
+  ['scripts/drift.ts', drift, 'drift'],
   ['scripts/guard.ts', guard, 'guard'],
   ['scripts/integ.ts', integ, 'integ'],
   ['scripts/lint-templates.ts', lintTemplates, 'lint:templates'],
