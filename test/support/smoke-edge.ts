@@ -71,7 +71,8 @@ export interface EdgeDefects {
   readonly unauthenticatedOk?: boolean;
   /** Entries are never served from the cache. */
   readonly neverHit?: boolean;
-  /** An oversized body reaches the API, which answers its own 413. */
+  /** An oversized body reaches the API, which answers its own 413. (Either 413 is answered
+   * when the headers arrive, and the connection is dropped before the body is read.) */
   readonly apiTooLarge?: boolean;
   /** The space has no published entry. */
   readonly noEntries?: boolean;
@@ -141,6 +142,7 @@ export async function startEdge(
     if (req.method === 'POST' && Number(req.headers['content-length']) > MAX_BODY_BYTES) {
       const { status, code, message } = WAF_RESPONSE_BODIES.tooLarge;
       res.setHeader('connection', 'close');
+      res.on('finish', () => req.socket.destroy());
       return defects.apiTooLarge
         ? error(res, 413, 'payload_too_large', 'The body must be at most 1 MiB')
         : error(res, status, code, message);

@@ -124,7 +124,17 @@ export function request(url: URL, options: RequestOptions = {}): Promise<HttpAns
   });
 }
 
-/** Writes `body` in chunks, waiting for drain, until it is sent or `stop()` holds. */
+/**
+ * How long a large body waits after its first chunk for an early answer: a server that
+ * refuses a body by its `Content-Length` answers at once and may reset the connection,
+ * and a reset that arrives while the client is still writing loses the answer.
+ */
+const EARLY_ANSWER_MS = 200;
+
+/**
+ * Writes `body` in chunks, waiting for drain, until it is sent or `stop()` holds; after
+ * the first chunk of a larger body it gives the server {@link EARLY_ANSWER_MS} to answer.
+ */
 async function sendBody(
   req: http.ClientRequest,
   body: Buffer | undefined,
@@ -135,6 +145,7 @@ async function sendBody(
     return;
   }
   for (let at = 0; at < body.length; at += CHUNK_BYTES) {
+    if (at === CHUNK_BYTES) await new Promise((resolve) => setTimeout(resolve, EARLY_ANSWER_MS));
     if (stop() || req.destroyed) return;
     const more = req.write(body.subarray(at, at + CHUNK_BYTES));
     if (!more) {
