@@ -84,7 +84,9 @@ describe('npm run smoke against a compliant edge', () => {
       new Set(['ENC-TRANSIT', 'HDR-SECURE', 'API-AUTHZ', 'AVL-CDN', 'WAF-EDGE']),
     );
     expect(byCheck(results, TRANSPORT_CHECKS.health).evidence).toMatch(/over TLSv1\.[23]/);
-    expect(byCheck(results, TRANSPORT_CHECKS.legacyTls).evidence).toContain('refused');
+    expect(byCheck(results, TRANSPORT_CHECKS.legacyTls).evidence).toMatch(
+      /^localhost:\d+ refused TLS 1\.0\/1\.1: ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION: tlsv1 alert protocol version$/,
+    );
     expect(byCheck(results, TRANSPORT_CHECKS.plainHttp).evidence).toContain(
       '301 to https://localhost/health',
     );

@@ -52,13 +52,22 @@ export class RequestFailed extends Error {
   }
 }
 
-/** `code: message` of any error from a socket, one line. */
+/** `code: message` of any error from a socket, one line (an OpenSSL error: its reason only). */
 export function describeError(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const code = (err as { code?: unknown }).code;
-  const message = (err.message.split('\n')[0] ?? '').trim();
+  const {
+    code,
+    message: text,
+    name,
+  } = (err ?? {}) as {
+    code?: unknown;
+    message?: unknown;
+    name?: unknown;
+  };
+  if (typeof text !== 'string') return String(err);
+  const line = (text.split('\n')[0] ?? '').trim();
+  const message = /SSL routines:[^:]*:([^:]+)/.exec(line)?.[1] ?? line;
   if (typeof code === 'string' && code && !message.includes(code)) return `${code}: ${message}`;
-  return message || (typeof code === 'string' ? code : err.name);
+  return message || (typeof code === 'string' ? code : String(name));
 }
 
 /** The error code of a socket error (`ECONNREFUSED`), or `ERROR`. */
