@@ -17,6 +17,7 @@ import { command as lintTemplates } from '../../scripts/lint-templates';
 import { command as preflight } from '../../scripts/preflight';
 import { command as report } from '../../scripts/report';
 import { command as restore } from '../../scripts/restore';
+import { command as smoke } from '../../scripts/smoke';
 import { command as spaceCreate } from '../../scripts/space-create';
 import { command as threatReplay } from '../../scripts/threat-replay';
 import { command as verify } from '../../scripts/verify';
@@ -45,6 +46,7 @@ const COMMANDS: Array<[string, Command, string]> = [
   ['scripts/preflight.ts', preflight, 'preflight'],
   ['scripts/report.ts', report, 'report'],
   ['scripts/restore.ts', restore, 'restore'],
+  ['scripts/smoke.ts', smoke, 'smoke'],
   ['scripts/space-create.ts', spaceCreate, 'space:create'],
   ['scripts/threat-replay.ts', threatReplay, 'threat:replay'],
   ['scripts/verify.ts', verify, 'verify'],
