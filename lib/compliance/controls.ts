@@ -1306,6 +1306,9 @@ export const CONTROLS: readonly Control[] = [
       'test/stacks/stateful-resources.test.ts',
       'test/compliance/stateful-guard.test.ts',
       'test/delivery/deploy-access.test.ts',
+      'test/delivery/workflows.test.ts',
+      'test/scripts/drift.test.ts',
+      'test/scripts/smoke.test.ts',
     ],
   },
   {
