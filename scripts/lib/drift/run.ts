@@ -1,12 +1,12 @@
-import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { StageConfig } from '../../../lib/config';
 import { ALLOWED_REGIONS } from '../../../lib/config/regions';
 import { type StageStack, stageStacks } from '../../../lib/stage-layout';
 import { EXIT_CANNOT_RUN, requireCredentials } from '../aws-credentials';
 import { cannotRun, defineCommand, defineSpec, usageError } from '../cli';
 import { CDK_JSON, stageArgument } from '../project-stages';
+import { requireStageAccount } from '../stage-account';
 import { exitCode, formatTable, summary } from '../verify/report';
-import { type CheckResult, errorEvidence } from '../verify/types';
+import { type CheckResult } from '../verify/types';
 import { type DriftClients, driftClients } from './clients';
 import {
   type DetectOptions,
@@ -113,7 +113,7 @@ export async function driftStage(
   primaryRegion: string,
   options: Omit<DetectOptions, 'stopped'> = {},
 ): Promise<StageDrift> {
-  await requireAccount(clients.sts(primaryRegion), cfg);
+  await requireStageAccount(clients.sts(primaryRegion), cfg, cannotRun);
   const stacks = stageStacks(cfg, primaryRegion);
   let missingSeen = false;
   const detections = await mapBounded(
@@ -161,20 +161,4 @@ async function mapBounded<T, R>(
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
-}
-
-/** Stops (exit 2) unless the credentials work and are for the stage's account. */
-async function requireAccount(sts: STSClient, cfg: StageConfig): Promise<void> {
-  let account: string | undefined;
-  try {
-    account = (await sts.send(new GetCallerIdentityCommand({}))).Account;
-  } catch (err) {
-    throw cannotRun(`The configured AWS credentials do not work: ${errorEvidence(err)}`);
-  }
-  if (account !== cfg.account) {
-    throw cannotRun(
-      `The credentials are for account ${account}, but stage ${cfg.name} is deployed in account ${cfg.account}. ` +
-        `Use credentials for ${cfg.account}.`,
-    );
-  }
 }

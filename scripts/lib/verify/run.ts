@@ -1,9 +1,9 @@
-import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { physicalNames, type StageConfig } from '../../../lib/config';
 import { ALLOWED_REGIONS } from '../../../lib/config/regions';
 import { EXIT_CANNOT_RUN, requireCredentials } from '../aws-credentials';
 import { defineCommand, defineSpec, invoke, usageError } from '../cli';
 import { CDK_JSON, stageArgument } from '../project-stages';
+import { requireStageAccount } from '../stage-account';
 import { checkAlarms } from './alarms';
 import { checkBackupVaults } from './backup-bucket';
 import { checkBreakGlass } from './break-glass';
@@ -114,7 +114,7 @@ export async function verifyStage(
   cfg: StageConfig,
   region: string,
 ): Promise<CheckResult[]> {
-  await requireAccount(clients.sts(region), cfg);
+  await requireStageAccount(clients.sts(region), cfg, (m) => new CannotVerify(m));
   const stage = await readDeployedStage(clients.cloudFormation, cfg, region);
   const out = <P extends StagePart>(part: P, key: keyof (typeof OUTPUT_KEYS)[P]): string =>
     stage[part].outputs[(OUTPUT_KEYS[part] as Record<typeof key, string>)[key]];
@@ -197,20 +197,4 @@ function alarmStacks(clients: VerifyClients, stage: DeployedStage) {
         : stage.Security.outputs[OUTPUT_KEYS.Security.alertTopicArn],
     expectsAlarms: withAlarms.has(s.part),
   }));
-}
-
-/** Stops with {@link CannotVerify} unless the credentials work and are for the stage's account. */
-async function requireAccount(sts: STSClient, cfg: StageConfig): Promise<void> {
-  let account: string | undefined;
-  try {
-    account = (await sts.send(new GetCallerIdentityCommand({}))).Account;
-  } catch (err) {
-    throw new CannotVerify(`The configured AWS credentials do not work: ${errorEvidence(err)}`);
-  }
-  if (account !== cfg.account) {
-    throw new CannotVerify(
-      `The credentials are for account ${account}, but stage ${cfg.name} is deployed in account ${cfg.account}. ` +
-        `Use credentials for ${cfg.account}.`,
-    );
-  }
 }
