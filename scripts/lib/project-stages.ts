@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, type StageConfig, loadStageConfigs } from '../../lib/config';
+import { ALLOWED_REGIONS } from '../../lib/config/regions';
+import { type CliError, cannotRun, usageError } from './cli';
 
 /** The project's `cdk.json`. */
 export const CDK_JSON = path.join(__dirname, '..', '..', 'cdk.json');
@@ -51,4 +53,24 @@ export function stageArgument(
       ? `${tool}: no stage ${name} in cdk.json (stages: ${stages.map((s) => s.name).join(', ')})`
       : `${tool}: --stage is required (see --help)`,
   };
+}
+
+/**
+ * The stage `--stage` names and the primary region to read it in (`--region`, by
+ * default the stage's own), or the error that ends the command: exit 2 with the
+ * stage problem, or a usage error for a region Bulwark does not deploy to.
+ */
+export function stageInRegion(
+  tool: string,
+  name: string | undefined,
+  region: string | undefined,
+  file = CDK_JSON,
+): { readonly cfg: StageConfig; readonly region: string } | CliError {
+  const chosen = stageArgument(tool, name, file);
+  if ('problem' in chosen) return cannotRun(chosen.problem);
+  const primary = region ?? chosen.cfg.region;
+  if (!(ALLOWED_REGIONS as readonly string[]).includes(primary)) {
+    return usageError(`--region ${primary} is not a region Bulwark deploys to (PHY-DC)`);
+  }
+  return { cfg: chosen.cfg, region: primary };
 }

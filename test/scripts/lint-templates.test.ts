@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { mapLimit } from '../../scripts/lib/map-limit';
 import {
   ALLOW_LIST_FILE,
   type AllowEntry,
@@ -19,7 +20,6 @@ import {
 import {
   cfnLintArgs,
   cfnLintExitProblem,
-  mapLimit,
 } from '../../scripts/lib/template-lint/cfn-lint';
 import {
   type TemplateInfo,

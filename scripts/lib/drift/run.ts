@@ -1,9 +1,9 @@
 import type { StageConfig } from '../../../lib/config';
-import { ALLOWED_REGIONS } from '../../../lib/config/regions';
 import { type StageStack, stageStacks } from '../../../lib/stage-layout';
-import { EXIT_CANNOT_RUN, requireCredentials } from '../aws-credentials';
-import { cannotRun, defineCommand, defineSpec, usageError } from '../cli';
-import { CDK_JSON, stageArgument } from '../project-stages';
+import { requireCredentials } from '../aws-credentials';
+import { CliError, cannotRun, defineCommand, defineSpec } from '../cli';
+import { mapLimit } from '../map-limit';
+import { CDK_JSON, stageInRegion } from '../project-stages';
 import { requireStageAccount } from '../stage-account';
 import { exitCode, formatTable, summary } from '../verify/report';
 import { type CheckResult } from '../verify/types';
@@ -65,16 +65,14 @@ export function driftCommand(options: DriftOptions = {}) {
   return defineCommand({
     ...DRIFT_CLI,
     run: async ({ values }, { stdout, stderr, env }) => {
-      const chosen = stageArgument('drift', values.stage, options.cdkJson ?? CDK_JSON);
-      if ('problem' in chosen) {
-        stderr(chosen.problem);
-        return EXIT_CANNOT_RUN;
-      }
-      const { cfg } = chosen;
-      const region = values.region ?? cfg.region;
-      if (!(ALLOWED_REGIONS as readonly string[]).includes(region)) {
-        return usageError(`--region ${region} is not a region Bulwark deploys to (PHY-DC)`);
-      }
+      const chosen = stageInRegion(
+        'drift',
+        values.stage,
+        values.region,
+        options.cdkJson ?? CDK_JSON,
+      );
+      if (chosen instanceof CliError) return chosen;
+      const { cfg, region } = chosen;
 
       const source = requireCredentials('drift', env);
       const clients = options.clients ?? driftClients();
@@ -116,7 +114,7 @@ export async function driftStage(
   await requireStageAccount(clients.sts(primaryRegion), cfg, cannotRun);
   const stacks = stageStacks(cfg, primaryRegion);
   let missingSeen = false;
-  const detections = await mapBounded(
+  const detections = await mapLimit(
     stacks,
     MAX_CONCURRENT_DETECTIONS,
     async (stack): Promise<Detection> => {
@@ -144,21 +142,3 @@ export async function driftStage(
 }
 
 const label = (s: StageStack) => `${s.name} (${s.region})`;
-
-/** `fn` of each item, at most `limit` at a time, in the order of `items`. */
-async function mapBounded<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}

@@ -1,8 +1,7 @@
 import { physicalNames, type StageConfig } from '../../../lib/config';
-import { ALLOWED_REGIONS } from '../../../lib/config/regions';
 import { EXIT_CANNOT_RUN, requireCredentials } from '../aws-credentials';
-import { defineCommand, defineSpec, invoke, usageError } from '../cli';
-import { CDK_JSON, stageArgument } from '../project-stages';
+import { CliError, defineCommand, defineSpec, invoke } from '../cli';
+import { CDK_JSON, stageInRegion } from '../project-stages';
 import { requireStageAccount } from '../stage-account';
 import { checkAlarms } from './alarms';
 import { checkBackupVaults } from './backup-bucket';
@@ -72,16 +71,14 @@ export function verifyCommand(options: RunOptions = {}) {
   return defineCommand({
     ...VERIFY_CLI,
     run: async ({ values }, { stdout, stderr, env }) => {
-      const chosen = stageArgument('verify', values.stage, options.cdkJson ?? CDK_JSON);
-      if ('problem' in chosen) {
-        stderr(chosen.problem);
-        return EXIT_CANNOT_RUN;
-      }
-      const { cfg } = chosen;
-      const region = values.region ?? cfg.region;
-      if (!(ALLOWED_REGIONS as readonly string[]).includes(region)) {
-        return usageError(`--region ${region} is not a region Bulwark deploys to (PHY-DC)`);
-      }
+      const chosen = stageInRegion(
+        'verify',
+        values.stage,
+        values.region,
+        options.cdkJson ?? CDK_JSON,
+      );
+      if (chosen instanceof CliError) return chosen;
+      const { cfg, region } = chosen;
 
       const source = requireCredentials('verify', env);
       const clients = options.clients ?? awsClients();
@@ -94,6 +91,7 @@ export function verifyCommand(options: RunOptions = {}) {
         stderr(summary(results));
         return exitCode(results);
       } catch (err) {
+        if (err instanceof CliError) return err;
         stderr(
           err instanceof CannotVerify ? err.message : `verify could not run: ${errorEvidence(err)}`,
         );
