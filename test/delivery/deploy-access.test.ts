@@ -5,6 +5,7 @@ import {
   DeployAccess,
   bootstrapRoleName,
 } from '../../lib/constructs/deploy-access';
+import { CONTROLS } from '../../lib/compliance/controls';
 import { OUTPUT_KEYS } from '../../lib/stage-layout';
 import { STAGES, onlyResource, resourcesOf, stackArtifact, template } from '../support/assembly';
 
@@ -151,5 +152,102 @@ describe('DeployAccess with the account existing OIDC provider', () => {
     const resources: string[] = deploy.Properties.Policies[0].PolicyDocument.Statement[0].Resource;
     expect(resources).toHaveLength(8);
     expect(resources.every((r) => /-(eu-west-1|us-east-1)$/.test(r))).toBe(true);
+  });
+});
+
+describe('SDLC-CHANGE evidence on the deploy access roles', () => {
+  const evidence = CONTROLS.find((c) => c.id === 'SDLC-CHANGE')!.evidence.filter(
+    (e) => e.stack === 'DeployAccess',
+  );
+  const [trust, assumeOnly, readOnly] = evidence;
+  const t = template('Production', 'DeployAccess');
+  const deploy = () =>
+    structuredClone(onlyResource(t, 'AWS::IAM::Role', 'DeployAccessDeployRole').Properties);
+  const read = () =>
+    structuredClone(onlyResource(t, 'AWS::IAM::Role', 'DeployAccessReadRole').Properties);
+  const judged = (e: (typeof evidence)[number], p: Record<string, any>) => e.holds(p, {});
+
+  it('holds for the synthesized roles', () => {
+    expect(evidence).toHaveLength(3);
+    expect([
+      judged(trust, deploy()),
+      judged(assumeOnly, deploy()),
+      judged(readOnly, read()),
+    ]).toEqual([true, true, true]);
+  });
+
+  it.each<[string, (p: Record<string, any>) => void]>([
+    [
+      'a wildcard subject',
+      (p) =>
+        (p.AssumeRolePolicyDocument.Statement[0].Condition.StringEquals[
+          'token.actions.githubusercontent.com:sub'
+        ] = 'repo:example-org/bulwark:*'),
+    ],
+    [
+      'a branch instead of an environment',
+      (p) =>
+        (p.AssumeRolePolicyDocument.Statement[0].Condition.StringEquals[
+          'token.actions.githubusercontent.com:sub'
+        ] = 'repo:example-org/bulwark:ref:refs/heads/main'),
+    ],
+    [
+      'StringLike instead of StringEquals',
+      (p) => {
+        const c = p.AssumeRolePolicyDocument.Statement[0].Condition;
+        c.StringLike = c.StringEquals;
+        delete c.StringEquals;
+      },
+    ],
+    [
+      'no audience',
+      (p) =>
+        delete p.AssumeRolePolicyDocument.Statement[0].Condition.StringEquals[
+          'token.actions.githubusercontent.com:aud'
+        ],
+    ],
+    [
+      'a second trust statement',
+      (p) =>
+        p.AssumeRolePolicyDocument.Statement.push({
+          Effect: 'Allow',
+          Principal: { AWS: '*' },
+          Action: 'sts:AssumeRole',
+        }),
+    ],
+  ])('fails the trust claim with %s', (_name, change) => {
+    const p = deploy();
+    change(p);
+    expect(judged(trust, p)).toBe(false);
+  });
+
+  it.each<[string, (p: Record<string, any>) => void]>([
+    [
+      'another action',
+      (p) => p.Policies[0].PolicyDocument.Statement[0].Action.push('iam:PassRole'),
+    ],
+    ['any role', (p) => p.Policies[0].PolicyDocument.Statement[0].Resource.push('*')],
+    [
+      'the execution role',
+      (p) =>
+        p.Policies[0].PolicyDocument.Statement[0].Resource.push(
+          'arn:aws:iam::222222222222:role/cdk-hnb659fds-cfn-exec-role-222222222222-eu-west-1',
+        ),
+    ],
+    [
+      'a managed policy',
+      (p) => (p.ManagedPolicyArns = ['arn:aws:iam::aws:policy/AdministratorAccess']),
+    ],
+  ])('fails the assume-only claim with %s', (_name, change) => {
+    const p = deploy();
+    change(p);
+    expect(judged(assumeOnly, p)).toBe(false);
+  });
+
+  it('fails the read claim for a read role that may assume the deploy role', () => {
+    const p = read();
+    p.Policies[0].PolicyDocument.Statement[0].Resource =
+      'arn:aws:iam::222222222222:role/cdk-hnb659fds-deploy-role-222222222222-eu-west-1';
+    expect(judged(readOnly, p)).toBe(false);
   });
 });

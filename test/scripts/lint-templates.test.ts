@@ -17,10 +17,7 @@ import {
   readAssembly,
   regionOfEnvironment,
 } from '../../scripts/lib/template-lint/assembly';
-import {
-  cfnLintArgs,
-  cfnLintExitProblem,
-} from '../../scripts/lib/template-lint/cfn-lint';
+import { cfnLintArgs, cfnLintExitProblem } from '../../scripts/lib/template-lint/cfn-lint';
 import {
   type TemplateInfo,
   parseCfnLintJson,
