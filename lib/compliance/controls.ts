@@ -12,6 +12,19 @@ export type CfnJson = Record<string, any>;
 /** How far a control is kept by this repository. */
 export type ControlStatus = 'enforced' | 'partial' | 'planned' | 'inherited';
 
+/**
+ * How many of the resources a claim is about must hold it: `every` (each of them, and
+ * there is at least one) or `some` (at least one; only where the claim itself says
+ * "a ..." or "at least one ...").
+ */
+export type Quantifier = 'every' | 'some';
+
+/** What a judgement may know besides the resource: the stage it belongs to. */
+export interface EvidenceContext {
+  /** The stage's name as in its stack names (`Staging`). */
+  readonly stage: string;
+}
+
 /** Template evidence: resources of one type whose properties make the control true. */
 export interface Evidence {
   /** What the matching resources prove. */
@@ -20,8 +33,31 @@ export interface Evidence {
   readonly type: string;
   /** Stack part holding them (`Network`, `Data`, ...). */
   readonly stack: StagePart;
-  /** Properties that must hold; a resource counts only if this returns true. */
-  readonly holds: (properties: CfnJson, resource: CfnJson) => boolean;
+  /**
+   * How many of the resources the claim is about must hold.
+   * @default 'every'
+   */
+  readonly quantifier?: Quantifier;
+  /**
+   * Which resources of `type` the claim speaks of, when it names fewer than all of them
+   * ("the backup vault", "the content API function"); the claim's words say which.
+   * @default - every resource of `type` in the stack
+   */
+  readonly about?: (properties: CfnJson, resource: CfnJson, context: EvidenceContext) => boolean;
+  /** The property that makes the claim true of one resource. */
+  readonly holds: (properties: CfnJson, resource: CfnJson, context: EvidenceContext) => boolean;
+}
+
+/** The tools that check a deployed account. */
+export type LiveTool = 'verify' | 'preflight' | 'smoke' | 'drift';
+
+/**
+ * A check of the deployed account: the tool and the check's name as the tool prints it,
+ * with `<placeholders>` where the name carries a region, stack or layer.
+ */
+export interface LiveCheck {
+  readonly tool: LiveTool;
+  readonly check: string;
 }
 
 /** A policy granting `wafv2:UpdateIPSet` on exactly two named IP sets (no wildcard). */
@@ -43,8 +79,12 @@ export interface Control {
   readonly status: ControlStatus;
   /** Constructs (in `lib/constructs/`) or code that implement it. */
   readonly implementedBy: readonly string[];
-  /** Template evidence; every item must match at least one resource in every stage. */
+  /** Template evidence; every item must hold, as its quantifier says, in every stage. */
   readonly evidence: readonly Evidence[];
+  /** The checks of the deployed account that report on this control. */
+  readonly verifiedBy?: readonly LiveCheck[];
+  /** Why no check of the deployed account reports on it, when `verifiedBy` is empty. */
+  readonly liveGap?: string;
   /** Nag rules that also check it. */
   readonly nagRules: readonly string[];
   /** Test files that verify it. */

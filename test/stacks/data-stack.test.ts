@@ -307,6 +307,7 @@ describe.each(STAGES)('Data stack (%s)', (stage) => {
         CONTROLS.filter((c) => c.id === 'ACC-DATA' || c.id === 'MON-AUDIT')
           .flatMap((c) => c.evidence)
           .filter((e) => e.type === type && /pgaudit|PostgreSQL log/.test(e.claim));
+      const ctx = { stage: 'Production' };
       const groups = evidence('AWS::RDS::DBParameterGroup');
       const exports = evidence('AWS::RDS::DBInstance');
       expect([groups.length, exports.length]).toEqual([2, 2]);
@@ -316,16 +317,16 @@ describe.each(STAGES)('Data stack (%s)', (stage) => {
         Parameters: { ...group.Properties.Parameters, [name]: value },
       });
       for (const e of groups) {
-        expect(e.holds(group.Properties, group)).toBe(true);
+        expect(e.holds(group.Properties, group, ctx)).toBe(true);
         expect(
-          e.holds(withParameter('shared_preload_libraries', 'pg_stat_statements'), group),
+          e.holds(withParameter('shared_preload_libraries', 'pg_stat_statements'), group, ctx),
         ).toBe(false);
-        expect(e.holds(withParameter('pgaudit.log', 'ddl'), group)).toBe(false);
+        expect(e.holds(withParameter('pgaudit.log', 'ddl'), group, ctx)).toBe(false);
       }
       for (const e of exports) {
-        expect(e.holds(primary().Properties, primary())).toBe(true);
+        expect(e.holds(primary().Properties, primary(), ctx)).toBe(true);
         const withoutLog = { ...primary().Properties, EnableCloudwatchLogsExports: ['upgrade'] };
-        expect(e.holds(withoutLog, primary())).toBe(false);
+        expect(e.holds(withoutLog, primary(), ctx)).toBe(false);
       }
     });
 

@@ -1,0 +1,58 @@
+import type { StagePart } from '../stage-layout';
+import type { Control, ControlStatus, Quantifier } from './controls';
+import type { ValidationFinding } from './validation-report';
+
+/** Version of the report's JSON schema; bumped on any incompatible change. */
+export const REPORT_FORMAT = 'bulwark-compliance-report/1';
+
+/** One resource that backs a claim. */
+export interface EvidenceMatch {
+  readonly stack: string;
+  readonly logicalId: string;
+  /** The template values the claim was judged on (as JSON, shortened). */
+  readonly properties: Record<string, string>;
+}
+
+/** A claim checked against one stage. */
+export interface EvidenceResult {
+  readonly claim: string;
+  readonly type: string;
+  readonly stack: StagePart;
+  readonly stage: string;
+  readonly quantifier: Quantifier;
+  /** The resources the claim is about that hold it. */
+  readonly matches: EvidenceMatch[];
+  /** The resources the claim is about that do not hold it, with the values judged. */
+  readonly failures: EvidenceMatch[];
+  /** `every`: at least one match and no failure; `some`: at least one match. */
+  readonly ok: boolean;
+}
+
+/** One acknowledged finding, as recorded in the assembly. */
+export interface AcknowledgedFinding {
+  readonly path: string;
+  readonly rule: string;
+  readonly reason: string;
+}
+
+/** The machine-readable report. */
+export interface ComplianceReport {
+  readonly format: string;
+  readonly stages: {
+    name: string;
+    stacks: { name: string; environment: string; terminationProtection: boolean }[];
+  }[];
+  readonly nagPacks: readonly string[];
+  readonly summary: Record<ControlStatus, number> & { evidenceFailures: number };
+  readonly controls: (Omit<Control, 'evidence'> & {
+    evidence: EvidenceResult[];
+    ok: boolean;
+    /** ISO/IEC 27001:2022 Annex A controls it supports, as `A.8.24 Use of cryptography`. */
+    iso27001: string[];
+  })[];
+  readonly acknowledgements: AcknowledgedFinding[];
+  /** Resources that aws-cdk-lib deploys on Bulwark's behalf, and why each is acceptable. */
+  readonly cdkInternal: { resource: string; why: string }[];
+  /** Unresolved findings of a failed synthesis (empty after a successful one). */
+  readonly findings: ValidationFinding[];
+}
