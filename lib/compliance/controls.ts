@@ -19,10 +19,12 @@ export type ControlStatus = 'enforced' | 'partial' | 'planned' | 'inherited';
  */
 export type Quantifier = 'every' | 'some';
 
-/** What a judgement may know besides the resource: the stage it belongs to. */
+/** What a judgement may know besides the resource: its stage and logical id. */
 export interface EvidenceContext {
   /** The stage's name as in its stack names (`Staging`). */
   readonly stage: string;
+  /** The resource's logical id (a contract: stateful ones are pinned by a test). */
+  readonly logicalId: string;
 }
 
 /** Template evidence: resources of one type whose properties make the control true. */

@@ -56,12 +56,15 @@ export function judgeEvidence(
   stack: string,
   resources: Record<string, CfnJson>,
 ): EvidenceResult {
-  const context: EvidenceContext = { stage };
   const quantifier = e.quantifier ?? 'every';
   const about = Object.entries(resources).filter(
-    ([, r]) => r.Type === e.type && (!e.about || e.about(r.Properties ?? {}, r, context)),
+    ([logicalId, r]) =>
+      r.Type === e.type && (!e.about || e.about(r.Properties ?? {}, r, { stage, logicalId })),
   );
-  const judged = about.map(([logicalId, r]) => ({ logicalId, ...judge(e.holds, r, context) }));
+  const judged = about.map(([logicalId, r]) => ({
+    logicalId,
+    ...judge(e.holds, r, { stage, logicalId }),
+  }));
   const entry = ({ logicalId, properties }: (typeof judged)[number]) => ({
     stack,
     logicalId,

@@ -165,7 +165,8 @@ describe('SDLC-CHANGE evidence on the deploy access roles', () => {
     structuredClone(onlyResource(t, 'AWS::IAM::Role', 'DeployAccessDeployRole').Properties);
   const read = () =>
     structuredClone(onlyResource(t, 'AWS::IAM::Role', 'DeployAccessReadRole').Properties);
-  const judged = (e: (typeof evidence)[number], p: Record<string, any>) => e.holds(p, {}, { stage: 'Production' });
+  const judged = (e: (typeof evidence)[number], p: Record<string, any>) =>
+    e.holds(p, {}, { stage: 'Production', logicalId: 'DeployAccessDeployRole' });
 
   it('holds for the synthesized roles', () => {
     expect(evidence).toHaveLength(3);
