@@ -49,6 +49,8 @@ export interface ComplianceReport {
     ok: boolean;
     /** ISO/IEC 27001:2022 Annex A controls it supports, as `A.8.24 Use of cryptography`. */
     iso27001: string[];
+    /** Stage config values the schema refuses because this control would fail on them. */
+    configConstraints: { key: string; refused: string[]; why: string }[];
   })[];
   readonly acknowledgements: AcknowledgedFinding[];
   /** Resources that aws-cdk-lib deploys on Bulwark's behalf, and why each is acceptable. */

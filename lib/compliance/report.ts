@@ -9,6 +9,7 @@ import {
   REPORT_FORMAT,
 } from './report-model';
 import { CDK_INTERNAL_RESOURCES } from './cdk-internal';
+import { CONFIG_CONSTRAINTS } from './config-constraints';
 import { CONTROLS, type CfnJson, type Evidence, type EvidenceContext } from './controls';
 import { ANNEX_A, ISO_27001_MAPPING } from './iso27001';
 import { NAG_PACKS } from './nag-packs';
@@ -118,7 +119,16 @@ export function buildReport(assemblyDir: string, onlyStage?: string): Compliance
       }
     }
     const iso27001 = (ISO_27001_MAPPING[control.id] ?? []).map((a) => `A.${a} ${ANNEX_A[a]}`);
-    return { ...control, evidence, ok: evidence.every((e) => e.ok), iso27001 };
+    const configConstraints = CONFIG_CONSTRAINTS.filter((k) => k.control === control.id).map(
+      (k) => ({ key: k.key, refused: k.refused.map((v) => JSON.stringify(v)), why: k.why }),
+    );
+    return {
+      ...control,
+      evidence,
+      ok: evidence.every((e) => e.ok),
+      iso27001,
+      configConstraints,
+    };
   });
 
   const acknowledgements: AcknowledgedFinding[] = [];
