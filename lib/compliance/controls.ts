@@ -25,6 +25,8 @@ export interface EvidenceContext {
   readonly stage: string;
   /** The resource's logical id (a contract: stateful ones are pinned by a test). */
   readonly logicalId: string;
+  /** Every resource of the same template, by logical id (to follow a `Ref`). */
+  readonly resources: Readonly<Record<string, CfnJson>>;
 }
 
 /** Template evidence: resources of one type whose properties make the control true. */
@@ -99,11 +101,29 @@ const kmsKey = (p: CfnJson) => p.KmsKeyId !== undefined || p.KMSMasterKeyID !== 
 const sseKms = (p: CfnJson) =>
   p.BucketEncryption?.ServerSideEncryptionConfiguration?.[0]?.ServerSideEncryptionByDefault
     ?.SSEAlgorithm === 'aws:kms';
+/**
+ * Selects the resource of the construct `id` (its logical id is the id and an 8-digit
+ * hash, as CDK names a construct's `Resource` child), for claims about one named thing.
+ */
+const named =
+  (...ids: string[]) =>
+  (_p: CfnJson, _r: CfnJson, ctx: EvidenceContext): boolean =>
+    ids.some((id) => new RegExp(`^${id}[0-9A-F]{8}$`).test(ctx.logicalId));
+/** Database instances that are read replicas (they name a source instance). */
+const replica = (p: CfnJson) => p.SourceDBInstanceIdentifier !== undefined;
+/** The primary database instance (no source instance). */
+const primary = (p: CfnJson) => p.SourceDBInstanceIdentifier === undefined;
+/** The logical ids a property refers to with `Ref` or `Fn::GetAtt`. */
+const refs = (value: unknown): string[] =>
+  [...JSON.stringify(value ?? null).matchAll(/"(?:Ref|Fn::GetAtt)":(?:\["|")([A-Za-z0-9]+)"/g)].map(
+    (m) => m[1],
+  );
 /** Evidence that the content API function is deployed with its key pepper and database user. */
 const contentApiFunction = (claim: string): Evidence => ({
   claim,
   type: 'AWS::Lambda::Function',
   stack: 'App',
+  about: named('ContentApiFunction'),
   holds: (p) =>
     p.Environment?.Variables?.API_KEY_PEPPER_SECRET_ARN !== undefined &&
     p.Environment?.Variables?.DB_USER === 'bulwark_api',
@@ -178,13 +198,12 @@ const pgauditParameterGroup = (claim: string): Evidence => ({
     listParameter(p, 'shared_preload_libraries').includes('pgaudit') &&
     ['ddl', 'role'].every((c) => listParameter(p, 'pgaudit.log').includes(c)),
 });
-/** The primary instance, on a custom parameter group, exporting its PostgreSQL log. */
+/** Every database instance, on a custom parameter group, exporting its PostgreSQL log. */
 const postgresLogExport = (claim: string): Evidence => ({
   claim,
   type: 'AWS::RDS::DBInstance',
   stack: 'Data',
   holds: (p) =>
-    p.SourceDBInstanceIdentifier === undefined &&
     p.DBParameterGroupName !== undefined &&
     (p.EnableCloudwatchLogsExports ?? []).includes('postgresql'),
 });
@@ -196,19 +215,44 @@ export const CONTROLS: readonly Control[] = [
     status: 'enforced',
     implementedBy: ['EncryptionKey', 'SecureBucket', 'EncryptedLogGroup', 'Database', 'AlertTopic'],
     evidence: [
-      {
-        claim: 'customer keys rotate yearly',
+      ...(['Network', 'Data', 'Security', 'Edge', 'Recovery'] as const).map((stack): Evidence => ({
+        claim: `customer encryption keys of the ${stack} stack rotate yearly (KMS rotates symmetric keys only; the HMAC signing key is BKP-VERIFY's)`,
         type: 'AWS::KMS::Key',
-        stack: 'Data',
+        stack,
+        about: (p) => (p.KeySpec ?? 'SYMMETRIC_DEFAULT') === 'SYMMETRIC_DEFAULT',
         holds: (p) => p.EnableKeyRotation === true,
-      },
+      })),
       {
-        claim: 'database storage uses a customer key',
+        claim:
+          "database storage uses a customer key: the primary's own, which its read replicas inherit",
         type: 'AWS::RDS::DBInstance',
         stack: 'Data',
-        holds: (p) => p.StorageEncrypted === true && kmsKey(p),
+        holds: (p, _r, ctx) =>
+          primary(p)
+            ? p.StorageEncrypted === true && kmsKey(p)
+            : refs(p.SourceDBInstanceIdentifier).some((id) => {
+                const source = ctx.resources[id]?.Properties ?? {};
+                return primary(source) && source.StorageEncrypted === true && kmsKey(source);
+              }),
       },
-      { claim: 'buckets use SSE-KMS', type: 'AWS::S3::Bucket', stack: 'Data', holds: sseKms },
+      ...(['Data', 'Recovery'] as const).flatMap((stack): Evidence[] => [
+        {
+          claim: `buckets of the ${stack} stack but its server-access-log bucket use SSE-KMS`,
+          type: 'AWS::S3::Bucket',
+          stack,
+          about: (p, r, ctx) => !named('AccessLogBucket')(p, r, ctx),
+          holds: sseKms,
+        },
+        {
+          claim: `the ${stack} stack's server-access-log bucket uses SSE-S3 (AES-256), the only encryption S3 log delivery writes to`,
+          type: 'AWS::S3::Bucket',
+          stack,
+          about: named('AccessLogBucket'),
+          holds: (p) =>
+            p.BucketEncryption?.ServerSideEncryptionConfiguration?.[0]
+              ?.ServerSideEncryptionByDefault?.SSEAlgorithm === 'AES256',
+        },
+      ]),
       {
         claim: 'log groups use a customer key',
         type: 'AWS::Logs::LogGroup',
@@ -320,10 +364,13 @@ export const CONTROLS: readonly Control[] = [
     implementedBy: ['ObjectLockVault', 'NightlyBackup', 'nightly-backup (export, manifest last)'],
     evidence: [
       {
-        claim: 'the backup vault locks objects in COMPLIANCE mode',
+        claim: 'the backup vault locks objects in COMPLIANCE mode for exactly 30 days',
         type: 'AWS::S3::Bucket',
         stack: 'Data',
-        holds: (p) => p.ObjectLockConfiguration?.Rule?.DefaultRetention?.Mode === 'COMPLIANCE',
+        about: named('BackupBucket'),
+        holds: (p) =>
+          p.ObjectLockConfiguration?.Rule?.DefaultRetention?.Mode === 'COMPLIANCE' &&
+          p.ObjectLockConfiguration?.Rule?.DefaultRetention?.Days === 30,
       },
       {
         claim:
@@ -336,16 +383,29 @@ export const CONTROLS: readonly Control[] = [
           p.Target?.DeadLetterConfig?.Arn !== undefined,
       },
       {
-        claim: 'the export writes only new objects under its stage prefix',
+        claim:
+          'the export may write only new objects under its stage prefix: no other S3 write, no delete',
         type: 'AWS::IAM::Policy',
         stack: 'App',
-        holds: (p) =>
-          (p.PolicyDocument?.Statement ?? []).some(
+        about: named('NightlyBackupFunctionServiceRoleDefaultPolicy'),
+        holds: (p) => {
+          const writes = (p.PolicyDocument?.Statement ?? []).filter(
             (s: CfnJson) =>
-              JSON.stringify([s.Action].flat().sort()) ===
-                '["s3:AbortMultipartUpload","s3:PutObject"]' &&
-              JSON.stringify(s.Resource).includes('/backups/'),
-          ),
+              s.Effect === 'Allow' &&
+              [s.Action]
+                .flat()
+                .some((a: string) => /^s3:(\*|Put|Delete|Abort|Restore|Replicate|Create)/.test(a)),
+          );
+          return (
+            writes.length > 0 &&
+            writes.every(
+              (s: CfnJson) =>
+                JSON.stringify([s.Action].flat().sort()) ===
+                  '["s3:AbortMultipartUpload","s3:PutObject"]' &&
+                [s.Resource].flat().every((r: unknown) => JSON.stringify(r).includes('/backups/')),
+            )
+          );
+        },
       },
     ],
     nagRules: ['Bulwark-ObjectLockCompliance'],
@@ -364,9 +424,11 @@ export const CONTROLS: readonly Control[] = [
     implementedBy: ['Database'],
     evidence: [
       {
-        claim: 'automated backups ≥ 30 days, deletion protection',
+        claim:
+          'the primary keeps automated backups ≥ 30 days and has deletion protection (replicas copy it)',
         type: 'AWS::RDS::DBInstance',
         stack: 'Data',
+        about: primary,
         holds: (p) => p.BackupRetentionPeriod >= 30 && p.DeletionProtection === true,
       },
     ],
@@ -383,6 +445,7 @@ export const CONTROLS: readonly Control[] = [
         claim: 'the backup vault replicates with KMS',
         type: 'AWS::S3::Bucket',
         stack: 'Data',
+        about: named('BackupBucket'),
         holds: (p) =>
           p.ReplicationConfiguration?.Rules?.[0]?.Destination?.EncryptionConfiguration !==
           undefined,
@@ -391,6 +454,7 @@ export const CONTROLS: readonly Control[] = [
         claim: 'the replica vault is object-locked',
         type: 'AWS::S3::Bucket',
         stack: 'Recovery',
+        about: named('BackupReplicaBucket'),
         holds: (p) => p.ObjectLockEnabled === true,
       },
     ],
@@ -412,6 +476,7 @@ export const CONTROLS: readonly Control[] = [
           'no successful backup for 26 hours pages on-call, missing data counting as breaching',
         type: 'AWS::CloudWatch::Alarm',
         stack: 'App',
+        about: named('NightlyBackupFreshnessAlarm'),
         holds: (p) =>
           p.MetricName === 'BackupSucceeded' &&
           p.ComparisonOperator === 'LessThanThreshold' &&
@@ -424,6 +489,7 @@ export const CONTROLS: readonly Control[] = [
           'backup manifests are signed with a retained HMAC key whose policy lets no one but the backup role sign and no one but the restore role verify',
         type: 'AWS::KMS::Key',
         stack: 'Data',
+        about: named('BackupSigningKey'),
         holds: (p, r) => {
           const denies = (action: string) =>
             (p.KeyPolicy?.Statement ?? []).some(
@@ -481,6 +547,7 @@ export const CONTROLS: readonly Control[] = [
           'operators reach data only through a role assumable with MFA (an hour at most) and a reason tag',
         type: 'AWS::IAM::Role',
         stack: 'Security',
+        about: named('BreakGlassRole'),
         holds: (p) =>
           String(p.RoleName ?? '').endsWith('-break-glass') &&
           p.MaxSessionDuration <= 3600 &&
@@ -515,10 +582,26 @@ export const CONTROLS: readonly Control[] = [
         holds: (p) => p.DefaultAuthScheme === 'IAM_AUTH',
       },
       {
-        claim: 'the master secret rotates',
+        claim:
+          "the database's master secret rotates at least every 30 days, through a rotation function",
         type: 'AWS::SecretsManager::RotationSchedule',
         stack: 'Data',
-        holds: () => true,
+        holds: (p, _r, ctx) => {
+          const days =
+            p.RotationRules?.AutomaticallyAfterDays ??
+            Number(/^rate\((\d+) days?\)$/.exec(p.RotationRules?.ScheduleExpression ?? '')?.[1]);
+          const secret = refs(p.SecretId).map((id) => ctx.resources[id]);
+          return (
+            days > 0 &&
+            days <= 30 &&
+            (p.RotationLambdaARN !== undefined || p.HostedRotationLambda !== undefined) &&
+            secret.some(
+              (r) =>
+                r?.Type === 'AWS::SecretsManager::SecretTargetAttachment' &&
+                r.Properties?.TargetType === 'AWS::RDS::DBInstance',
+            )
+          );
+        },
       },
       {
         claim: 'S3 data events are recorded',
@@ -560,16 +643,40 @@ export const CONTROLS: readonly Control[] = [
     implementedBy: ['WorkloadSecurityGroups', 'IsolatedNetwork'],
     evidence: [
       {
-        claim: 'security groups have no open egress',
+        claim:
+          'security groups have no open egress: each names its egress rules (inline or as rules of its own, which remove the default allow-all rule), none to 0.0.0.0/0 or ::/0',
         type: 'AWS::EC2::SecurityGroup',
         stack: 'Network',
-        holds: (p) => !JSON.stringify(p.SecurityGroupEgress ?? []).includes('0.0.0.0/0'),
+        holds: (p, _r, ctx) => {
+          const own = Object.values(ctx.resources).filter(
+            (r) =>
+              r.Type === 'AWS::EC2::SecurityGroupEgress' &&
+              refs(r.Properties?.GroupId).includes(ctx.logicalId),
+          );
+          const rules: CfnJson[] = [
+            ...(p.SecurityGroupEgress ?? []),
+            ...own.map((r) => r.Properties ?? {}),
+          ];
+          return (
+            rules.length > 0 &&
+            rules.every((rule) => rule.CidrIp !== '0.0.0.0/0' && rule.CidrIpv6 !== '::/0')
+          );
+        },
       },
       {
-        claim: 'rules name a peer group',
+        claim:
+          "ingress rules name a peer group; the load balancer's one exception admits only CloudFront's origin-facing prefix list",
         type: 'AWS::EC2::SecurityGroupIngress',
         stack: 'Network',
-        holds: (p) => p.SourceSecurityGroupId !== undefined,
+        holds: (p, _r, ctx) =>
+          p.CidrIp === undefined &&
+          p.CidrIpv6 === undefined &&
+          (p.SourceSecurityGroupId !== undefined ||
+            refs(p.SourcePrefixListId).some((id) =>
+              JSON.stringify(ctx.resources[id]?.Properties?.Create ?? '').includes(
+                'com.amazonaws.global.cloudfront.origin-facing',
+              ),
+            )),
       },
     ],
     nagRules: ['AwsSolutions-EC23', 'NIST.800.53.R5-EC2RestrictedInbound'],
@@ -663,9 +770,9 @@ export const CONTROLS: readonly Control[] = [
         type: 'AWS::WAFv2::WebACL',
         stack: 'App',
         holds: (p) =>
-          !aclRules(p).some(
-            (r) => r.Statement?.RateBasedStatement?.AggregateKeyType === 'FORWARDED_IP',
-          ),
+          p.Scope === 'REGIONAL' &&
+          Array.isArray(p.Rules) &&
+          !JSON.stringify(p.Rules).includes('"FORWARDED_IP"'),
       },
     ],
     nagRules: ['Bulwark-WafScopedRateRule'],
@@ -684,10 +791,20 @@ export const CONTROLS: readonly Control[] = [
         holds: (p) => (p.Features ?? []).length >= 4,
       },
       {
-        claim: 'findings above the severity go to the alert topic',
+        claim:
+          'GuardDuty findings above the configured severity go to the alert topic, with retries and a dead-letter queue',
         type: 'AWS::Events::Rule',
         stack: 'Security',
-        holds: (p) => p.EventPattern?.source?.[0] === 'aws.guardduty',
+        about: named('ThreatDetectionFindingsRule'),
+        holds: (p) =>
+          JSON.stringify(p.EventPattern?.source) === '["aws.guardduty"]' &&
+          p.EventPattern?.detail?.severity?.[0]?.numeric?.[0] === '>=' &&
+          (p.Targets ?? []).some(
+            (t: CfnJson) =>
+              refs(t.Arn).some((id) => /^AlertTopic[0-9A-F]{8}$/.test(id)) &&
+              t.DeadLetterConfig?.Arn !== undefined &&
+              t.RetryPolicy?.MaximumRetryAttempts > 0,
+          ),
       },
     ],
     nagRules: ['Bulwark-GuardDutyFeatures'],
@@ -704,6 +821,7 @@ export const CONTROLS: readonly Control[] = [
           'GuardDuty findings above the configured severity invoke threat response, with retries and a dead-letter queue',
         type: 'AWS::Events::Rule',
         stack: 'Security',
+        about: named('ThreatResponseFindingsRule'),
         holds: (p) =>
           p.EventPattern?.source?.[0] === 'aws.guardduty' &&
           (p.Targets ?? []).some(
@@ -728,6 +846,7 @@ export const CONTROLS: readonly Control[] = [
         claim: 'an hourly sweep removes expired blocks',
         type: 'AWS::Events::Rule',
         stack: 'Security',
+        about: named('ThreatResponseSweepRule'),
         holds: (p) =>
           p.ScheduleExpression === 'rate(1 hour)' &&
           (p.Targets ?? []).some((t: CfnJson) => t.Input === '{"action":"sweep"}'),
@@ -749,6 +868,7 @@ export const CONTROLS: readonly Control[] = [
           'a finding naming more addresses than the per-finding cap pages on-call (one finding cannot flush the blocklist)',
         type: 'AWS::CloudWatch::Alarm',
         stack: 'Security',
+        about: named('ThreatResponseFindingCapAlarm'),
         holds: (p) =>
           p.MetricName === 'AddressesOverCap' &&
           p.Threshold === 1 &&
@@ -872,6 +992,7 @@ export const CONTROLS: readonly Control[] = [
           'every assumption of the break-glass role pages on-call through EventBridge, naming who assumed it',
         type: 'AWS::Events::Rule',
         stack: 'Security',
+        about: named('BreakGlassAssumedRule'),
         holds: (p) =>
           p.EventPattern?.source?.[0] === 'aws.sts' &&
           p.EventPattern?.detail?.eventName?.[0] === 'AssumeRole' &&
@@ -885,9 +1006,15 @@ export const CONTROLS: readonly Control[] = [
           'the multi-region trail counts every assumption of the break-glass role, in any region',
         type: 'AWS::Logs::MetricFilter',
         stack: 'Security',
-        holds: (p) =>
-          JSON.stringify(p.FilterPattern).includes('AssumeRole') &&
-          JSON.stringify(p.FilterPattern).includes('requestParameters.roleArn'),
+        about: named('BreakGlassAssumedFilter'),
+        holds: (p) => {
+          const pattern = JSON.stringify(p.FilterPattern ?? '');
+          return (
+            pattern.includes('AssumeRole') &&
+            pattern.includes('requestParameters.roleArn') &&
+            refs(p.FilterPattern).some((id) => /^BreakGlassRole[0-9A-F]{8}$/.test(id))
+          );
+        },
       },
       {
         claim: 'multi-region trail with log-file validation',
@@ -977,10 +1104,22 @@ export const CONTROLS: readonly Control[] = [
         holds: (p) => (p.AlarmActions ?? []).length > 0,
       },
       {
-        claim: 'e-mail and HTTPS on-call subscriptions',
+        claim:
+          'the alert topic reaches people by e-mail and HTTPS only, each subscription with a dead-letter queue',
         type: 'AWS::SNS::Subscription',
         stack: 'Security',
-        holds: (p) => p.Protocol === 'https',
+        about: (p) => refs(p.TopicArn).some((id) => /^AlertTopic[0-9A-F]{8}$/.test(id)),
+        holds: (p) =>
+          (p.Protocol === 'email' || p.Protocol === 'https') &&
+          p.RedrivePolicy?.deadLetterTargetArn !== undefined,
+      },
+      {
+        claim: 'at least one on-call subscription is an HTTPS webhook',
+        type: 'AWS::SNS::Subscription',
+        stack: 'Security',
+        quantifier: 'some',
+        about: (p) => refs(p.TopicArn).some((id) => /^AlertTopic[0-9A-F]{8}$/.test(id)),
+        holds: (p) => p.Protocol === 'https' && String(p.Endpoint).startsWith('https://'),
       },
     ],
     nagRules: ['NIST.800.53.R5-CloudWatchAlarmAction'],
@@ -1045,6 +1184,7 @@ export const CONTROLS: readonly Control[] = [
         claim: 'publish events are queued for CDN invalidation, with a dead-letter queue',
         type: 'AWS::SQS::Queue',
         stack: 'App',
+        about: named('InvalidationQueue'),
         holds: (p) => p.RedrivePolicy !== undefined,
       },
       {
@@ -1058,6 +1198,7 @@ export const CONTROLS: readonly Control[] = [
           'invalidations left in the outbox page on-call after 15 minutes, and so does a drainer that stops reporting',
         type: 'AWS::CloudWatch::Alarm',
         stack: 'App',
+        about: named('InvalidationOutboxStuckAlarm'),
         holds: (p) =>
           p.MetricName === 'OutboxOldestAgeSeconds' &&
           p.Statistic === 'Maximum' &&
@@ -1107,10 +1248,16 @@ export const CONTROLS: readonly Control[] = [
     implementedBy: ['Database', 'ObjectLockVault'],
     evidence: [
       {
-        claim: 'read replicas of the primary',
+        claim: 'the primary has read replicas (at least one), each replicating the primary',
         type: 'AWS::RDS::DBInstance',
         stack: 'Data',
-        holds: (p) => p.SourceDBInstanceIdentifier !== undefined,
+        about: replica,
+        holds: (p, _r, ctx) =>
+          refs(p.SourceDBInstanceIdentifier).some(
+            (id) =>
+              ctx.resources[id]?.Type === 'AWS::RDS::DBInstance' &&
+              primary(ctx.resources[id].Properties ?? {}),
+          ),
       },
     ],
     nagRules: ['NIST.800.53.R5-RDSMultiAZSupport'],
@@ -1239,6 +1386,7 @@ export const CONTROLS: readonly Control[] = [
         claim: 'the content API verifies access tokens of this pool and client',
         type: 'AWS::Lambda::Function',
         stack: 'App',
+        about: named('ContentApiFunction'),
         holds: (p) =>
           ['PEOPLE_USER_POOL_ID', 'PEOPLE_CLIENT_ID', 'PEOPLE_JWKS'].every(
             (v) => p.Environment?.Variables?.[v] !== undefined,
@@ -1272,10 +1420,18 @@ export const CONTROLS: readonly Control[] = [
     implementedBy: ['lib/config', 'lib/app.ts'],
     evidence: [
       {
-        claim: 'every stage has its own VPC from the same Network stack',
+        claim:
+          "every stage has its own VPC, built by the same Network construct in the stage's own Network stack and tagged with the stage",
         type: 'AWS::EC2::VPC',
         stack: 'Network',
-        holds: () => true,
+        holds: (p, _r, ctx) => {
+          const tag = (key: string) =>
+            (p.Tags ?? []).find((t: CfnJson) => t.Key === key)?.Value as string | undefined;
+          return (
+            tag('Name') === `Bulwark-${ctx.stage}-Network/Network/Vpc` &&
+            tag('bulwark:stage') === ctx.stage.toLowerCase()
+          );
+        },
       },
     ],
     nagRules: [],
@@ -1303,12 +1459,14 @@ export const CONTROLS: readonly Control[] = [
         claim: "only the stage's GitHub environment may assume the deploy role, through OIDC",
         type: 'AWS::IAM::Role',
         stack: 'DeployAccess',
+        about: named('DeployAccessDeployRole'),
         holds: (p) => trustsOnlyGitHub(p, /^repo:[^*?:]+\/[^*?:]+:environment:[^*?]+$/),
       },
       {
         claim: 'the deploy role may do nothing but assume the CDK bootstrap roles',
         type: 'AWS::IAM::Role',
         stack: 'DeployAccess',
+        about: named('DeployAccessDeployRole'),
         holds: (p) =>
           /-deploy$/.test(p.RoleName) &&
           p.ManagedPolicyArns === undefined &&
@@ -1322,6 +1480,7 @@ export const CONTROLS: readonly Control[] = [
           'scheduled drift checks read through the CDK lookup role only, trusted for the default branch',
         type: 'AWS::IAM::Role',
         stack: 'DeployAccess',
+        about: named('DeployAccessReadRole'),
         holds: (p) =>
           trustsOnlyGitHub(p, /^repo:[^*?:]+\/[^*?:]+:ref:refs\/heads\/[^*?]+$/) &&
           p.ManagedPolicyArns === undefined &&
@@ -1331,9 +1490,10 @@ export const CONTROLS: readonly Control[] = [
           ),
       },
       {
-        claim: 'the primary database is snapshotted on delete',
+        claim: 'the primary database is snapshotted on delete (replicas hold no data of their own)',
         type: 'AWS::RDS::DBInstance',
         stack: 'Data',
+        about: primary,
         holds: (_p, r) => r.DeletionPolicy === 'Snapshot',
       },
       {
@@ -1376,6 +1536,7 @@ export const CONTROLS: readonly Control[] = [
         claim: "CloudTrail's key policy lets it describe the key without an encryption context",
         type: 'AWS::KMS::Key',
         stack: 'Security',
+        about: named('AuditKey'),
         holds: (p) =>
           (p.KeyPolicy?.Statement ?? []).some(
             (st: CfnJson) =>
@@ -1403,10 +1564,15 @@ export const CONTROLS: readonly Control[] = [
         holds: (p) => Number(p.ScalingConfig?.MaximumConcurrency) <= 2,
       },
       {
-        claim: 'traced functions in the isolated subnets reach X-Ray through an endpoint',
+        claim:
+          'traced functions in the isolated subnets reach X-Ray through an interface endpoint with private DNS',
         type: 'AWS::EC2::VPCEndpoint',
         stack: 'Network',
-        holds: (p) => JSON.stringify(p.ServiceName).includes('.xray'),
+        about: named('NetworkVpcXrayEndpoint'),
+        holds: (p) =>
+          /\.xray"?$/.test(JSON.stringify(p.ServiceName)) &&
+          p.VpcEndpointType === 'Interface' &&
+          p.PrivateDnsEnabled === true,
       },
       {
         claim: 'named log groups do not outlive a creation that rolls back',

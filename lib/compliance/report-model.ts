@@ -58,3 +58,22 @@ export interface ComplianceReport {
   /** Unresolved findings of a failed synthesis (empty after a successful one). */
   readonly findings: ValidationFinding[];
 }
+
+/**
+ * Why a claim fails, in one line: each resource it is about that does not hold it
+ * (`every`), or that there is no such resource at all, or none holds it (`some`).
+ */
+export function evidenceFailureText(controlId: string, e: EvidenceResult): string {
+  const where = `${controlId} (${e.stage}): ${e.claim}`;
+  if (e.matches.length === 0 && e.failures.length === 0)
+    return `${where}: no ${e.type} in ${e.stack} that the claim is about`;
+  const failing = e.failures.map(
+    (f) =>
+      `${f.logicalId} (${Object.entries(f.properties)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')})`,
+  );
+  return e.quantifier === 'some'
+    ? `${where}: no ${e.type} in ${e.stack} holds it; judged ${failing.join('; ')}`
+    : `${where}: does not hold for ${e.failures.length} of ${e.matches.length + e.failures.length} ${e.type} in ${e.stack}: ${failing.join('; ')}`;
+}

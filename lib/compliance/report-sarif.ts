@@ -1,5 +1,5 @@
 import { stackName } from '../stage-layout';
-import { type ComplianceReport, REPORT_FORMAT } from './report-model';
+import { type ComplianceReport, REPORT_FORMAT, evidenceFailureText } from './report-model';
 
 /**
  * The report as SARIF 2.1.0 for code scanning: every unresolved validation finding
@@ -26,7 +26,7 @@ export function toSarif(r: ComplianceReport): object {
         .map((e) => ({
           ruleId: c.id,
           level: 'error',
-          message: { text: `${c.id} (${e.stage}): no ${e.type} in ${e.stack} where ${e.claim}` },
+          message: { text: evidenceFailureText(c.id, e) },
           locations: [
             {
               physicalLocation: {

@@ -7,6 +7,7 @@ import {
   type ComplianceReport,
   type EvidenceResult,
   REPORT_FORMAT,
+  evidenceFailureText,
 } from './report-model';
 import { CDK_INTERNAL_RESOURCES } from './cdk-internal';
 import { CONFIG_CONSTRAINTS } from './config-constraints';
@@ -46,7 +47,14 @@ function judge(
         return value;
       },
     });
-  const ok = holds(watch(resource.Properties ?? {}), watch(resource), context);
+  let ok: boolean;
+  try {
+    ok = holds(watch(resource.Properties ?? {}), watch(resource), context) === true;
+  } catch (err) {
+    // A template the judgement did not foresee does not hold; the report says why.
+    read.set('error', err instanceof Error ? err.message : String(err));
+    ok = false;
+  }
   return { ok, properties: Object.fromEntries([...read].map(([k, v]) => [k, shorten(v)])) };
 }
 
@@ -60,11 +68,12 @@ export function judgeEvidence(
   const quantifier = e.quantifier ?? 'every';
   const about = Object.entries(resources).filter(
     ([logicalId, r]) =>
-      r.Type === e.type && (!e.about || e.about(r.Properties ?? {}, r, { stage, logicalId })),
+      r.Type === e.type &&
+      (!e.about || e.about(r.Properties ?? {}, r, { stage, logicalId, resources })),
   );
   const judged = about.map(([logicalId, r]) => ({
     logicalId,
-    ...judge(e.holds, r, { stage, logicalId }),
+    ...judge(e.holds, r, { stage, logicalId, resources }),
   }));
   const entry = ({ logicalId, properties }: (typeof judged)[number]) => ({
     stack,
@@ -179,9 +188,7 @@ export function buildReport(assemblyDir: string, onlyStage?: string): Compliance
 /** One line per claim whose evidence is missing from the templates. */
 export function evidenceFailures(r: ComplianceReport): string[] {
   return r.controls.flatMap((c) =>
-    c.evidence
-      .filter((e) => !e.ok)
-      .map((e) => `${c.id} (${e.stage}): no ${e.type} in ${e.stack} where ${e.claim}`),
+    c.evidence.filter((e) => !e.ok).map((e) => evidenceFailureText(c.id, e)),
   );
 }
 

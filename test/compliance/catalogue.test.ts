@@ -63,6 +63,17 @@ describe('control catalogue', () => {
     }
   });
 
+  it.each(CONTROLS.flatMap((c) => c.evidence.map((e) => [c.id, e.claim, e] as const)))(
+    '%s: "%s" does not hold of a resource without properties',
+    (_, __, e) => {
+      // No claim may hold whatever the template says: each states a property.
+      const bare = { Type: e.type, Properties: {} };
+      expect(
+        e.holds({}, bare, { stage: 'Staging', logicalId: 'Bare', resources: { Bare: bare } }),
+      ).toBe(false);
+    },
+  );
+
   it('gives template evidence for every enforced or partial control but CI itself', () => {
     const withoutEvidence = CONTROLS.filter(
       (c) => (c.status === 'enforced' || c.status === 'partial') && c.evidence.length === 0,
@@ -104,7 +115,10 @@ describe('compliance report', () => {
       },
     ]);
     expect(
-      claim('SDLC-CHANGE', 'the primary database is snapshotted on delete').matches[0].properties,
+      claim(
+        'SDLC-CHANGE',
+        'the primary database is snapshotted on delete (replicas hold no data of their own)',
+      ).matches[0].properties,
     ).toEqual({
       DeletionPolicy: '"Snapshot"',
     });
@@ -129,6 +143,13 @@ describe('compliance report', () => {
         stage: 'Production',
         claim: 'the proxy requires TLS',
         matches: [],
+        failures: [
+          {
+            stack: 'Bulwark-Production-Data',
+            logicalId: 'DatabasePrimaryProxyDA56915C',
+            properties: { RequireTLS: 'false' },
+          },
+        ],
       }),
     ]);
     expect(broken.summary.evidenceFailures).toBe(1);
@@ -161,7 +182,7 @@ describe('compliance report', () => {
     );
     expect(cli.status).toBe(1);
     expect(cli.stderr).toContain(
-      'MISSING ENC-TRANSIT (Production): no AWS::RDS::DBProxy in Data where the proxy requires TLS',
+      'MISSING ENC-TRANSIT (Production): the proxy requires TLS: does not hold for 1 of 1 AWS::RDS::DBProxy in Data: DatabasePrimaryProxyDA56915C (RequireTLS=false)',
     );
     const sarif = JSON.parse(fs.readFileSync(path.join(dir, 'compliance', 'report.sarif'), 'utf8'));
     expect(

@@ -166,7 +166,7 @@ describe('SDLC-CHANGE evidence on the deploy access roles', () => {
   const read = () =>
     structuredClone(onlyResource(t, 'AWS::IAM::Role', 'DeployAccessReadRole').Properties);
   const judged = (e: (typeof evidence)[number], p: Record<string, any>) =>
-    e.holds(p, {}, { stage: 'Production', logicalId: 'DeployAccessDeployRole' });
+    e.holds(p, {}, { stage: 'Production', logicalId: 'DeployAccessDeployRole', resources: {} });
 
   it('holds for the synthesized roles', () => {
     expect(evidence).toHaveLength(3);

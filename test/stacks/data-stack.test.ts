@@ -307,7 +307,7 @@ describe.each(STAGES)('Data stack (%s)', (stage) => {
         CONTROLS.filter((c) => c.id === 'ACC-DATA' || c.id === 'MON-AUDIT')
           .flatMap((c) => c.evidence)
           .filter((e) => e.type === type && /pgaudit|PostgreSQL log/.test(e.claim));
-      const ctx = { stage: 'Production', logicalId: 'DatabasePrimary' };
+      const ctx = { stage: 'Production', logicalId: 'DatabasePrimary', resources: {} };
       const groups = evidence('AWS::RDS::DBParameterGroup');
       const exports = evidence('AWS::RDS::DBInstance');
       expect([groups.length, exports.length]).toEqual([2, 2]);
