@@ -91,12 +91,6 @@ export function postureHeadline(diff: PostureDiff): string {
   return `${controls}${rest.length > 0 ? `; ${rest.join('; ')}` : ''}.`;
 }
 
-const STATE: Record<ResourceChange['before'], string> = {
-  holds: 'holds',
-  fails: 'fails',
-  absent: 'absent',
-};
-
 function claimLine(e: EvidenceChange): string {
   const where = `${e.stage} · ${e.stack} · ${quote(e.claim)} (${e.quantifier} ${e.type})`;
   if (e.ok.after === undefined)
@@ -112,7 +106,7 @@ function resourceLine(e: EvidenceChange, r: ResourceChange): string {
           .map(([k, v]) => code(`${k}: ${v}`))
           .join(', ')})`
       : '';
-  return `${code(r.resource)} ${STATE[r.before]} → ${STATE[r.after]}: ${quote(e.claim)} (${e.stage})${values}`;
+  return `${code(r.resource)} ${r.before} → ${r.after}: ${quote(e.claim)} (${e.stage})${values}`;
 }
 
 function acknowledgementLine(a: AcknowledgementChange): string {
