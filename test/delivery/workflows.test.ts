@@ -7,6 +7,7 @@ const ROOT = path.join(__dirname, '..', '..');
 const WORKFLOWS = path.join(ROOT, '.github', 'workflows');
 
 interface Step {
+  readonly id?: string;
   readonly name?: string;
   readonly uses?: string;
   readonly run?: string;
@@ -16,6 +17,7 @@ interface Step {
 }
 
 interface Job {
+  readonly if?: string;
   readonly needs?: string | string[];
   readonly environment?: string | { readonly name: string };
   readonly permissions?: Record<string, string>;
@@ -178,6 +180,46 @@ describe('deploy.yml', () => {
       .filter((s) => s.uses?.startsWith('actions/upload-artifact@'))
       .map((s) => s.with?.name);
     expect(uploads).toEqual(expect.arrayContaining(['cloud-assembly', 'compliance-report']));
+  });
+});
+
+describe('ci.yml', () => {
+  const wf = workflow('ci.yml');
+  const check = wf.jobs.check;
+  const baseSynth = check.steps.findIndex((s) =>
+    (s.run ?? '').includes('-o "$RUNNER_TEMP/base-cdk.out"'),
+  );
+
+  it('writes the posture diff against the synthesized target branch on pull requests', () => {
+    expect(baseSynth).toBeGreaterThanOrEqual(0);
+    expect(check.steps[baseSynth].if).toContain("github.event_name == 'pull_request'");
+    const diff = check.steps.findIndex((s) =>
+      /\bnpm run report -- --baseline "\$RUNNER_TEMP\/base-cdk\.out"/.test(s.run ?? ''),
+    );
+    expect(diff).toBeGreaterThan(baseSynth);
+    expect(check.steps[diff].if).toContain(
+      `steps.${check.steps[baseSynth].id}.outcome == 'success'`,
+    );
+    const summary = check.steps.findIndex((s) =>
+      /cat cdk\.out\/compliance\/posture-diff\.md >> "\$GITHUB_STEP_SUMMARY"/.test(s.run ?? ''),
+    );
+    expect(summary).toBeGreaterThan(diff);
+  });
+
+  it('posts it on the pull request from a job of its own, the only one that may write there', () => {
+    const writers = Object.entries(wf.jobs).filter(
+      ([, job]) => job.permissions?.['pull-requests'] === 'write',
+    );
+    expect(writers.map(([name]) => name)).toEqual(['posture-comment']);
+    const [, job] = writers[0];
+    expect(job.permissions).toEqual({ 'pull-requests': 'write' });
+    expect(wf.permissions?.['pull-requests']).toBeUndefined();
+    expect(needsOf(job)).toEqual(['check']);
+    expect(job.if).toContain('github.event.pull_request.head.repo.full_name == github.repository');
+    expect(job.steps.some((s) => /\bnpm\b/.test(s.run ?? ''))).toBe(false);
+    const post = job.steps.find((s) => (s.run ?? '').includes('posture-diff.md'));
+    expect(post?.run).toMatch(/--method PATCH/);
+    expect(post?.run).toMatch(/--method POST/);
   });
 });
 
