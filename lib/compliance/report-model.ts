@@ -2,8 +2,8 @@ import type { StagePart } from '../stage-layout';
 import type { Control, ControlStatus, Quantifier } from './controls';
 import type { ValidationFinding } from './validation-report';
 
-/** Version of the report's JSON schema; bumped on any incompatible change. */
-export const REPORT_FORMAT = 'bulwark-compliance-report/1';
+/** Version of the report's JSON schema; bumped on any incompatible change (2: claims carry a quantifier, and `matches` and `failures` are the resources a claim is about). */
+export const REPORT_FORMAT = 'bulwark-compliance-report/2';
 
 /** One resource that backs a claim. */
 export interface EvidenceMatch {

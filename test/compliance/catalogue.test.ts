@@ -222,7 +222,7 @@ describe('compliance report', () => {
     expect(html).toContain('<b>Custom::Trigger and its provider Lambda (App stack)</b>');
     expect(html).not.toMatch(/<(script|link|img)\b|src=|href=/i);
     const json = JSON.parse(fs.readFileSync(path.join(dir, 'report.json'), 'utf8'));
-    expect(json.format).toBe('bulwark-compliance-report/1');
+    expect(json.format).toBe('bulwark-compliance-report/2');
     expect(fs.readFileSync(path.join(dir, 'report.md'), 'utf8')).toContain('| **BKP-DB**');
   });
 });
