@@ -51,11 +51,11 @@ const databaseSchema = z.strictObject({
   }),
   /** Standby in a second AZ with synchronous replication. */
   multiAz: z.boolean({ error: 'must be true or false' }),
-  /** In-region read replicas (0-5). */
+  /** In-region read replicas (1-5). */
   readReplicas: z
     .number({ error: 'must be a number' })
     .int({ error: 'must be a whole number' })
-    .min(0, { error: 'must be ≥ 0' })
+    .min(1, { error: 'must be ≥ 1 (DR-REPL: the primary has at least one read replica)' })
     .max(5, { error: 'must be ≤ 5 (RDS PostgreSQL replica limit)' }),
   /** Initial storage in GiB (20-65536); storage autoscaling may grow it to 4×. */
   allocatedStorageGiB: z
@@ -103,9 +103,9 @@ const alertsSchema = z.strictObject({
   /** Mailbox subscribed to the alert topic. */
   email: z.email({ error: 'must be an e-mail address' }),
   /** On-call webhook (HTTPS) subscribed to the alert topic. */
-  onCallUrl: z
-    .url({ error: 'must be a URL' })
-    .refine((u) => u.startsWith('https://'), { error: 'must use https:// (ENC-TRANSIT)' }),
+  onCallUrl: z.url({ error: 'must be a URL' }).refine((u) => u.startsWith('https://'), {
+    error: 'must use https:// (MON-ALERT: on-call is paged by an HTTPS webhook; ENC-TRANSIT)',
+  }),
   /** Lowest GuardDuty severity (1-8.9) that pages on-call. */
   guardDutyMinSeverity: z
     .number({ error: 'must be a number' })
@@ -370,7 +370,9 @@ const peopleSchema = z.strictObject({
     .number({ error: 'must be a number of minutes' })
     .int({ error: 'must be a whole number' })
     .min(5, { error: 'must be ≥ 5 (Cognito minimum)' })
-    .max(60, { error: 'must be ≤ 60 (short-lived tokens)' })
+    .max(60, {
+      error: 'must be ≤ 60 (IAM-SSO: tokens that cannot be recalled live an hour at most)',
+    })
     .default(15),
   /** Lifetime of refresh tokens (revocable). */
   refreshTokenHours: z
@@ -398,7 +400,8 @@ const deliverySchema = z.strictObject({
    * one whose OIDC tokens the stage's roles trust.
    */
   repository: z.string().regex(GITHUB_REPOSITORY, {
-    error: 'must be a GitHub repository as owner/name, without wildcards',
+    error:
+      'must be a GitHub repository as owner/name, without wildcards (SDLC-CHANGE: the roles trust one repository)',
   }),
   /**
    * The GitHub environment of the stage's deploy job: the deploy role trusts only
@@ -406,7 +409,8 @@ const deliverySchema = z.strictObject({
    * reviewers, the branches allowed to deploy) gate every deploy.
    */
   environment: z.string().regex(GITHUB_NAME, {
-    error: 'must be a GitHub environment name (letters, digits, . _ - /), without wildcards',
+    error:
+      "must be a GitHub environment name (letters, digits, . _ - /), without wildcards (SDLC-CHANGE: only the stage's environment may assume the deploy role)",
   }),
   /**
    * The default branch: scheduled drift checks run from it, and only the read-only
@@ -414,7 +418,10 @@ const deliverySchema = z.strictObject({
    */
   branch: z
     .string()
-    .regex(GITHUB_NAME, { error: 'must be a branch name, without wildcards' })
+    .regex(GITHUB_NAME, {
+      error:
+        'must be a branch name, without wildcards (SDLC-CHANGE: the read role trusts one branch)',
+    })
     .default('main'),
   /**
    * Create the account's GitHub OIDC provider, or use the one that exists (another
@@ -443,7 +450,9 @@ export const stageSchema = z
     backupRetentionDays: z
       .number({ error: 'must be a number of days' })
       .int({ error: 'must be a whole number of days' })
-      .min(30, { error: 'must be ≥ 30 (BKP-DB, BKP-DAILY)' })
+      .min(30, {
+        error: 'must be ≥ 30 (BKP-DB: database backups are kept at least 30 days; BKP-DAILY)',
+      })
       .max(35, { error: 'must be ≤ 35 (RDS automated-backup maximum)' }),
     /** The nightly logical export (BACKUP.md). */
     backup: backupSchema,

@@ -45,8 +45,9 @@ const merge = (base: Json, over: Json): Json =>
   );
 
 /**
- * The sandbox stage: `staging` of cdk.json, downscaled (no read replica, two AZs,
- * single-AZ database), with the account, regions, domain and names of `override`.
+ * The sandbox stage: `staging` of cdk.json, downscaled (one read replica, the fewest
+ * DR-REPL allows; two AZs; single-AZ database), with the account, regions, domain and
+ * names of `override`.
  * Validated by the stage schema: a bad value stops with the key named.
  */
 export function sandboxConfig(stages: Json, override: Json) {
@@ -54,7 +55,7 @@ export function sandboxConfig(stages: Json, override: Json) {
   if (!isObject(base)) throw new Error(`cdk.json has no stage ${BASE_STAGE} to start from`);
   const downscaled = merge(base, {
     network: { azCount: 2 },
-    database: { readReplicas: 0, multiAz: false },
+    database: { readReplicas: 1, multiAz: false },
     shield: { advanced: false },
   });
   const [config] = loadStageConfigs({ [SANDBOX_STAGE]: merge(downscaled, override) });
