@@ -317,7 +317,11 @@ export const CONTROLS: readonly Control[] = [
     id: 'BKP-DAILY',
     statement: 'Daily backups go to object-locked storage and are kept exactly 30 days.',
     status: 'enforced',
-    implementedBy: ['ObjectLockVault', 'NightlyBackup', 'nightly-backup (export, manifest last)'],
+    implementedBy: [
+      'ObjectLockVault',
+      'NightlyBackup',
+      'exportDatabase (lambda/nightly-backup/export.ts: every table from one snapshot, the signed manifest written last)',
+    ],
     evidence: [
       {
         claim: 'the backup vault locks objects in COMPLIANCE mode',
@@ -403,8 +407,8 @@ export const CONTROLS: readonly Control[] = [
     status: 'enforced',
     implementedBy: [
       'NightlyBackup (freshness alarm)',
-      'nightly-backup (restore)',
-      'npm run restore',
+      'restoreBackup (lambda/nightly-backup/restore.ts: checks the signed manifest and each object before it restores)',
+      'npm run restore (scripts/restore.ts)',
     ],
     evidence: [
       {
@@ -772,7 +776,11 @@ export const CONTROLS: readonly Control[] = [
     id: 'HDR-SECURE',
     statement: 'Secure response headers (HSTS) and an A+ TLS rating.',
     status: 'enforced',
-    implementedBy: ['SecurityHeaders', 'ContentDistribution', 'content-api (nosniff, CSP)'],
+    implementedBy: [
+      'SecurityHeaders',
+      'ContentDistribution',
+      'SECURITY_HEADERS (lambda/content-api/http.ts: nosniff and CSP on every API answer)',
+    ],
     evidence: [
       {
         claim:
@@ -844,7 +852,7 @@ export const CONTROLS: readonly Control[] = [
       'DistributionAccessLogs',
       'OriginLoadBalancer',
       'WebFirewall',
-      'content-api audit log',
+      'ContentService (lambda/content-api/domain/service.ts: the audit log of each space)',
       'BreakGlassAccess',
     ],
     evidence: [
@@ -1014,7 +1022,7 @@ export const CONTROLS: readonly Control[] = [
     status: 'enforced',
     implementedBy: [
       'ContentDistribution',
-      'content-api cache headers',
+      'PUBLIC_CACHE (lambda/content-api/http.ts: Cache-Control of published reads)',
       'InvalidationQueue',
       'CdnInvalidator',
       'InvalidationOutbox',
@@ -1080,7 +1088,10 @@ export const CONTROLS: readonly Control[] = [
     id: 'DDOS',
     statement: 'DDoS protection.',
     status: 'enforced',
-    implementedBy: ['Shield Standard (AWS, always on)', 'ShieldProtection', 'WebFirewall'],
+    implementedBy: [
+      'ShieldProtection (Shield Advanced where the stage enables it; Shield Standard is AWS-side and always on, with nothing to deploy)',
+      'WebFirewall',
+    ],
     evidence: [
       {
         claim:
@@ -1120,7 +1131,11 @@ export const CONTROLS: readonly Control[] = [
     id: 'API-KEYS',
     statement: 'API keys per space and role, hashed, rotatable and revocable.',
     status: 'enforced',
-    implementedBy: ['content-api', 'ApiKeyPepper'],
+    implementedBy: [
+      'ContentService (lambda/content-api/domain/service.ts: keys per space and role, created, rotated and revoked)',
+      'hashKey (lambda/content-api/domain/api-keys.ts: only the peppered hash is stored)',
+      'ApiKeyPepper',
+    ],
     evidence: [
       {
         claim: 'the key pepper is a retained, encrypted secret',
@@ -1140,7 +1155,10 @@ export const CONTROLS: readonly Control[] = [
     id: 'API-AUTHZ',
     statement: 'Every API call but assets and health is authorized.',
     status: 'enforced',
-    implementedBy: ['content-api'],
+    implementedBy: [
+      'ContentService (lambda/content-api/domain/service.ts: authenticates every request, then admits its role)',
+      'createApi (lambda/content-api/api.ts: the role each route needs)',
+    ],
     evidence: [
       contentApiFunction(
         'the content API function checks keys with the pepper and connects as its one database user',
@@ -1161,7 +1179,11 @@ export const CONTROLS: readonly Control[] = [
     statement:
       'Roles read < write < admin, for keys and people alike; a key never reaches another space, a person only the spaces their groups name.',
     status: 'enforced',
-    implementedBy: ['content-api', 'content-api/domain/people.ts'],
+    implementedBy: [
+      'roleIncludes (lambda/content-api/domain/model.ts: read < write < admin)',
+      'rolesFromGroups (lambda/content-api/domain/people.ts: a person reaches only the spaces their groups name)',
+      'ContentService (lambda/content-api/domain/service.ts: a key reaches only its own space)',
+    ],
     evidence: [
       {
         claim:
@@ -1190,7 +1212,10 @@ export const CONTROLS: readonly Control[] = [
     id: 'IAM-SSO',
     statement: 'People sign in with SSO (SAML), MFA and a strong password policy.',
     status: 'enforced',
-    implementedBy: ['PeopleDirectory', 'content-api (access tokens)'],
+    implementedBy: [
+      'PeopleDirectory',
+      'cognitoPeople (lambda/content-api/adapters/cognito-people.ts: verifies the access tokens of the CMS client)',
+    ],
     evidence: [
       {
         claim: 'people need TOTP MFA and cannot sign themselves up',
@@ -1291,7 +1316,7 @@ export const CONTROLS: readonly Control[] = [
       'SecureBucket',
       'EncryptionKey',
       'SchemaMigrator',
-      'stateful-change guard',
+      'npm run guard (scripts/guard.ts with lib/compliance/stateful-guard.ts: the stateful-change guard)',
       'DeployAccess (lib/constructs/deploy-access.ts)',
       '.github/workflows/deploy.yml (synth, guard, staging: preflight, deploy, verify, smoke; approved production)',
       '.github/workflows/drift.yml (daily drift detection and verify)',
