@@ -55,8 +55,7 @@ export type LiveTool = 'verify' | 'preflight' | 'smoke' | 'drift';
 
 /**
  * A check of the deployed account: the tool and the check's name as the tool prints it,
- * with a `<placeholder>` (any non-empty text) where the name carries a value of the stage
- * or account: a region, stack, layer, resource name or config mode.
+ * with `<placeholders>` where the name carries a region, stack or layer.
  */
 export interface LiveCheck {
   readonly tool: LiveTool;
@@ -92,7 +91,8 @@ export interface Control {
    * Every check of the deployed account (`npm run verify`, `preflight`, `smoke`, `drift`)
    * that reports on this control. A test runs each tool on its compliant world and proves
    * each check it reports is listed here, under the control it names, and each entry is
-   * reported.
+   * reported. A `<placeholder>` in a check's name stands for any non-empty text: a
+   * region, stack, layer, resource name or config mode of the stage.
    * @default - none: `liveGap` says why
    */
   readonly verifiedBy?: readonly LiveCheck[];
