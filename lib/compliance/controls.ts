@@ -81,13 +81,27 @@ export interface Control {
   readonly id: string;
   readonly statement: string;
   readonly status: ControlStatus;
-  /** Constructs (in `lib/constructs/`) or code that implement it. */
+  /**
+   * The code that implements it, each entry `Name` or `Name (note)`: an exported class,
+   * function or const under `lib/`, `lambda/` or `scripts/`, a file or directory of the
+   * repository, or `npm run <script>`. A test resolves every name, and every path in a note.
+   */
   readonly implementedBy: readonly string[];
   /** Template evidence; every item must hold, as its quantifier says, in every stage. */
   readonly evidence: readonly Evidence[];
-  /** The checks of the deployed account that report on this control. */
+  /**
+   * Every check of the deployed account (`npm run verify`, `preflight`, `smoke`, `drift`)
+   * that reports on this control. A test runs each tool on its compliant world and proves
+   * each check it reports is listed here, under the control it names, and each entry is
+   * reported. A `<placeholder>` in a check's name stands for any non-empty text: a
+   * region, stack, layer, resource name or config mode of the stage.
+   * @default - none: `liveGap` says why
+   */
   readonly verifiedBy?: readonly LiveCheck[];
-  /** Why no check of the deployed account reports on it, when `verifiedBy` is empty. */
+  /**
+   * Why no check of the deployed account reports on it; set exactly when `verifiedBy` is
+   * empty. A live check that should exist and does not yet starts with `missing:`.
+   */
   readonly liveGap?: string;
   /** Nag rules that also check it. */
   readonly nagRules: readonly string[];
@@ -279,6 +293,7 @@ export const CONTROLS: readonly Control[] = [
       'test/stacks/recovery-stack.test.ts',
       'test/stacks/security-stack.test.ts',
     ],
+    verifiedBy: [{ tool: 'verify', check: 'database storage is encrypted with a KMS key' }],
   },
   {
     id: 'ENC-TRANSIT',
@@ -356,12 +371,25 @@ export const CONTROLS: readonly Control[] = [
       'test/stacks/data-stack.test.ts',
       'test/stacks/security-stack.test.ts',
     ],
+    verifiedBy: [
+      { tool: 'verify', check: 'database parameter group forces TLS' },
+      {
+        tool: 'smoke',
+        check: 'GET /health answers 200 {"status":"ok"} over TLS 1.2+ with a trusted certificate',
+      },
+      { tool: 'smoke', check: 'a TLS 1.0/1.1-only handshake is refused' },
+      { tool: 'smoke', check: 'plain HTTP is not served (redirect to https:// or refused)' },
+    ],
   },
   {
     id: 'BKP-DAILY',
     statement: 'Daily backups go to object-locked storage and are kept exactly 30 days.',
     status: 'enforced',
-    implementedBy: ['ObjectLockVault', 'NightlyBackup', 'nightly-backup (export, manifest last)'],
+    implementedBy: [
+      'ObjectLockVault',
+      'NightlyBackup',
+      'exportDatabase (lambda/nightly-backup/export.ts: every table from one snapshot, the signed manifest written last)',
+    ],
     evidence: [
       {
         claim: 'the backup vault locks objects in COMPLIANCE mode for exactly 30 days',
@@ -416,6 +444,7 @@ export const CONTROLS: readonly Control[] = [
       'test/lambda/nightly-backup/round-trip.test.ts',
       'test/lambda/nightly-backup/consistency.test.ts',
     ],
+    verifiedBy: [{ tool: 'verify', check: 'backup vault locks objects' }],
   },
   {
     id: 'BKP-DB',
@@ -434,6 +463,10 @@ export const CONTROLS: readonly Control[] = [
     ],
     nagRules: ['NIST.800.53.R5-RDSInstanceBackupEnabled', 'AwsSolutions-RDS10'],
     tests: ['test/stacks/data-stack.test.ts', 'test/stacks/stateful-resources.test.ts'],
+    verifiedBy: [
+      { tool: 'verify', check: 'database keeps automated backups as configured' },
+      { tool: 'verify', check: 'database has deletion protection' },
+    ],
   },
   {
     id: 'BKP-REMOTE',
@@ -460,6 +493,10 @@ export const CONTROLS: readonly Control[] = [
     ],
     nagRules: ['NIST.800.53.R5-S3BucketReplicationEnabled'],
     tests: ['test/stacks/data-stack.test.ts', 'test/stacks/recovery-stack.test.ts'],
+    verifiedBy: [
+      { tool: 'verify', check: 'backup vault replicates to the recovery region' },
+      { tool: 'verify', check: 'replica vault (<region>) locks objects' },
+    ],
   },
   {
     id: 'BKP-VERIFY',
@@ -467,8 +504,8 @@ export const CONTROLS: readonly Control[] = [
     status: 'enforced',
     implementedBy: [
       'NightlyBackup (freshness alarm)',
-      'nightly-backup (restore)',
-      'npm run restore',
+      'restoreBackup (lambda/nightly-backup/restore.ts: checks the signed manifest and each object before it restores)',
+      'npm run restore (scripts/restore.ts)',
     ],
     evidence: [
       {
@@ -519,6 +556,8 @@ export const CONTROLS: readonly Control[] = [
       'test/scripts/backup-restore.test.ts',
       'test/compliance/access-paths.test.ts',
     ],
+    liveGap:
+      'missing: no live check restores a backup of the deployed account or reads its newest manifest; restores are proven by the restore tests and npm run restore, and the freshness alarm of the backup is checked live under MON-ALERT (alarms of the App stack page the alert topic)',
   },
   {
     id: 'ACC-DATA',
@@ -635,6 +674,7 @@ export const CONTROLS: readonly Control[] = [
       'test/lambda/shared/content-schema.test.ts',
       'test/scripts/verify/database-parameters.test.ts',
     ],
+    verifiedBy: [{ tool: 'verify', check: 'database parameter group is applied (in-sync)' }],
   },
   {
     id: 'NET-SG',
@@ -681,6 +721,8 @@ export const CONTROLS: readonly Control[] = [
     ],
     nagRules: ['AwsSolutions-EC23', 'NIST.800.53.R5-EC2RestrictedInbound'],
     tests: ['test/stacks/network-stack.test.ts'],
+    liveGap:
+      'missing: no live check reads the security groups yet; drift detection (SDLC-CHANGE) reports any change to them outside a deployment',
   },
   {
     id: 'WAF-EDGE',
@@ -744,6 +786,15 @@ export const CONTROLS: readonly Control[] = [
       'test/stacks/app-front-door.test.ts',
       'test/constructs/waf-rules.test.ts',
     ],
+    verifiedBy: [
+      { tool: 'verify', check: 'regional web ACL is on the load balancer' },
+      { tool: 'verify', check: 'edge web ACL is on the distribution' },
+      { tool: 'verify', check: '<layer> web ACL runs the managed rule groups' },
+      {
+        tool: 'smoke',
+        check: 'a body over 1048576 bytes is refused by the WAF with 413 and its JSON',
+      },
+    ],
   },
   {
     id: 'WAF-BRUTE',
@@ -777,6 +828,8 @@ export const CONTROLS: readonly Control[] = [
     ],
     nagRules: ['Bulwark-WafScopedRateRule'],
     tests: ['test/stacks/edge-stack.test.ts', 'test/constructs/waf-rules.test.ts'],
+    liveGap:
+      'missing: verify does not yet read the rate-based rules of the web ACLs; drift detection (SDLC-CHANGE) reports any change to them outside a deployment',
   },
   {
     id: 'THR-DETECT',
@@ -809,6 +862,12 @@ export const CONTROLS: readonly Control[] = [
     ],
     nagRules: ['Bulwark-GuardDutyFeatures'],
     tests: ['test/compliance/bulwark-pack.test.ts', 'test/stacks/security-stack.test.ts'],
+    verifiedBy: [
+      { tool: 'verify', check: 'GuardDuty detector is enabled' },
+      { tool: 'verify', check: 'GuardDuty protection plans are enabled' },
+      { tool: 'preflight', check: 'GuardDuty detector (<mode>) in <region>' },
+      { tool: 'preflight', check: 'Security Hub (<mode>) in <region>' },
+    ],
   },
   {
     id: 'THR-BLOCK',
@@ -887,12 +946,17 @@ export const CONTROLS: readonly Control[] = [
       'test/config/stage-config.test.ts',
       'test/scripts/threat-replay.test.ts',
     ],
+    verifiedBy: [{ tool: 'verify', check: '<layer> web ACL blocks the blocklist first' }],
   },
   {
     id: 'HDR-SECURE',
     statement: 'Secure response headers (HSTS) and an A+ TLS rating.',
     status: 'enforced',
-    implementedBy: ['SecurityHeaders', 'ContentDistribution', 'content-api (nosniff, CSP)'],
+    implementedBy: [
+      'SecurityHeaders',
+      'ContentDistribution',
+      'SECURITY_HEADERS (lambda/content-api/http.ts: nosniff and CSP on every API answer)',
+    ],
     evidence: [
       {
         claim:
@@ -924,6 +988,20 @@ export const CONTROLS: readonly Control[] = [
     ],
     nagRules: ['Bulwark-HstsPolicy', 'Bulwark-DistributionBehaviours', 'AwsSolutions-CFR4'],
     tests: ['test/stacks/edge-stack.test.ts', 'test/lambda/content-api/contract.test.ts'],
+    verifiedBy: [
+      {
+        tool: 'smoke',
+        check: 'Strict-Transport-Security max-age >= 63072000 with includeSubDomains',
+      },
+      { tool: 'smoke', check: 'X-Content-Type-Options: nosniff' },
+      { tool: 'smoke', check: 'X-Frame-Options: DENY' },
+      { tool: 'smoke', check: 'Referrer-Policy: no-referrer' },
+      { tool: 'smoke', check: 'Content-Security-Policy is the one of SecurityHeaders' },
+      {
+        tool: 'smoke',
+        check: 'no Server / X-Powered-By naming the software (Server: CloudFront allowed)',
+      },
+    ],
   },
   {
     id: 'RET-DATA',
@@ -951,6 +1029,8 @@ export const CONTROLS: readonly Control[] = [
       'test/stacks/data-stack.test.ts',
       'test/stacks/security-stack.test.ts',
     ],
+    liveGap:
+      'missing: no live check reads the retention of log groups and buckets yet; drift detection (SDLC-CHANGE) reports any change to it outside a deployment',
   },
   {
     id: 'MON-AUDIT',
@@ -964,7 +1044,7 @@ export const CONTROLS: readonly Control[] = [
       'DistributionAccessLogs',
       'OriginLoadBalancer',
       'WebFirewall',
-      'content-api audit log',
+      'ContentService (lambda/content-api/domain/service.ts: the audit log of each space)',
       'BreakGlassAccess',
     ],
     evidence: [
@@ -1090,6 +1170,21 @@ export const CONTROLS: readonly Control[] = [
       'test/lambda/shared/operator-role.test.ts',
       'test/scripts/verify/database-parameters.test.ts',
     ],
+    verifiedBy: [
+      { tool: 'verify', check: 'audit trail is logging' },
+      { tool: 'verify', check: 'audit trail validates log files' },
+      { tool: 'verify', check: 'audit trail covers every region' },
+      { tool: 'verify', check: 'audit trail is encrypted with a KMS key' },
+      { tool: 'verify', check: 'AWS Config records every resource type, global ones included' },
+      { tool: 'verify', check: 'AWS Config delivers to a bucket with a customer key' },
+      { tool: 'verify', check: 'database parameter group loads pgaudit, logging DDL and roles' },
+      { tool: 'verify', check: 'database instances export the postgresql log' },
+      {
+        tool: 'verify',
+        check: 'break-glass sessions are recorded to CloudWatch Logs and S3, encrypted',
+      },
+      { tool: 'preflight', check: 'AWS Config recorder (<mode>) in <region>' },
+    ],
   },
   {
     id: 'MON-ALERT',
@@ -1124,6 +1219,10 @@ export const CONTROLS: readonly Control[] = [
     ],
     nagRules: ['NIST.800.53.R5-CloudWatchAlarmAction'],
     tests: ['test/stacks/security-stack.test.ts', 'test/stacks/app-stack.test.ts'],
+    verifiedBy: [
+      { tool: 'verify', check: 'alarms of <stack> page the alert topic' },
+      { tool: 'verify', check: 'break-glass role assumption alarm pages the alert topic' },
+    ],
   },
   {
     id: 'AVL-LB',
@@ -1146,6 +1245,8 @@ export const CONTROLS: readonly Control[] = [
     ],
     nagRules: ['AwsSolutions-ELB1', 'NIST.800.53.R5-ELBCrossZoneLoadBalancingEnabled'],
     tests: ['test/stacks/app-front-door.test.ts', 'test/stacks/network-stack.test.ts'],
+    liveGap:
+      "missing: no live check reads the load balancer's subnets and targets yet; smoke's GET /health (ENC-TRANSIT) shows the front end answers, and drift detection (SDLC-CHANGE) reports changes outside a deployment",
   },
   {
     id: 'AVL-CDN',
@@ -1153,7 +1254,7 @@ export const CONTROLS: readonly Control[] = [
     status: 'enforced',
     implementedBy: [
       'ContentDistribution',
-      'content-api cache headers',
+      'PUBLIC_CACHE (lambda/content-api/http.ts: Cache-Control of published reads)',
       'InvalidationQueue',
       'CdnInvalidator',
       'InvalidationOutbox',
@@ -1216,12 +1317,21 @@ export const CONTROLS: readonly Control[] = [
       'test/lambda/content-api/outbox.test.ts',
       'test/lambda/cdn-invalidator/handler.test.ts',
     ],
+    verifiedBy: [
+      {
+        tool: 'smoke',
+        check: 'a published entry is served with Cache-Control public and a CloudFront cache hit',
+      },
+    ],
   },
   {
     id: 'DDOS',
     statement: 'DDoS protection.',
     status: 'enforced',
-    implementedBy: ['Shield Standard (AWS, always on)', 'ShieldProtection', 'WebFirewall'],
+    implementedBy: [
+      'ShieldProtection (Shield Advanced where the stage enables it; Shield Standard is AWS-side and always on, with nothing to deploy)',
+      'WebFirewall',
+    ],
     evidence: [
       {
         claim:
@@ -1239,6 +1349,11 @@ export const CONTROLS: readonly Control[] = [
     ],
     nagRules: ['Bulwark-WafScopedRateRule'],
     tests: ['test/stacks/edge-stack.test.ts', 'test/stacks/app-front-door.test.ts'],
+    verifiedBy: [
+      { tool: 'verify', check: 'Shield Advanced protects the load balancer' },
+      { tool: 'verify', check: 'Shield Advanced protects the distribution' },
+      { tool: 'preflight', check: 'Shield Advanced subscription' },
+    ],
     gap: 'Shield Advanced protections (distribution, load balancer, protection group, DDoSDetected alarms) exist only in stages whose config enables shield.advanced (production); their tests assert them per stage, but this catalogue judges evidence that every stage must have.',
   },
   {
@@ -1262,12 +1377,20 @@ export const CONTROLS: readonly Control[] = [
     ],
     nagRules: ['NIST.800.53.R5-RDSMultiAZSupport'],
     tests: ['test/stacks/data-stack.test.ts'],
+    verifiedBy: [
+      { tool: 'verify', check: 'database Multi-AZ as configured' },
+      { tool: 'verify', check: 'database read replicas as configured' },
+    ],
   },
   {
     id: 'API-KEYS',
     statement: 'API keys per space and role, hashed, rotatable and revocable.',
     status: 'enforced',
-    implementedBy: ['content-api', 'ApiKeyPepper'],
+    implementedBy: [
+      'ContentService (lambda/content-api/domain/service.ts: keys per space and role, created, rotated and revoked)',
+      'hashKey (lambda/content-api/domain/api-keys.ts: only the peppered hash is stored)',
+      'ApiKeyPepper',
+    ],
     evidence: [
       {
         claim: 'the key pepper is a retained, encrypted secret',
@@ -1282,12 +1405,17 @@ export const CONTROLS: readonly Control[] = [
       'test/lambda/content-api/authorization-matrix.test.ts',
       'test/lambda/content-api/audit-trail.test.ts',
     ],
+    liveGap:
+      "a property of the API's code and its database (hashed keys, rotation, revocation), proven by the API tests against PostgreSQL; the deployed account holds no setting that shows it",
   },
   {
     id: 'API-AUTHZ',
     statement: 'Every API call but assets and health is authorized.',
     status: 'enforced',
-    implementedBy: ['content-api'],
+    implementedBy: [
+      'ContentService (lambda/content-api/domain/service.ts: authenticates every request, then admits its role)',
+      'createApi (lambda/content-api/api.ts: the role each route needs)',
+    ],
     evidence: [
       contentApiFunction(
         'the content API function checks keys with the pepper and connects as its one database user',
@@ -1302,13 +1430,23 @@ export const CONTROLS: readonly Control[] = [
       'test/lambda/content-api/people.test.ts',
       'test/scripts/local-api.test.ts',
     ],
+    verifiedBy: [
+      {
+        tool: 'smoke',
+        check: 'GET /v1/spaces/<space>/entries without a key answers 401 with the error JSON',
+      },
+    ],
   },
   {
     id: 'API-ROLES',
     statement:
       'Roles read < write < admin, for keys and people alike; a key never reaches another space, a person only the spaces their groups name.',
     status: 'enforced',
-    implementedBy: ['content-api', 'content-api/domain/people.ts'],
+    implementedBy: [
+      'roleIncludes (lambda/content-api/domain/model.ts: read < write < admin)',
+      'rolesFromGroups (lambda/content-api/domain/people.ts: a person reaches only the spaces their groups name)',
+      'ContentService (lambda/content-api/domain/service.ts: a key reaches only its own space)',
+    ],
     evidence: [
       {
         claim:
@@ -1332,12 +1470,17 @@ export const CONTROLS: readonly Control[] = [
       'test/lambda/content-api/authorization-matrix.test.ts',
       'test/lambda/content-api/people.test.ts',
     ],
+    liveGap:
+      "a property of the API's code (roles, spaces, groups), proven by the API tests against PostgreSQL; checking it live needs keys and people of each role, which the smoke test does not hold",
   },
   {
     id: 'IAM-SSO',
     statement: 'People sign in with SSO (SAML), MFA and a strong password policy.',
     status: 'enforced',
-    implementedBy: ['PeopleDirectory', 'content-api (access tokens)'],
+    implementedBy: [
+      'PeopleDirectory',
+      'cognitoPeople (lambda/content-api/adapters/cognito-people.ts: verifies the access tokens of the CMS client)',
+    ],
     evidence: [
       {
         claim: 'people need TOTP MFA and cannot sign themselves up',
@@ -1399,6 +1542,19 @@ export const CONTROLS: readonly Control[] = [
       'test/lambda/content-api/people.test.ts',
       'test/lambda/people-jwks/handler.test.ts',
     ],
+    verifiedBy: [
+      { tool: 'verify', check: 'user pool requires TOTP MFA' },
+      { tool: 'verify', check: 'user pool enforces the password policy' },
+      { tool: 'verify', check: 'user pool enforces threat protection' },
+      { tool: 'verify', check: 'user pool refuses self sign-up and deletion' },
+      {
+        tool: 'verify',
+        check: 'CMS client is public, code grant only, with short revocable tokens',
+      },
+      { tool: 'verify', check: 'CMS client signs people in through the SAML provider only' },
+      { tool: 'preflight', check: 'Cognito domain prefix <prefix> in <region>' },
+      { tool: 'preflight', check: 'SAML identity provider metadata' },
+    ],
   },
   {
     id: 'SDLC-CI',
@@ -1412,6 +1568,8 @@ export const CONTROLS: readonly Control[] = [
     evidence: [],
     nagRules: [],
     tests: ['test/compliance/nag-gate.test.ts', 'test/scripts/lint-templates.test.ts'],
+    liveGap:
+      'a property of the pipeline, checked by CI on every pull request; nothing of it is deployed to the account',
   },
   {
     id: 'SDLC-STAGE',
@@ -1436,6 +1594,8 @@ export const CONTROLS: readonly Control[] = [
     ],
     nagRules: [],
     tests: ['test/stacks/stages.test.ts', 'test/config/stage-config.test.ts'],
+    liveGap:
+      'a property of the code and the stage config (every stage synthesized from the same app), checked by the tests and CI; the account holds one stage and cannot show the other',
   },
   {
     id: 'SDLC-CHANGE',
@@ -1447,7 +1607,7 @@ export const CONTROLS: readonly Control[] = [
       'SecureBucket',
       'EncryptionKey',
       'SchemaMigrator',
-      'stateful-change guard',
+      'npm run guard (scripts/guard.ts with lib/compliance/stateful-guard.ts: the stateful-change guard)',
       'DeployAccess (lib/constructs/deploy-access.ts)',
       '.github/workflows/deploy.yml (synth, guard, staging: preflight, deploy, verify, smoke; approved production)',
       '.github/workflows/drift.yml (daily drift detection and verify)',
@@ -1511,6 +1671,10 @@ export const CONTROLS: readonly Control[] = [
       'test/delivery/workflows.test.ts',
       'test/scripts/drift.test.ts',
       'test/scripts/smoke.test.ts',
+    ],
+    verifiedBy: [
+      { tool: 'drift', check: '<stack> (<region>) matches its template' },
+      { tool: 'preflight', check: 'GitHub OIDC provider (<mode>)' },
     ],
   },
   {
@@ -1595,6 +1759,18 @@ export const CONTROLS: readonly Control[] = [
       'test/integ/sandbox-snapshot.test.ts',
       'test/scripts/integ.test.ts',
     ],
+    verifiedBy: [
+      { tool: 'preflight', check: 'CDK bootstrap in <region> (version >= 6)' },
+      { tool: 'preflight', check: 'Lambda concurrency in <region> leaves 100 unreserved' },
+      { tool: 'preflight', check: 'Lambda runtime <runtime> offered in <region>' },
+      { tool: 'preflight', check: 'hosted zone of the domain' },
+      { tool: 'preflight', check: 'PostgreSQL <version> orderable as <class> in <region>' },
+      { tool: 'preflight', check: 'RDS Proxy supports PostgreSQL <major>' },
+      { tool: 'preflight', check: 'bucket <name> is free (<stack>)' },
+      { tool: 'preflight', check: 'log group <name> is free (<stack>)' },
+      { tool: 'preflight', check: 'database instance <name> is free (<stack>)' },
+      { tool: 'preflight', check: 'Control Tower proactive controls in <region>' },
+    ],
     gap: 'No deploy into a real account runs in CI: the sandbox integration test (npm run integ) needs an account; offline, CI proves every access path, the templates against the CloudFormation schemas, the preflight and deploy logic against the AWS APIs as documented, and the sandbox snapshot.',
   },
   {
@@ -1605,5 +1781,7 @@ export const CONTROLS: readonly Control[] = [
     evidence: [],
     nagRules: [],
     tests: ['test/stacks/stages.test.ts', 'test/config/stage-config.test.ts'],
+    liveGap:
+      "inherited from AWS: its data centres' ISO 27001 certificate is read in AWS Artifact, and no API of the account reports it",
   },
 ];

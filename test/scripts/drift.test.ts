@@ -1,239 +1,38 @@
 /**
- * `npm run drift` against mocked CloudFormation and STS, answering with payloads shaped
- * as the CloudFormation API Reference documents DetectStackDrift,
- * DescribeStackDriftDetectionStatus and DescribeStackResourceDrifts. Nothing reaches AWS.
+ * `npm run drift` against mocked CloudFormation and STS (`test/support/drift-world.ts`),
+ * answering with payloads shaped as the CloudFormation API Reference documents
+ * DetectStackDrift, DescribeStackDriftDetectionStatus and DescribeStackResourceDrifts.
+ * Nothing reaches AWS.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  CloudFormationClient,
-  CloudFormationServiceException,
   DescribeStackDriftDetectionStatusCommand,
-  type DescribeStackDriftDetectionStatusOutput,
   DescribeStackResourceDriftsCommand,
-  type DescribeStackResourceDriftsCommandOutput,
   DetectStackDriftCommand,
-  type StackResourceDrift,
 } from '@aws-sdk/client-cloudformation';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
-import { type StageStack, stageStacks } from '../../lib/stage-layout';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, invoke } from '../../scripts/lib/cli';
-import { driftClients } from '../../scripts/lib/drift/clients';
-import type { ResourceDrift } from '../../scripts/lib/drift/detect';
-import { type DriftOptions, driftCommand } from '../../scripts/lib/drift/run';
-import { projectStage } from '../../scripts/lib/project-stages';
-import type { CheckResult } from '../../scripts/lib/verify/types';
-
-// No real AWS: the documented example keys, no instance metadata.
-process.env.AWS_EC2_METADATA_DISABLED = 'true';
-process.env.AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
-process.env.AWS_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
-delete process.env.AWS_PROFILE;
-
-const FAKE_CREDENTIALS = {
-  AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-  AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-  AWS_EC2_METADATA_DISABLED: 'true',
-};
-
-const cfn = mockClient(CloudFormationClient);
-const sts = mockClient(STSClient);
-
-const cfg = projectStage('staging');
-const STACKS = stageStacks(cfg);
-const stackNamed = (name: string) => STACKS.find((s) => s.name === name)!;
-const TIMESTAMP = new Date('2026-12-03T06:00:00.000Z');
-
-const metadata = {
-  httpStatusCode: 200,
-  requestId: 'b1c2d3e4-5f60-4a7b-8c9d-EXAMPLE00000',
-  attempts: 1,
-  totalRetryDelay: 0,
-};
-
-const stackId = (s: StageStack) =>
-  `arn:aws:cloudformation:${s.region}:${cfg.account}:stack/${s.name}/5b1c0d10-df86-11ea-bf6a-0a3d2f0f${String(STACKS.indexOf(s)).padStart(4, '0')}`;
-const detectionId = (s: StageStack) =>
-  `2f2b2d60-df86-11ea-bf6a-0a3d2f0f${String(STACKS.indexOf(s)).padStart(4, '0')}`;
-
-/** CloudFormation's error for a stack that does not exist. */
-const missingStack = (name: string) =>
-  new CloudFormationServiceException({
-    name: 'ValidationError',
-    $fault: 'client',
-    $metadata: { ...metadata, httpStatusCode: 400 },
-    message: `Stack with id ${name} does not exist`,
-  });
-
-const accessDenied = (s: StageStack) =>
-  new CloudFormationServiceException({
-    name: 'AccessDenied',
-    $fault: 'client',
-    $metadata: { ...metadata, httpStatusCode: 403 },
-    message: `User: arn:aws:sts::${cfg.account}:assumed-role/BulwarkReadOnly/alice is not authorized to perform: cloudformation:DetectStackDrift on resource: ${stackId(s)} because no identity-based policy allows the cloudformation:DetectStackDrift action`,
-  });
-
-/** One stack as the mocked CloudFormation answers for it. */
-interface StackAnswer {
-  /** DetectStackDrift throws this instead of starting a detection. */
-  detectError?: Error;
-  /** The detection's status reads, in order; the last one repeats. */
-  statuses: Array<Partial<DescribeStackDriftDetectionStatusOutput>>;
-  /** The pages of DescribeStackResourceDrifts (modified and deleted resources). */
-  pages: StackResourceDrift[][];
-}
-
-const inSync = (): StackAnswer => ({
-  statuses: [{ DetectionStatus: 'DETECTION_COMPLETE', StackDriftStatus: 'IN_SYNC' }],
-  pages: [[]],
-});
-
-const drifted = (...pages: StackResourceDrift[][]): StackAnswer => ({
-  statuses: [
-    {
-      DetectionStatus: 'DETECTION_COMPLETE',
-      StackDriftStatus: 'DRIFTED',
-      DriftedStackResourceCount: pages.flat().length,
-    },
-  ],
-  pages,
-});
-
-/** A resource drift as DescribeStackResourceDrifts lists it. */
-function resourceDrift(
-  s: StageStack,
-  logicalId: string,
-  type: string,
-  status: 'MODIFIED' | 'DELETED',
-  differences: Array<{
-    PropertyPath: string;
-    ExpectedValue: string;
-    ActualValue: string;
-    DifferenceType: 'ADD' | 'REMOVE' | 'NOT_EQUAL';
-  }> = [],
-): StackResourceDrift {
-  return {
-    StackId: stackId(s),
-    LogicalResourceId: logicalId,
-    PhysicalResourceId: `${s.name.toLowerCase()}-${logicalId.toLowerCase()}-1a2b3c4d5e6f`,
-    ResourceType: type,
-    ExpectedProperties: '{"BucketName":"expected"}',
-    ActualProperties: status === 'DELETED' ? undefined : '{"BucketName":"actual"}',
-    PropertyDifferences: status === 'DELETED' ? undefined : differences,
-    StackResourceDriftStatus: status,
-    Timestamp: TIMESTAMP,
-  };
-}
-
-/**
- * Points the mocked clients at `answers` (every stack in sync unless given); `most` is
- * the largest number of detections that were running at once.
- */
-function answerWith(
-  answers: Partial<Record<string, StackAnswer>> = {},
-  account: string = cfg.account,
-) {
-  cfn.reset();
-  sts.reset();
-  const answerOf = (name: string) => answers[name] ?? inSync();
-  const reads = new Map<string, number>();
-  let running = 0;
-  let most = 0;
-  sts.on(GetCallerIdentityCommand).resolves({
-    $metadata: metadata,
-    UserId: 'AROA3XFRBF535PLBIFPI4:alice',
-    Account: account,
-    Arn: `arn:aws:sts::${account}:assumed-role/BulwarkReadOnly/alice`,
-  });
-  cfn.on(DetectStackDriftCommand).callsFake(async (input: { StackName: string }) => {
-    const s = STACKS.find((x) => x.name === input.StackName);
-    if (!s) throw missingStack(input.StackName);
-    const answer = answerOf(s.name);
-    if (answer.detectError) throw answer.detectError;
-    reads.set(s.name, 0);
-    running += 1;
-    most = Math.max(most, running);
-    return { $metadata: metadata, StackDriftDetectionId: detectionId(s) };
-  });
-  cfn
-    .on(DescribeStackDriftDetectionStatusCommand)
-    .callsFake(async (input: { StackDriftDetectionId: string }) => {
-      const s = STACKS.find((x) => detectionId(x) === input.StackDriftDetectionId)!;
-      const { statuses } = answerOf(s.name);
-      const n = reads.get(s.name)!;
-      reads.set(s.name, n + 1);
-      const status = statuses[Math.min(n, statuses.length - 1)];
-      if (status.DetectionStatus !== 'DETECTION_IN_PROGRESS') running -= 1;
-      return {
-        $metadata: metadata,
-        StackId: stackId(s),
-        StackDriftDetectionId: detectionId(s),
-        DriftedStackResourceCount: 0,
-        Timestamp: TIMESTAMP,
-        ...status,
-      };
-    });
-  cfn
-    .on(DescribeStackResourceDriftsCommand)
-    .callsFake(
-      async (input: {
-        StackName: string;
-        NextToken?: string;
-      }): Promise<DescribeStackResourceDriftsCommandOutput> => {
-        const { pages } = answerOf(input.StackName);
-        const page = input.NextToken ? Number(input.NextToken.split('-')[1]) : 0;
-        return {
-          $metadata: metadata,
-          StackResourceDrifts: pages[page] ?? [],
-          ...(page + 1 < pages.length ? { NextToken: `page-${page + 1}` } : {}),
-        };
-      },
-    );
-  return { most: () => most };
-}
-
-interface DriftRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-  sleeps: number[];
-}
-
-/** Runs `npm run drift` in-process with a clock that advances only when it sleeps. */
-async function drift(
-  argv: readonly string[],
-  { env = FAKE_CREDENTIALS, ...options }: DriftOptions & { env?: NodeJS.ProcessEnv } = {},
-): Promise<DriftRun> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const sleeps: number[] = [];
-  let clock = 0;
-  const clients = driftClients();
-  try {
-    const code = await invoke(
-      driftCommand({
-        clients,
-        now: () => clock,
-        sleep: async (ms) => {
-          sleeps.push(ms);
-          clock += ms;
-          await new Promise((resolve) => setImmediate(resolve));
-        },
-        ...options,
-      }),
-      argv,
-      { stdout: (t) => stdout.push(t), stderr: (t) => stderr.push(t), env },
-    );
-    return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n'), sleeps };
-  } finally {
-    clients.destroy();
-  }
-}
-
-const parsed = (run: DriftRun) =>
-  JSON.parse(run.stdout) as { results: CheckResult[]; drifts: ResourceDrift[] };
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { stageStacks } from '../../lib/stage-layout';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../../scripts/lib/cli';
+import {
+  type DriftRun,
+  type StackAnswer,
+  STACKS,
+  accessDenied,
+  answerWith,
+  cfg,
+  cfn,
+  detectionId,
+  drift,
+  drifted,
+  inSync,
+  missingStack,
+  parsed,
+  resourceDrift,
+  stackNamed,
+  sts,
+} from '../support/drift-world';
 
 const resultOf = (run: DriftRun, name: string) =>
   parsed(run).results.find((r) => r.check.startsWith(`${name} (`))!;

@@ -5,17 +5,18 @@ import { ListTypesCommand } from '@aws-sdk/client-cloudformation';
 import { CDK_JSON } from '../../../scripts/lib/project-stages';
 import { SHARED_ASSEMBLY_DIR } from '../../support/paths';
 import { samlMetadataProblem } from '../../../scripts/lib/preflight/checks/saml';
-import { type World, answerFrom, aws, preflight, readyWorld, stageConfig } from './world';
+import {
+  IDP_METADATA,
+  type World,
+  answerFrom,
+  aws,
+  preflight,
+  readyWorld,
+  stageConfig,
+} from './world';
 
 const staging = stageConfig('staging');
 const production = stageConfig('production');
-const IDP_METADATA = `<?xml version="1.0"?>
-<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="https://idp.example.com">
-  <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
-    <md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>MIIC8DCCAdigAwIBAgIQ</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>
-    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.example.com/sso"/>
-  </md:IDPSSODescriptor>
-</md:EntityDescriptor>`;
 
 let metadata = IDP_METADATA;
 beforeEach(() => {

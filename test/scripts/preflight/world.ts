@@ -88,6 +88,15 @@ export const aws = {
 
 export const stageConfig = (name: 'staging' | 'production'): StageConfig => projectStage(name);
 
+/** SAML metadata of a corporate identity provider, as its metadata URL serves it. */
+export const IDP_METADATA = `<?xml version="1.0"?>
+<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="https://idp.example.com">
+  <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+    <md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>MIIC8DCCAdigAwIBAgIQ</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>
+    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.example.com/sso"/>
+  </md:IDPSSODescriptor>
+</md:EntityDescriptor>`;
+
 /** What the account holds, per region where it matters. */
 export interface World {
   account: string;
