@@ -1,4 +1,28 @@
-import type { ComplianceReport } from './report-model';
+import type { ComplianceReport, EvidenceResult } from './report-model';
+
+type ReportControl = ComplianceReport['controls'][number];
+
+/** Text safe inside a table cell: no pipe ends the cell, no newline ends the row. */
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+/** One claim: whether it holds, its quantifier, and the resources it holds or fails for. */
+function claimCell(e: EvidenceResult): string {
+  const ids = (ms: readonly { logicalId: string }[]): string =>
+    ms.map((m) => m.logicalId).join(', ');
+  const about = `${e.quantifier === 'some' ? 'some' : 'every'} ${e.type}`;
+  const held = e.matches.length > 0 ? `holds for ${ids(e.matches)}` : 'holds for none';
+  const failed = e.failures.length > 0 ? `; fails for ${ids(e.failures)}` : '';
+  return cell(`${e.ok ? '✓' : '✗'} ${e.stage}: ${e.claim} (${about}: ${held}${failed})`);
+}
+
+/** The live checks of a deployed account that report on the control, or why there is none. */
+function liveCell(c: ReportControl): string {
+  if (c.verifiedBy && c.verifiedBy.length > 0)
+    return c.verifiedBy.map((v) => cell(`${v.tool}: ${v.check}`)).join('<br>');
+  return c.liveGap ? cell(`none: ${c.liveGap}`) : '-';
+}
 
 /** The report as Markdown (pull-request comments, job summaries). */
 export function toMarkdown(r: ComplianceReport): string {
@@ -11,27 +35,20 @@ export function toMarkdown(r: ComplianceReport): string {
     `Controls: ${r.summary.enforced} enforced, ${r.summary.partial} partial, ${r.summary.planned} planned, ` +
       `${r.summary.inherited} inherited. Evidence failures: ${r.summary.evidenceFailures}.`,
     '',
-    '| control | status | ISO/IEC 27001 Annex A | evidence | verified by |',
-    '|---|---|---|---|---|',
+    '| control | status | ISO/IEC 27001 Annex A | evidence | tests | live checks |',
+    '|---|---|---|---|---|---|',
     ...r.controls.map(
       (c) =>
-        `| **${c.id}** ${c.statement} | ${c.status}${c.gap ? ` (${c.gap})` : ''} | ${c.iso27001.join('<br>')} | ${
-          c.evidence.length === 0
-            ? '-'
-            : c.evidence
-                .map(
-                  (e) =>
-                    `${e.ok ? '✓' : '✗'} ${e.stage}: ${e.claim} (${e.matches.map((m) => m.logicalId).join(', ') || 'none'})`,
-                )
-                .join('<br>')
-        } | ${c.tests.join('<br>') || '-'} |`,
+        `| **${c.id}** ${cell(c.statement)} | ${c.status}${c.gap ? ` (${cell(c.gap)})` : ''} | ${c.iso27001.join('<br>')} | ${
+          c.evidence.length === 0 ? '-' : c.evidence.map(claimCell).join('<br>')
+        } | ${c.tests.map((t) => `\`${t}\``).join('<br>') || '-'} | ${liveCell(c)} |`,
     ),
     '',
     `## Acknowledged findings (${r.acknowledgements.length})`,
     '',
     '| resource | finding | reason |',
     '|---|---|---|',
-    ...r.acknowledgements.map((a) => `| \`${a.path}\` | ${a.rule} | ${a.reason} |`),
+    ...r.acknowledgements.map((a) => `| \`${a.path}\` | ${a.rule} | ${cell(a.reason)} |`),
     '',
     '## Resources deployed by aws-cdk-lib',
     '',

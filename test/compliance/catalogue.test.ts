@@ -194,6 +194,10 @@ describe('compliance report', () => {
       ['AwsSolutions-S1', 'Bulwark-Production-Data/AssetsBucket/Resource'],
       ['ENC-TRANSIT', 'Bulwark-Production-Data'],
     ]);
+    const markdown = fs.readFileSync(path.join(dir, 'compliance', 'report.md'), 'utf8');
+    expect(markdown).toContain(
+      '✗ Production: the proxy requires TLS (every AWS::RDS::DBProxy: holds for none; fails for DatabasePrimaryProxyDA56915C)',
+    );
   });
 
   it('lists every acknowledged finding with its reason', () => {
@@ -228,6 +232,18 @@ describe('compliance report', () => {
     expect(hrefs.filter((h) => !/^#[\w-]+$/.test(h!))).toEqual([]);
     const json = JSON.parse(fs.readFileSync(path.join(dir, 'report.json'), 'utf8'));
     expect(json.format).toBe('bulwark-compliance-report/2');
-    expect(fs.readFileSync(path.join(dir, 'report.md'), 'utf8')).toContain('| **BKP-DB**');
+    const markdown = fs.readFileSync(path.join(dir, 'report.md'), 'utf8');
+    expect(markdown).toContain(
+      '| control | status | ISO/IEC 27001 Annex A | evidence | tests | live checks |',
+    );
+    const rows = markdown.split('\n').filter((l) => l.startsWith('| **'));
+    expect(rows).toHaveLength(CATALOGUE.length);
+    // Every row has its six cells: no pipe or newline inside a claim, reason or gap breaks one.
+    for (const row of rows) expect(row.replace(/\\\|/g, '').split('|')).toHaveLength(8);
+    const encRest = rows.find((l) => l.startsWith('| **ENC-REST**'))!;
+    expect(encRest).toMatch(/✓ Production: .*\(every AWS::KMS::Key: holds for \w+/);
+    expect(encRest).toContain('verify: ');
+    const phy = rows.find((l) => l.startsWith('| **PHY-DC**'))!;
+    expect(phy).toMatch(/\| none: .+ \|$/);
   });
 });
