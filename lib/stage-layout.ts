@@ -103,6 +103,18 @@ export const OUTPUT_KEYS = {
 export type OutputKey<P extends StagePart = StagePart> =
   (typeof OUTPUT_KEYS)[P][keyof (typeof OUTPUT_KEYS)[P]];
 
+/**
+ * The account-wide services a stage creates (`create`) or takes from the account
+ * (`existing`), as its config says. The Security stack records the modes in its template's
+ * metadata under {@link ACCOUNT_SERVICES_METADATA}, so the compliance report can tell a
+ * service the stage does not create from one that went missing.
+ */
+export const ACCOUNT_SERVICES = ['guardDuty', 'securityHub', 'awsConfig'] as const;
+/** One of {@link ACCOUNT_SERVICES}. */
+export type AccountService = (typeof ACCOUNT_SERVICES)[number];
+/** The Security stack's template metadata key holding each account service's mode. */
+export const ACCOUNT_SERVICES_METADATA = 'Bulwark::AccountServices';
+
 /** The regions of a stage (the fields of its config that name them). */
 export interface StageRegions {
   /** The primary region. */

@@ -3,7 +3,7 @@
  * evidence is. The report (`npm run report`) resolves each piece of template evidence
  * against the synthesized stacks, so a control whose resources disappear shows up.
  */
-import type { StagePart } from '../stage-layout';
+import type { AccountService, StagePart } from '../stage-layout';
 
 /** Properties of a resource in a synthesized template: JSON with no static type. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -50,6 +50,15 @@ export interface Evidence {
   readonly about?: (properties: CfnJson, resource: CfnJson, context: EvidenceContext) => boolean;
   /** The property that makes the claim true of one resource. */
   readonly holds: (properties: CfnJson, resource: CfnJson, context: EvidenceContext) => boolean;
+  /**
+   * The account-wide service the claim is about, which a stage may take from the account
+   * instead of creating it (`guardDuty: "existing"`). When the Security stack's template
+   * records that mode and the stack has no resource of `type`, the claim is not judged on the
+   * template: its result says the service is the account's own, and the control's live
+   * checks (`verifiedBy`) check it in the account. With `create`, it is judged as any claim.
+   * @default - the stage always creates the resources
+   */
+  readonly accountService?: AccountService;
 }
 
 /** The tools that check a deployed account. */
@@ -841,6 +850,7 @@ export const CONTROLS: readonly Control[] = [
         claim: 'GuardDuty with S3, RDS, Lambda and malware protection',
         type: 'AWS::GuardDuty::Detector',
         stack: 'Security',
+        accountService: 'guardDuty',
         holds: (p) => (p.Features ?? []).length >= 4,
       },
       {
@@ -1128,6 +1138,7 @@ export const CONTROLS: readonly Control[] = [
           'AWS Config records every supported and global resource type, with the service-linked role',
         type: 'AWS::Config::ConfigurationRecorder',
         stack: 'Security',
+        accountService: 'awsConfig',
         holds: (p) =>
           p.RecordingGroup?.AllSupported === true &&
           p.RecordingGroup?.IncludeGlobalResourceTypes === true &&
@@ -1139,6 +1150,7 @@ export const CONTROLS: readonly Control[] = [
         claim: 'AWS Config delivers to a bucket with a customer key',
         type: 'AWS::Config::DeliveryChannel',
         stack: 'Security',
+        accountService: 'awsConfig',
         holds: (p) => p.S3BucketName !== undefined && p.S3KmsKeyArn !== undefined,
       },
       ...(['Edge', 'App'] as const).map((stack): Evidence => ({

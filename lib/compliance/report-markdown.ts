@@ -11,6 +11,10 @@ function cell(text: string): string {
 function claimCell(e: EvidenceResult): string {
   const ids = (ms: readonly { logicalId: string }[]): string =>
     ms.map((m) => m.logicalId).join(', ');
+  if (e.accountService)
+    return cell(
+      `✓ ${e.stage}: ${e.claim} (taken from the account, ${e.accountService.key}: ${e.accountService.mode}; checked live)`,
+    );
   const about = `${e.quantifier === 'some' ? 'some' : 'every'} ${e.type}`;
   const held = e.matches.length > 0 ? `holds for ${ids(e.matches)}` : 'holds for none';
   const failed = e.failures.length > 0 ? `; fails for ${ids(e.failures)}` : '';

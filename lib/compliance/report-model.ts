@@ -1,8 +1,11 @@
-import type { StagePart } from '../stage-layout';
+import type { AccountService, StagePart } from '../stage-layout';
 import type { Control, ControlStatus, Quantifier } from './controls';
 import type { ValidationFinding } from './validation-report';
 
-/** Version of the report's JSON schema; bumped on any incompatible change (2: claims carry a quantifier, and `matches` and `failures` are the resources a claim is about). */
+/**
+ * Version of the report's JSON schema; bumped on any incompatible change (2: claims carry a
+ * quantifier, and `matches` and `failures` are the resources a claim is about).
+ */
 export const REPORT_FORMAT = 'bulwark-compliance-report/2';
 
 /** One resource that backs a claim. */
@@ -26,6 +29,12 @@ export interface EvidenceResult {
   readonly failures: EvidenceMatch[];
   /** `every`: at least one match and no failure; `some`: at least one match. */
   readonly ok: boolean;
+  /**
+   * Set when the claim is about an account service the stage takes from the account
+   * (`guardDuty: "existing"`) and creates no resource for: the template cannot prove it, and
+   * the control's live checks check the account's own.
+   */
+  readonly accountService?: { key: AccountService; mode: 'existing' };
 }
 
 /** One acknowledged finding, as recorded in the assembly. */

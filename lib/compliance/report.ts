@@ -1,7 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { parseStackName, stackName } from '../stage-layout';
+import {
+  ACCOUNT_SERVICES_METADATA,
+  type AccountService,
+  parseStackName,
+  stackName,
+} from '../stage-layout';
 import {
   type AcknowledgedFinding,
   type ComplianceReport,
@@ -58,14 +63,38 @@ function judge(
   return { ok, properties: Object.fromEntries([...read].map(([k, v]) => [k, shorten(v)])) };
 }
 
-/** One claim judged on the resources of one stack of one stage. */
+/** Each account service's mode, as the Security stack's template metadata records it. */
+export type AccountServiceModes = Partial<Record<AccountService, string>>;
+
+/**
+ * One claim judged on the resources of one stack of one stage. A claim about an account
+ * service that the stage takes from the account (`accountServices`) and the stack does not
+ * create holds without resources, saying so (its live checks are in the account).
+ */
 export function judgeEvidence(
   e: Evidence,
   stage: string,
   stack: string,
   resources: Record<string, CfnJson>,
+  accountServices: AccountServiceModes = {},
 ): EvidenceResult {
   const quantifier = e.quantifier ?? 'every';
+  if (
+    e.accountService &&
+    accountServices[e.accountService] === 'existing' &&
+    !Object.values(resources).some((r) => r.Type === e.type)
+  )
+    return {
+      claim: e.claim,
+      type: e.type,
+      stack: e.stack,
+      stage,
+      quantifier,
+      matches: [],
+      failures: [],
+      ok: true,
+      accountService: { key: e.accountService, mode: 'existing' },
+    };
   const about = Object.entries(resources).filter(
     ([logicalId, r]) =>
       r.Type === e.type &&
@@ -115,7 +144,10 @@ export function buildReport(assemblyDir: string, onlyStage?: string): Compliance
       `No Bulwark stacks${onlyStage ? ` of stage ${onlyStage}` : ''} in ${assemblyDir}`,
     );
   const templates = new Map(
-    stacks.map((s) => [s.name, s.artifact.template as { Resources: Record<string, CfnJson> }]),
+    stacks.map((s) => [
+      s.name,
+      s.artifact.template as { Resources: Record<string, CfnJson>; Metadata?: CfnJson },
+    ]),
   );
   const stageNames = [...new Set(stacks.map((s) => s.stage))];
 
@@ -124,7 +156,15 @@ export function buildReport(assemblyDir: string, onlyStage?: string): Compliance
     for (const stage of stageNames) {
       for (const e of control.evidence) {
         const name = stackName(stage, e.stack);
-        evidence.push(judgeEvidence(e, stage, name, templates.get(name)?.Resources ?? {}));
+        evidence.push(
+          judgeEvidence(
+            e,
+            stage,
+            name,
+            templates.get(name)?.Resources ?? {},
+            templates.get(stackName(stage, 'Security'))?.Metadata?.[ACCOUNT_SERVICES_METADATA],
+          ),
+        );
       }
     }
     const iso27001 = (ISO_27001_MAPPING[control.id] ?? []).map((a) => `A.${a} ${ANNEX_A[a]}`);

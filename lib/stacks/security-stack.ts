@@ -17,7 +17,7 @@ import { SecurityHub } from '../constructs/security-hub';
 import { ThreatDetection } from '../constructs/threat-detection';
 import { ThreatResponse } from '../constructs/threat-response';
 import type { WorkloadSecurityGroups } from '../constructs/workload-security-groups';
-import { OUTPUT_KEYS } from '../stage-layout';
+import { ACCOUNT_SERVICES, ACCOUNT_SERVICES_METADATA, OUTPUT_KEYS } from '../stage-layout';
 
 const OUTPUTS = OUTPUT_KEYS.Security;
 
@@ -110,6 +110,10 @@ export class SecurityStack extends Stack {
     });
     new CfnOutput(this, OUTPUTS.userPoolId, { value: this.people.userPool.userPoolId });
     new CfnOutput(this, OUTPUTS.cmsClientId, { value: this.people.client.userPoolClientId });
+    this.templateOptions.metadata = {
+      ...this.templateOptions.metadata,
+      [ACCOUNT_SERVICES_METADATA]: Object.fromEntries(ACCOUNT_SERVICES.map((s) => [s, cfg[s]])),
+    };
     if (cfg.securityHub === 'create') {
       new SecurityHub(this, 'SecurityHub');
     }

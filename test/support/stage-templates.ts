@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { addStage } from '../../lib/app';
 import type { CfnJson } from '../../lib/compliance/controls';
 import type { StageConfig } from '../../lib/config';
@@ -12,24 +13,29 @@ import { projectContext } from './synth';
 export type StageResources = Readonly<Record<StagePart, Record<string, CfnJson>>>;
 
 /**
- * Synthesizes one stage from `config` as given, without the schema's check (so a test
- * can build what the schema would refuse), bundling skipped and no nag packs.
+ * Synthesizes one stage from `config` as given into `outdir`, without the schema's check (so
+ * a test can build what the schema would refuse), bundling skipped and no nag packs.
  * CloudFormation's default rules report as warnings instead of stopping the synthesis:
- * the templates are returned as the stacks wrote them, for the catalogue to judge.
+ * the templates are as the stacks wrote them, for the catalogue to judge.
  */
+export function synthesizeStageInto(config: StageConfig, outdir: string): CloudAssembly {
+  const app = new App({
+    outdir,
+    context: {
+      ...projectContext(),
+      'aws:cdk:bundling-stacks': [],
+      '@aws-cdk/core:validateAgainstDefaultRules': false,
+    },
+  });
+  addStage(app, config);
+  return app.synth();
+}
+
+/** The resources of each stack of one stage synthesized as {@link synthesizeStageInto} does. */
 export function synthesizeStage(config: StageConfig): StageResources {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-stage-'));
   try {
-    const app = new App({
-      outdir,
-      context: {
-        ...projectContext(),
-        'aws:cdk:bundling-stacks': [],
-        '@aws-cdk/core:validateAgainstDefaultRules': false,
-      },
-    });
-    addStage(app, config);
-    const assembly = app.synth();
+    const assembly = synthesizeStageInto(config, outdir);
     return Object.fromEntries(
       STAGE_PARTS.map((part) => [
         part,
