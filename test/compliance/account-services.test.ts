@@ -67,8 +67,9 @@ describe('claims about account services a stage may take from the account', () =
   it('fail when a stage that creates the service loses its resource', () => {
     const dir = copyOfSharedAssembly();
     editTemplate(dir, 'Bulwark-Staging-Security', (t) => {
-      for (const [id, r] of Object.entries<any>(t.Resources))
-        if (r.Type === 'AWS::GuardDuty::Detector') delete t.Resources[id];
+      t.Resources = Object.fromEntries(
+        Object.entries<any>(t.Resources).filter(([, r]) => r.Type !== 'AWS::GuardDuty::Detector'),
+      );
     });
     expect(evidenceFailures(buildReport(dir))).toEqual([
       'THR-DETECT (Staging): GuardDuty with S3, RDS, Lambda and malware protection: no AWS::GuardDuty::Detector in Security that the claim is about',
