@@ -141,6 +141,53 @@ const refs = (value: unknown): string[] =>
   [...JSON.stringify(value ?? null).matchAll(/"(?:Ref|Fn::GetAtt)":(?:\["|")([A-Za-z0-9]+)"/g)].map(
     (m) => m[1],
   );
+/** The actions of a policy statement, as a list. */
+const actionsOf = (st: CfnJson): string[] => [st.Action].flat().filter(Boolean);
+/**
+ * The encrypted queues and topics of the stack that a policy lets its role send to or
+ * publish on, each with the key (`KmsMasterKeyId`) it is encrypted with.
+ */
+function encryptedTargets(p: CfnJson, ctx: EvidenceContext): { id: string; key: unknown }[] {
+  const statements: CfnJson[] = p.PolicyDocument?.Statement ?? [];
+  return statements
+    .filter(
+      (st) =>
+        st.Effect === 'Allow' &&
+        actionsOf(st).some((a) => a === 'sqs:SendMessage' || a === 'sns:Publish'),
+    )
+    .flatMap((st) => refs(st.Resource))
+    .flatMap((id) => {
+      const target = ctx.resources[id];
+      const key = target?.Properties?.KmsMasterKeyId;
+      return ['AWS::SQS::Queue', 'AWS::SNS::Topic'].includes(target?.Type) && key !== undefined
+        ? [{ id, key }]
+        : [];
+    });
+}
+/**
+ * Evidence that every role sending to an encrypted queue or topic of `stack` may also use
+ * its key: SQS and SNS encrypt each message with a data key of the queue's or topic's key
+ * in the sender's name, so a sender needs `kms:GenerateDataKey` and `kms:Decrypt` on it.
+ */
+const sendersUseTheKey = (stack: StagePart): Evidence => ({
+  claim:
+    "every role that sends to an encrypted queue or topic of the stack may use that queue's or topic's key",
+  type: 'AWS::IAM::Policy',
+  stack,
+  about: (p, _r, ctx) => encryptedTargets(p, ctx).length > 0,
+  holds: (p, _r, ctx) => {
+    const statements: CfnJson[] = p.PolicyDocument?.Statement ?? [];
+    return encryptedTargets(p, ctx).every(({ key }) =>
+      statements.some(
+        (st) =>
+          st.Effect === 'Allow' &&
+          actionsOf(st).some((a) => a === 'kms:GenerateDataKey' || a === 'kms:GenerateDataKey*') &&
+          actionsOf(st).includes('kms:Decrypt') &&
+          [st.Resource].flat().some((r) => JSON.stringify(r) === JSON.stringify(key)),
+      ),
+    );
+  },
+});
 /** Evidence that the content API function is deployed with its key pepper and database user. */
 const contentApiFunction = (claim: string): Evidence => ({
   claim,
@@ -1695,32 +1742,48 @@ export const CONTROLS: readonly Control[] = [
       'The first deploy into a real account succeeds, a failed one can be retried, and nothing fails silently after it.',
     status: 'partial',
     implementedBy: [
-      'npm run preflight (scripts/lib/preflight/)',
-      'npm run deploy (scripts/lib/deploy/)',
-      'npm run lint:templates (scripts/lib/template-lint/)',
+      'npm run preflight (scripts/lib/preflight/: proves, read-only and before a deploy, that the account has what the first deploy needs: bootstrap, quotas, free names, orderable engine, enabled services, and no Control Tower control the templates fail)',
+      'npm run deploy (scripts/lib/deploy/: checks the account, cleans up a stack whose first creation failed once confirmed, runs preflight, then deploys)',
+      'npm run lint:templates (scripts/lib/template-lint/: proves every template valid against the CloudFormation resource schemas of its own region)',
+      'test/support/iam/ (the access-path evaluator: proves offline that every call the functions make and every delivery into an encrypted resource is allowed by both the identity and the resource policies, and that the promised denials hold)',
+      'npm run integ (test/integ/, scripts/lib/integ/: proves in a sandbox account that the stage deploys, serves, backs up and blocks, then destroys it)',
       'grantQueueSend',
       'AlertTopic',
       'AuditTrail',
       'stackUniqueName',
       'EncryptedLogGroup',
       'lib/compliance/control-tower.ts',
-      'test/support/iam/ (access-path evaluator)',
-      'npm run integ (test/integ/, scripts/lib/integ/)',
     ],
     evidence: [
       {
-        claim: "CloudTrail's key policy lets it describe the key without an encryption context",
+        claim:
+          "CloudTrail's key policy is AWS's documented one: it may encrypt under its trails' context, describe the key with no context and decrypt for the S3 Bucket Key, each only for this trail",
         type: 'AWS::KMS::Key',
         stack: 'Security',
         about: named('AuditKey'),
-        holds: (p) =>
-          (p.KeyPolicy?.Statement ?? []).some(
-            (st: CfnJson) =>
-              st.Principal?.Service === 'cloudtrail.amazonaws.com' &&
-              [st.Action].flat().includes('kms:DescribeKey') &&
-              !JSON.stringify(st.Condition ?? {}).includes('EncryptionContext'),
-          ),
+        holds: (p) => {
+          const trail: CfnJson[] = (p.KeyPolicy?.Statement ?? []).filter(
+            (st: CfnJson) => st.Principal?.Service === 'cloudtrail.amazonaws.com',
+          );
+          const grants = (action: string) =>
+            trail.find((st) => st.Effect === 'Allow' && actionsOf(st).includes(action));
+          const encrypt = grants('kms:GenerateDataKey*');
+          const describe = grants('kms:DescribeKey');
+          return (
+            trail.length > 0 &&
+            trail.every((st) =>
+              /:trail\/[\w-]+$/.test(st.Condition?.StringEquals?.['aws:SourceArn']),
+            ) &&
+            encrypt?.Condition?.StringLike?.['kms:EncryptionContext:aws:cloudtrail:arn'] !==
+              undefined &&
+            describe !== undefined &&
+            !JSON.stringify(describe.Condition).includes('EncryptionContext') &&
+            grants('kms:Decrypt') !== undefined
+          );
+        },
       },
+      sendersUseTheKey('App'),
+      sendersUseTheKey('Security'),
       {
         claim: "the alert topic admits the account's alarms (its policy replaces SNS's default)",
         type: 'AWS::SNS::TopicPolicy',

@@ -70,13 +70,15 @@ export class AuditTrail extends Construct {
       }),
     );
     // The trail bucket uses an S3 Bucket Key: CloudTrail needs kms:Decrypt to create
-    // or update a trail that delivers SSE-KMS files into it.
+    // or update a trail that delivers SSE-KMS files into it. Like every statement for
+    // CloudTrail, it is scoped by aws:SourceArn to this trail, as the same page advises.
     props.encryptionKey.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowCloudTrailToDecryptTrail',
         principals: [cloudTrail],
         actions: ['kms:Decrypt'],
         resources: ['*'],
+        conditions: fromThisTrail,
       }),
     );
 

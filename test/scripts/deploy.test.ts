@@ -29,9 +29,12 @@ function rolledBack(
       }),
     ),
   });
-  // Once deleted, DescribeStacks says the stack does not exist.
+  // Once deleted, DescribeStacks says the stack does not exist, and the database it still
+  // held is gone with it.
   aws.cloudFormation.on(DeleteStackCommand, { StackName: stack }).callsFake(async () => {
     world.stacks = Object.fromEntries(Object.entries(world.stacks).filter(([n]) => n !== stack));
+    const held = resources.filter(([, type]) => type === 'AWS::RDS::DBInstance').map((r) => r[2]);
+    world.dbInstances = world.dbInstances.filter((id) => !held.includes(id));
     return {};
   });
 }
@@ -199,6 +202,49 @@ describe('npm run deploy', () => {
         expect(aws.cloudFormation.commandCalls(DeleteStackCommand)).toHaveLength(0);
         expect(r.commands.map((c) => c[2])).toEqual(['synth']);
       }
+    });
+
+    it('is cleaned up before preflight, which then finds the names it held free, and deployed', async () => {
+      const world = readyWorld(staging);
+      const r = await deploy(['--stage', 'staging', '--yes'], world, undefined, (w) => {
+        failedData(w);
+        w.dbInstances = ['bulwark-staging-db'];
+      });
+      expect(aws.cloudFormation.commandCalls(DeleteStackCommand)).toHaveLength(1);
+      expect(r.stderr).not.toContain('preflight found problems');
+      expect(r.code).toBe(0);
+      expect(r.commands.map((c) => c[2])).toEqual(['synth', 'deploy']);
+    });
+
+    it('stops at preflight when the cleanup is refused, touching nothing', async () => {
+      const world = readyWorld(staging);
+      const r = await deploy(['--stage', 'staging'], world, false, (w) => {
+        failedData(w);
+        w.dbInstances = ['bulwark-staging-db'];
+      });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('Bulwark-Staging-Data (eu-west-1) is ROLLBACK_FAILED');
+      expect(aws.cloudFormation.commandCalls(DeleteStackCommand)).toHaveLength(0);
+      expect(aws.rds.commandCalls(ModifyDBInstanceCommand)).toHaveLength(0);
+      expect(r.commands.map((c) => c[2])).toEqual(['synth']);
+    });
+
+    it('is never cleaned up with credentials of another account', async () => {
+      const world = readyWorld(staging);
+      const r = await deploy(
+        ['--stage', 'staging', '--yes', '--skip-preflight'],
+        world,
+        true,
+        (w) => {
+          failedData(w);
+          w.account = '999999999999';
+        },
+      );
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('The credentials are for account 999999999999');
+      expect(aws.cloudFormation.commandCalls(ListStackResourcesCommand)).toHaveLength(0);
+      expect(aws.cloudFormation.commandCalls(DeleteStackCommand)).toHaveLength(0);
+      expect(r.commands.map((c) => c[2])).toEqual(['synth']);
     });
 
     it('waits while its rollback runs', async () => {

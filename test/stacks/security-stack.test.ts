@@ -64,13 +64,14 @@ describe.each(STAGES)('Security stack (%s)', (stage) => {
           Resource: '*',
           Condition: { StringEquals: { 'aws:SourceArn': trailArn } },
         },
-        // The trail bucket uses an S3 Bucket Key.
+        // The trail bucket uses an S3 Bucket Key; only this trail may decrypt.
         {
           Sid: 'AllowCloudTrailToDecryptTrail',
           Effect: 'Allow',
           Principal: { Service: 'cloudtrail.amazonaws.com' },
           Action: 'kms:Decrypt',
           Resource: '*',
+          Condition: { StringEquals: { 'aws:SourceArn': trailArn } },
         },
       ]);
     });

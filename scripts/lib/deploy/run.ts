@@ -7,6 +7,7 @@ import { AssemblyError, readStageAssembly } from '../preflight/assembly';
 import { type Args, defineCommand, defineSpec, invoke } from '../cli';
 import { CDK_JSON, stageArgument } from '../project-stages';
 import { readStackState } from '../stack-state';
+import { requireStageAccount } from '../stage-account';
 import { exitCode, formatTable, summary } from '../verify/report';
 import { stageStackPattern, stageStacks } from '../../../lib/stage-layout';
 import { errorEvidence } from '../verify/types';
@@ -22,13 +23,15 @@ export const DEPLOY_CLI = defineSpec({
   summary: 'Deploys every stack of one stage:',
   description: `  1. synthesizes the stage into ${DEPLOY_ASSEMBLY}/ (nag packs, CloudFormation validation),
      or, with --assembly, deploys that already synthesized assembly (the pipeline's);
-  2. runs npm run preflight against that assembly and stops on any FAIL;
+  2. checks that the credentials are for the stage's account;
   3. finds stacks whose first creation failed (ROLLBACK_COMPLETE, ROLLBACK_FAILED,
      CREATE_FAILED), prints how to clean each up, and does it once confirmed
      (--yes, or an answer at the prompt): they are deleted so that they can be
      created again, after their termination protection (and the deletion protection
      of the never-used database they created) is turned off;
-  4. deploys the synthesized assembly with the CDK CLI (broadening security changes
+  4. runs npm run preflight against that assembly and stops on any FAIL (after the
+     cleanup, so the names a failed stack held are free again);
+  5. deploys the synthesized assembly with the CDK CLI (broadening security changes
      ask for approval; a --require-approval after -- replaces that).
 Reads go through the role in BULWARK_READ_ROLE_ARN when it is set.`,
   options: {
@@ -122,15 +125,10 @@ async function deploy(
   }
   const clients = options.clients ?? preflightClients();
   try {
-    if (!values['skip-preflight']) {
-      const results = await preflightStage(clients, cfg, assembly);
-      stdout(formatTable(results));
-      stderr(summary(results));
-      if (exitCode(results) !== 0) {
-        stderr('deploy: preflight found problems; fix each FAIL above (or pass --skip-preflight)');
-        return 1;
-      }
-    }
+    // Nothing is read, let alone cleaned up, in an account that is not the stage's.
+    await requireStageAccount(clients.sts(cfg.region), cfg, (m) => new CannotPreflight(m));
+    // A stack left by a failed first creation is cleaned up before preflight: preflight
+    // rightly fails the names that stack still holds, and the cleanup frees them.
     const recoveries = (
       await Promise.all(
         stageStacks(cfg, cfg.region).map(async (s) =>
@@ -154,6 +152,15 @@ async function deploy(
       ))
     ) {
       return 1;
+    }
+    if (!values['skip-preflight']) {
+      const results = await preflightStage(clients, cfg, assembly);
+      stdout(formatTable(results));
+      stderr(summary(results));
+      if (exitCode(results) !== 0) {
+        stderr('deploy: preflight found problems; fix each FAIL above (or pass --skip-preflight)');
+        return 1;
+      }
     }
   } catch (err) {
     if (err instanceof CannotPreflight || err instanceof AssemblyError) {
