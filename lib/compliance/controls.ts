@@ -147,7 +147,10 @@ const actionsOf = (st: CfnJson): string[] => [st.Action].flat().filter(Boolean);
  * The encrypted queues and topics of the stack that a policy lets its role send to or
  * publish on, each with the key (`KmsMasterKeyId`) it is encrypted with.
  */
-function encryptedTargets(p: CfnJson, ctx: EvidenceContext): { id: string; key: unknown }[] {
+function encryptedTargets(
+  p: CfnJson,
+  ctx: EvidenceContext,
+): { id: string; key: unknown; service: 'sqs' | 'sns' }[] {
   const statements: CfnJson[] = p.PolicyDocument?.Statement ?? [];
   return statements
     .filter(
@@ -159,9 +162,10 @@ function encryptedTargets(p: CfnJson, ctx: EvidenceContext): { id: string; key: 
     .flatMap((id) => {
       const target = ctx.resources[id];
       const key = target?.Properties?.KmsMasterKeyId;
-      return ['AWS::SQS::Queue', 'AWS::SNS::Topic'].includes(target?.Type) && key !== undefined
-        ? [{ id, key }]
-        : [];
+      const service = { 'AWS::SQS::Queue': 'sqs', 'AWS::SNS::Topic': 'sns' }[
+        String(target?.Type)
+      ] as 'sqs' | 'sns' | undefined;
+      return service && key !== undefined ? [{ id, key, service }] : [];
     });
 }
 /**
@@ -177,14 +181,23 @@ const sendersUseTheKey = (stack: StagePart): Evidence => ({
   about: (p, _r, ctx) => encryptedTargets(p, ctx).length > 0,
   holds: (p, _r, ctx) => {
     const statements: CfnJson[] = p.PolicyDocument?.Statement ?? [];
-    return encryptedTargets(p, ctx).every(({ key }) =>
-      statements.some(
-        (st) =>
-          st.Effect === 'Allow' &&
-          actionsOf(st).some((a) => a === 'kms:GenerateDataKey' || a === 'kms:GenerateDataKey*') &&
-          actionsOf(st).includes('kms:Decrypt') &&
-          [st.Resource].flat().some((r) => JSON.stringify(r) === JSON.stringify(key)),
-      ),
+    const targets = encryptedTargets(p, ctx);
+    // A grant limited by kms:ViaService serves only the service it names.
+    const via = (st: CfnJson): unknown => st.Condition?.StringEquals?.['kms:ViaService'];
+    return (
+      targets.length > 0 &&
+      targets.every(({ key, service }) =>
+        statements.some(
+          (st) =>
+            st.Effect === 'Allow' &&
+            actionsOf(st).some(
+              (a) => a === 'kms:GenerateDataKey' || a === 'kms:GenerateDataKey*',
+            ) &&
+            actionsOf(st).includes('kms:Decrypt') &&
+            [st.Resource].flat().some((r) => JSON.stringify(r) === JSON.stringify(key)) &&
+            (via(st) === undefined || String(via(st)).startsWith(`${service}.`)),
+        ),
+      )
     );
   },
 });

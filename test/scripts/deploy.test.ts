@@ -231,14 +231,12 @@ describe('npm run deploy', () => {
 
     it('is never cleaned up with credentials of another account', async () => {
       const world = readyWorld(staging);
+      world.account = '999999999999';
       const r = await deploy(
         ['--stage', 'staging', '--yes', '--skip-preflight'],
         world,
         true,
-        (w) => {
-          failedData(w);
-          w.account = '999999999999';
-        },
+        failedData,
       );
       expect(r.code).toBe(2);
       expect(r.stderr).toContain('The credentials are for account 999999999999');
