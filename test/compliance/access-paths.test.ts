@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadStageConfigs } from '../../lib/config';
 import { STAGES } from '../support/assembly';
@@ -175,5 +177,53 @@ describe.each(STAGES)('access paths (%s)', (stage) => {
     );
     expect(services.size).toBeGreaterThan(0);
     expect([...services].filter((s) => !endpoints.includes(s))).toEqual([]);
+  });
+});
+
+describe('access paths on the templates before the dead-letter fix (defect 1)', () => {
+  /**
+   * A copy of the shared assembly whose backup schedule and threat-response roles may only
+   * sqs:SendMessage to their encrypted dead-letter queues, as the templates once granted.
+   */
+  function beforeTheFix(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-access-paths-'));
+    for (const f of fs.readdirSync(SHARED_ASSEMBLY_DIR).filter((x) => x.endsWith('.json')))
+      fs.copyFileSync(path.join(SHARED_ASSEMBLY_DIR, f), path.join(dir, f));
+    const policies: Record<string, string> = {
+      'Bulwark-Staging-App': 'NightlyBackupScheduleRoleDefaultPolicy',
+      'Bulwark-Staging-Security': 'ThreatResponseFunctionServiceRoleDefaultPolicy',
+    };
+    for (const [stack, prefix] of Object.entries(policies)) {
+      const file = path.join(dir, `${stack}.template.json`);
+      const template = JSON.parse(fs.readFileSync(file, 'utf8'));
+      const [, policy] = Object.entries<any>(template.Resources).find(([id]) =>
+        id.startsWith(prefix),
+      )!;
+      const doc = policy.Properties.PolicyDocument;
+      doc.Statement = doc.Statement.filter(
+        (st: any) => !JSON.stringify(st.Condition ?? {}).includes('"sqs.'),
+      );
+      fs.writeFileSync(file, JSON.stringify(template));
+    }
+    return dir;
+  }
+
+  it("reports the senders that cannot use their dead-letter queue's key", () => {
+    const cfg = configs.find((c) => c.title === 'Staging')!;
+    const model = new StageModel(beforeTheFix(), 'Staging');
+    const { calls, deliveries } = stageAccessPaths(model, cfg);
+    const refused = [...calls.flatMap((c) => c.paths), ...deliveries]
+      .filter((p) => !/^Allowed/.test(outcome(model, p)))
+      .map((p) => p.name);
+    expect(refused.sort()).toEqual([
+      expect.stringMatching(
+        /^backup schedule \(failed run\): kms:Decrypt on NightlyBackupDeadLetters/,
+      ),
+      expect.stringMatching(
+        /^backup schedule \(failed run\): kms:GenerateDataKey on NightlyBackupDeadLetters/,
+      ),
+      expect.stringMatching(/kms:Decrypt on ThreatResponseDeadLetters/),
+      expect.stringMatching(/kms:GenerateDataKey on ThreatResponseDeadLetters/),
+    ]);
   });
 });
