@@ -79,17 +79,14 @@ export function judgeEvidence(
   accountServices: AccountServiceModes = {},
 ): EvidenceResult {
   const quantifier = e.quantifier ?? 'every';
+  const claim = { claim: e.claim, type: e.type, stack: e.stack, stage, quantifier };
   if (
     e.accountService &&
     accountServices[e.accountService] === 'existing' &&
     !Object.values(resources).some((r) => r.Type === e.type)
   )
     return {
-      claim: e.claim,
-      type: e.type,
-      stack: e.stack,
-      stage,
-      quantifier,
+      ...claim,
       matches: [],
       failures: [],
       ok: true,
@@ -112,11 +109,7 @@ export function judgeEvidence(
   const matches = judged.filter((j) => j.ok).map(entry);
   const failures = judged.filter((j) => !j.ok).map(entry);
   return {
-    claim: e.claim,
-    type: e.type,
-    stack: e.stack,
-    stage,
-    quantifier,
+    ...claim,
     matches,
     failures,
     ok: matches.length > 0 && (quantifier === 'some' || failures.length === 0),

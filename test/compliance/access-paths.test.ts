@@ -1,8 +1,7 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadStageConfigs } from '../../lib/config';
 import { STAGES } from '../support/assembly';
+import { copyOfSharedAssembly, editTemplate } from '../support/assembly-copy';
 import { type Decision, type PolicyDocument, evaluate } from '../support/iam/policy-evaluator';
 import { sdkCalls } from '../support/iam/sdk-calls';
 import { StageModel } from '../support/iam/stage-model';
@@ -186,24 +185,21 @@ describe('access paths on the templates before the dead-letter fix (defect 1)', 
    * sqs:SendMessage to their encrypted dead-letter queues, as the templates once granted.
    */
   function beforeTheFix(): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-access-paths-'));
-    for (const f of fs.readdirSync(SHARED_ASSEMBLY_DIR).filter((x) => x.endsWith('.json')))
-      fs.copyFileSync(path.join(SHARED_ASSEMBLY_DIR, f), path.join(dir, f));
+    const dir = copyOfSharedAssembly('bulwark-access-paths-');
     const policies: Record<string, string> = {
       'Bulwark-Staging-App': 'NightlyBackupScheduleRoleDefaultPolicy',
       'Bulwark-Staging-Security': 'ThreatResponseFunctionServiceRoleDefaultPolicy',
     };
     for (const [stack, prefix] of Object.entries(policies)) {
-      const file = path.join(dir, `${stack}.template.json`);
-      const template = JSON.parse(fs.readFileSync(file, 'utf8'));
-      const [, policy] = Object.entries<any>(template.Resources).find(([id]) =>
-        id.startsWith(prefix),
-      )!;
-      const doc = policy.Properties.PolicyDocument;
-      doc.Statement = doc.Statement.filter(
-        (st: any) => !JSON.stringify(st.Condition ?? {}).includes('"sqs.'),
-      );
-      fs.writeFileSync(file, JSON.stringify(template));
+      editTemplate(dir, stack, (template) => {
+        const [, policy] = Object.entries<any>(template.Resources).find(([id]) =>
+          id.startsWith(prefix),
+        )!;
+        const doc = policy.Properties.PolicyDocument;
+        doc.Statement = doc.Statement.filter(
+          (st: any) => !JSON.stringify(st.Condition ?? {}).includes('"sqs.'),
+        );
+      });
     }
     return dir;
   }

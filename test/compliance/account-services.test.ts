@@ -6,6 +6,7 @@ import { buildReport, evidenceFailures, writeReport } from '../../lib/compliance
 import { loadStageConfigs } from '../../lib/config';
 import { ACCOUNT_SERVICES_METADATA } from '../../lib/stage-layout';
 import { SHARED_ASSEMBLY_DIR } from '../support/paths';
+import { copyOfSharedAssembly, editTemplate } from '../support/assembly-copy';
 import { synthesizeStageInto } from '../support/stage-templates';
 import { projectContext } from '../support/synth';
 
@@ -13,21 +14,6 @@ const shipped = projectContext().stages as Record<string, Record<string, unknown
 const ACCOUNT_CLAIMS = CONTROLS.flatMap((c) =>
   c.evidence.filter((e) => e.accountService).map((e) => [c.id, e] as const),
 );
-
-/** A copy of the shared assembly's manifest and templates in a new directory. */
-function copyOfSharedAssembly(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-account-services-'));
-  for (const f of fs.readdirSync(SHARED_ASSEMBLY_DIR).filter((x) => x.endsWith('.json')))
-    fs.copyFileSync(path.join(SHARED_ASSEMBLY_DIR, f), path.join(dir, f));
-  return dir;
-}
-
-function editTemplate(dir: string, stack: string, change: (template: any) => void): void {
-  const file = path.join(dir, `${stack}.template.json`);
-  const template = JSON.parse(fs.readFileSync(file, 'utf8'));
-  change(template);
-  fs.writeFileSync(file, JSON.stringify(template));
-}
 
 describe('claims about account services a stage may take from the account', () => {
   it('are the GuardDuty detector and the AWS Config recorder and delivery channel', () => {

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { CONTROLS } from '../../lib/compliance/controls';
 import { ANNEX_A, ISO_27001_MAPPING } from '../../lib/compliance/iso27001';
 import { buildReport, writeReport } from '../../lib/compliance/report';
+import { copyOfSharedAssembly } from '../support/assembly-copy';
 import { SHARED_ASSEMBLY_DIR } from '../support/paths';
 
 /** Every control Bulwark promises, as in its control catalogue. */
@@ -125,10 +126,7 @@ describe('compliance report', () => {
   });
 
   it('reports a control whose resources lose the property that makes it true', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-report-'));
-    for (const f of fs.readdirSync(SHARED_ASSEMBLY_DIR).filter((x) => x.endsWith('.json'))) {
-      fs.copyFileSync(path.join(SHARED_ASSEMBLY_DIR, f), path.join(dir, f));
-    }
+    const dir = copyOfSharedAssembly('bulwark-report-');
     const file = path.join(dir, 'Bulwark-Production-Data.template.json');
     const template = JSON.parse(fs.readFileSync(file, 'utf8'));
     for (const r of Object.values<any>(template.Resources)) {

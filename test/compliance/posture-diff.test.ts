@@ -11,6 +11,7 @@ import {
 import { type ComplianceReport, buildReport } from '../../lib/compliance/report';
 import { invoke } from '../../scripts/lib/cli';
 import { command as report } from '../../scripts/report';
+import { copyOfSharedAssembly } from '../support/assembly-copy';
 import { SHARED_ASSEMBLY_DIR } from '../support/paths';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -18,13 +19,7 @@ const DATA = 'Bulwark-Production-Data';
 const APP = 'Bulwark-Production-App';
 
 /** A copy of the shared assembly's manifest, templates and metadata, to edit. */
-function copyAssembly(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-posture-'));
-  for (const f of fs.readdirSync(SHARED_ASSEMBLY_DIR).filter((x) => x.endsWith('.json'))) {
-    fs.copyFileSync(path.join(SHARED_ASSEMBLY_DIR, f), path.join(dir, f));
-  }
-  return dir;
-}
+const copyAssembly = (): string => copyOfSharedAssembly('bulwark-posture-');
 
 /** Rewrites one JSON file of the assembly at `dir`. */
 function edit(dir: string, file: string, change: (json: any) => void): void {

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { CONTROLS } from '../../lib/compliance/controls';
 import { type ComplianceReport, buildReport, writeReport } from '../../lib/compliance/report';
-import { SHARED_ASSEMBLY_DIR } from '../support/paths';
+import { copyOfSharedAssembly, editTemplate } from '../support/assembly-copy';
 
 /** Debian's `chromium` package, unless CHROME_PATH names another Chrome or Chromium. */
 const CHROME = process.env.CHROME_PATH || '/usr/bin/chromium';
@@ -71,20 +71,14 @@ async function filter(page: Page, q: string, status = '', stage = '') {
 }
 
 /**
- * A copy of the shared assembly in `dir` that fails one claim in each stage, and a different
+ * A copy of the shared assembly that fails one claim in each stage, and a different
  * one (Staging: the proxy stops requiring TLS; Production: the data key stops rotating), so
  * the page has failures to summarize and the stage filter has something to tell apart.
  */
-function brokenAssembly(dir: string): string {
-  fs.mkdirSync(dir, { recursive: true });
-  for (const f of fs.readdirSync(SHARED_ASSEMBLY_DIR).filter((x) => x.endsWith('.json')))
-    fs.copyFileSync(path.join(SHARED_ASSEMBLY_DIR, f), path.join(dir, f));
-  const edit = (stack: string, change: (r: { Type: string; Properties: any }) => void) => {
-    const file = path.join(dir, `${stack}.template.json`);
-    const template = JSON.parse(fs.readFileSync(file, 'utf8'));
-    for (const r of Object.values<any>(template.Resources)) change(r);
-    fs.writeFileSync(file, JSON.stringify(template));
-  };
+function brokenAssembly(): string {
+  const dir = copyOfSharedAssembly('bulwark-report-page-');
+  const edit = (stack: string, change: (r: { Type: string; Properties: any }) => void) =>
+    editTemplate(dir, stack, (t) => Object.values<any>(t.Resources).forEach(change));
   edit('Bulwark-Staging-Data', (r) => {
     if (r.Type === 'AWS::RDS::DBProxy') r.Properties.RequireTLS = false;
   });
@@ -112,7 +106,7 @@ if (!HAVE_BROWSER && process.env.CI)
 
   beforeAll(async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-report-page-'));
-    report = buildReport(brokenAssembly(path.join(dir, 'assembly')));
+    report = buildReport(brokenAssembly());
     writeReport(report, dir);
     url = pathToFileURL(path.join(dir, 'report.html')).href;
     // The test runs as root in CI containers, where Chromium's sandbox cannot start.
