@@ -1,8 +1,14 @@
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { projectContext } from '../support/synth';
 
 const APP = path.join(__dirname, '..', '..', 'bin', 'app.ts');
+
+/** Where a rejected synthesis may write; removed after the file. */
+const OUTDIR = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-rejected-'));
+afterAll(() => fs.rmSync(OUTDIR, { recursive: true, force: true }));
 
 /** Runs the CDK app as the CLI would, with the given context. */
 function runApp(context: Record<string, unknown>) {
@@ -11,7 +17,7 @@ function runApp(context: Record<string, unknown>) {
     env: {
       PATH: process.env.PATH,
       CDK_CONTEXT_JSON: JSON.stringify(context),
-      CDK_OUTDIR: path.join(__dirname, '..', '..', 'cdk.out.test', 'rejected'),
+      CDK_OUTDIR: OUTDIR,
     },
   });
 }

@@ -1,16 +1,8 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  startThrowawayPostgres,
-  type ThrowawayPostgres,
-} from '../../scripts/lib/throwaway-postgres';
 import { SHARED_ASSEMBLY_DIR } from './paths';
 import { bulwarkApp, synthesize } from './synth';
-
-declare global {
-  var __BULWARK_POSTGRES__: ThrowawayPostgres | undefined;
-}
 
 /** Runs the nag gate's unacknowledged synthesis in a child process (the second core). */
 function startNagGateSynth(): { done: Promise<void>; stop(): void } {
@@ -32,14 +24,12 @@ function startNagGateSynth(): { done: Promise<void>; stop(): void } {
 }
 
 /**
- * Before any test file runs: synthesizes every stage once (test files read the
- * templates from disk, `test/support/assembly.ts`) while a child process runs the
- * nag gate's unacknowledged synthesis, and starts one throwaway PostgreSQL cluster
- * in which each test file creates its own database.
+ * Before the `synth` project's files run (test/support/jest-projects.js): synthesizes
+ * every stage once (test files read the templates from disk, `test/support/assembly.ts`)
+ * while a child process runs the nag gate's unacknowledged synthesis.
  */
-export default async function globalSetup(): Promise<void> {
+export default async function synthSetup(): Promise<void> {
   process.env.AWS_EC2_METADATA_DISABLED = 'true';
-  const postgres = await startThrowawayPostgres();
   const nagGate = startNagGateSynth();
   try {
     fs.rmSync(SHARED_ASSEMBLY_DIR, { recursive: true, force: true });
@@ -49,9 +39,6 @@ export default async function globalSetup(): Promise<void> {
     await nagGate.done;
   } catch (err) {
     nagGate.stop();
-    postgres.stop();
     throw err;
   }
-  globalThis.__BULWARK_POSTGRES__ = postgres;
-  process.env.BULWARK_TEST_POSTGRES_URL = postgres.url;
 }
