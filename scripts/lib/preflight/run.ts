@@ -1,8 +1,8 @@
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { StageConfig } from '../../../lib/config';
 import { EXIT_CANNOT_RUN, credentialSource, noCredentialsMessage } from '../aws-credentials';
 import { defineCommand, defineSpec, invoke } from '../cli';
 import { CDK_JSON, stageArgument } from '../project-stages';
+import { requireStageAccount } from '../stage-account';
 import { readStackState } from '../stack-state';
 import { exitCode, formatTable, summary } from '../verify/report';
 import type { StagePart } from '../../../lib/stage-layout';
@@ -74,17 +74,7 @@ export async function preflightStage(
   assemblyDir: string,
 ): Promise<CheckResult[]> {
   const stacks = readStageAssembly(assemblyDir, cfg);
-  let account: string | undefined;
-  try {
-    account = (await clients.sts(cfg.region).send(new GetCallerIdentityCommand({}))).Account;
-  } catch (err) {
-    throw new CannotPreflight(`The configured AWS credentials do not work: ${errorEvidence(err)}`);
-  }
-  if (account !== cfg.account) {
-    throw new CannotPreflight(
-      `The credentials are for account ${account}, but stage ${cfg.name} deploys to account ${cfg.account}. Use credentials for ${cfg.account}.`,
-    );
-  }
+  await requireStageAccount(clients.sts(cfg.region), cfg, (m) => new CannotPreflight(m));
   const states = Object.fromEntries(
     await Promise.all(
       stacks.map(async (s) => {

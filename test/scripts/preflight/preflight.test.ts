@@ -355,7 +355,7 @@ describe('npm run preflight', () => {
       const r = await run('staging', world);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(
-        'The credentials are for account 333333333333, but stage staging deploys to account 111111111111',
+        'The credentials are for account 333333333333, but stage staging is deployed in account 111111111111',
       );
       expect(aws.ssm.calls()).toHaveLength(0);
     });
