@@ -11,7 +11,7 @@ import {
 } from '../shared/errors';
 import { MAX_VERSION, checkJsonValue, checkText } from './domain/input';
 import { MAX_BODY_BYTES } from './limits';
-import type { Entry, Principal, Role } from './domain/model';
+import type { EntryDocument, Principal, Role } from './domain/model';
 import {
   auditQuerySchema,
   entryPatchSchema,
@@ -25,7 +25,7 @@ import {
   uuidSchema,
 } from './domain/schemas';
 import type { ContentService } from './domain/service';
-import { NO_STORE, PUBLIC_CACHE, json, type ApiRequest, type ApiResponse } from './http';
+import { NO_STORE, PUBLIC_CACHE, json, jsonText, type ApiRequest, type ApiResponse } from './http';
 
 export { MAX_BODY_BYTES };
 
@@ -116,10 +116,10 @@ function ifMatch(req: ApiRequest): number | undefined {
 }
 
 /** ETag of one entry: its version, which changes with every change to it. */
-const entryTag = (e: Entry) => `"${e.version}"`;
+const entryTag = (e: EntryDocument) => `"${e.version}"`;
 
 /** ETag of a page: the ids and versions on it, and where it continues. */
-const pageTag = (items: Entry[], next: string | null) => {
+const pageTag = (items: EntryDocument[], next: string | null) => {
   const hash = createHash('sha256');
   for (const e of items) hash.update(`${e.id}:${e.version};`);
   return `"${hash
@@ -154,9 +154,12 @@ export function createApi(service: ContentService, logError: ErrorLog) {
   const keyId = (ctx: Ctx) => parse(uuidSchema, ctx.params.keyId).toLowerCase();
   const grantId = (ctx: Ctx) => parse(uuidSchema, ctx.params.grantId).toLowerCase();
 
-  /** Published content may be cached; previews (drafts) never are. */
-  const read = (value: unknown, tag: string, cacheable: boolean): ApiResponse =>
-    json(200, value, { 'Cache-Control': cacheable ? PUBLIC_CACHE : NO_STORE, ETag: tag });
+  /**
+   * Published content may be cached; previews (drafts) never are. The body is the
+   * entries' JSON as read, never parsed and serialized again.
+   */
+  const read = (text: string, tag: string, cacheable: boolean): ApiResponse =>
+    jsonText(200, text, { 'Cache-Control': cacheable ? PUBLIC_CACHE : NO_STORE, ETag: tag });
 
   const routes: Route[] = [
     route('/v1/spaces/{space}/entries', {
@@ -171,7 +174,11 @@ export function createApi(service: ContentService, logError: ErrorLog) {
             { ...q, preview },
             routeOf(ctx.req),
           );
-          return read(page, pageTag(page.items, page.nextCursor), !preview);
+          return read(
+            `{"items":[${page.items.map((e) => e.json).join(',')}],"nextCursor":${JSON.stringify(page.nextCursor)}}`,
+            pageTag(page.items, page.nextCursor),
+            !preview,
+          );
         },
       },
       POST: {
@@ -198,7 +205,7 @@ export function createApi(service: ContentService, logError: ErrorLog) {
             preview,
             routeOf(ctx.req),
           );
-          return read(entry, entryTag(entry), !preview && entry.status === 'published');
+          return read(entry.json, entryTag(entry), !preview && entry.status === 'published');
         },
       },
       PUT: {

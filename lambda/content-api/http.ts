@@ -31,12 +31,20 @@ export const SECURITY_HEADERS = {
 export const PUBLIC_CACHE = 'public, max-age=60, stale-while-revalidate=60, stale-if-error=86400';
 export const NO_STORE = 'no-store';
 
-export const json = (
+/** A response with a JSON body already rendered (`undefined`: no body). */
+export const jsonText = (
   status: number,
-  value: unknown,
+  text: string | undefined,
   headers: Record<string, string> = {},
 ): ApiResponse => ({
   status,
   headers: { ...SECURITY_HEADERS, 'Cache-Control': NO_STORE, ...headers },
-  body: value === undefined ? undefined : JSON.stringify(value),
+  body: text,
 });
+
+export const json = (
+  status: number,
+  value: unknown,
+  headers: Record<string, string> = {},
+): ApiResponse =>
+  jsonText(status, value === undefined ? undefined : JSON.stringify(value), headers);

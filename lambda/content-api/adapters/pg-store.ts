@@ -1,7 +1,14 @@
 import type { Pool, PoolClient, QueryConfig, QueryResult, QueryResultRow } from 'pg';
 import { ConflictError } from '../../shared/errors';
 import { clientErrorOf } from './pg-errors';
-import type { ApiKeyRecord, AuditRecord, Entry, SupportGrant } from '../domain/model';
+import type {
+  ApiKeyRecord,
+  AuditRecord,
+  Entry,
+  EntryDocument,
+  KeyStanding,
+  SupportGrant,
+} from '../domain/model';
 import type {
   ContentStore,
   ContentWriter,
@@ -284,8 +291,40 @@ class PgWriter implements ContentWriter {
 }
 
 /**
- * A page of a space's entries in a stable order; its six parameters
- * ({@link listValues}) numbered from `$n`.
+ * An instant as `Date.toISOString()` writes it, printed by PostgreSQL (cheaper there
+ * than formatting a `Date` in the function). Every instant of an entry or a key is
+ * written from such a string, so milliseconds hold it exactly.
+ */
+const isoText = (column: string) =>
+  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** The columns of an {@link EntryDocument} (table alias `e`); the fields as jsonb prints them. */
+const DOCUMENT_COLUMNS = `e.id, e.content_type, e.slug, e.fields::text AS fields, e.status, e.version,
+  ${isoText('e.created_at')} AS created_at, ${isoText('e.updated_at')} AS updated_at,
+  ${isoText('e.published_at')} AS published_at`;
+
+/**
+ * An entry read for a response, its JSON written here in the {@link Entry} shape: the
+ * fields as PostgreSQL printed the stored jsonb (valid JSON, the stored value exactly,
+ * never parsed), the id a uuid, the status one of two words, the version an integer,
+ * the instants ISO text, and the two names escaped by `JSON.stringify`.
+ */
+const toDocument = (r: QueryResultRow): EntryDocument => ({
+  id: r.id,
+  status: r.status,
+  version: r.version,
+  createdAt: r.created_at,
+  json:
+    `{"id":"${r.id}","contentType":${JSON.stringify(r.content_type)},"slug":${JSON.stringify(r.slug)}` +
+    `,"fields":${r.fields},"status":"${r.status}","version":${r.version}` +
+    `,"createdAt":"${r.created_at}","updatedAt":"${r.updated_at}"` +
+    `,"publishedAt":${r.published_at === null ? 'null' : `"${r.published_at}"`}}`,
+});
+
+/**
+ * A page of a space's entries in a stable order, as stored; its six parameters
+ * ({@link listValues}) numbered from `$n`. Callers render {@link DOCUMENT_COLUMNS}
+ * outside it, so only the rows on the page are printed, after the sort and limit.
  */
 const listQuery = (n: number, also = '') => `SELECT ${ENTRY_COLUMNS} FROM entries
   WHERE space_id = $${n} ${also}
@@ -305,19 +344,21 @@ const listValues = (read: Extract<EntryRead, { kind: 'list' }>) => [
   read.limit,
 ];
 
-const KEY_AS =
-  'k.id AS key_id, k.space_id AS key_space_id, k.name AS key_name, k.role AS key_role, k.created_at AS key_created_at, k.expires_at AS key_expires_at, k.revoked_at AS key_revoked_at';
+/**
+ * The key of `$1` (alias `k`), its columns computed once however many entries are
+ * joined to it.
+ */
+const KEY_BY_HASH = `(SELECT id AS key_id, space_id AS key_space_id, role AS key_role,
+  ${isoText('expires_at')} AS key_expires_at, ${isoText('revoked_at')} AS key_revoked_at
+  FROM api_keys WHERE key_hash = $1) k`;
 
-const keyFromJoin = (r: QueryResultRow): ApiKeyRecord =>
-  toKey({
-    id: r.key_id,
-    space_id: r.key_space_id,
-    name: r.key_name,
-    role: r.key_role,
-    created_at: r.key_created_at,
-    expires_at: r.key_expires_at,
-    revoked_at: r.key_revoked_at,
-  });
+const keyFromJoin = (r: QueryResultRow): KeyStanding => ({
+  id: r.key_id,
+  spaceId: r.key_space_id,
+  role: r.key_role,
+  expiresAt: r.key_expires_at,
+  revokedAt: r.key_revoked_at,
+});
 
 /** The content store on PostgreSQL (the primary, through the RDS Proxy when deployed). */
 export class PgContentStore implements ContentStore {
@@ -365,39 +406,42 @@ export class PgContentStore implements ContentStore {
   async readWithKey(
     hash: Buffer,
     read: EntryRead,
-  ): Promise<{ key?: ApiKeyRecord; entries: Entry[] }> {
+  ): Promise<{ key?: KeyStanding; entries: EntryDocument[] }> {
     const r =
       read.kind === 'one'
         ? await this.read({
             name: 'bulwark_read_entry',
-            text: `SELECT ${KEY_AS}, e.* FROM api_keys k
-             LEFT JOIN entries e ON e.id = $3 AND e.space_id = $2 AND k.space_id = $2
-             WHERE k.key_hash = $1`,
+            text: `SELECT k.*, ${DOCUMENT_COLUMNS} FROM ${KEY_BY_HASH}
+             LEFT JOIN entries e ON e.id = $3 AND e.space_id = $2 AND k.key_space_id = $2`,
             values: [hash, read.spaceId, read.id],
           })
         : await this.read({
             name: 'bulwark_read_entries',
-            text: `SELECT ${KEY_AS}, e.* FROM api_keys k
-             LEFT JOIN LATERAL (${listQuery(2, 'AND k.space_id = $2')}) e ON true
-             WHERE k.key_hash = $1`,
+            text: `SELECT k.*, ${DOCUMENT_COLUMNS} FROM ${KEY_BY_HASH}
+             LEFT JOIN LATERAL (${listQuery(2, 'AND k.key_space_id = $2')}) e ON true`,
             values: [hash, ...listValues(read)],
           });
     if (r.rowCount === 0) return { entries: [] };
     return {
       key: keyFromJoin(r.rows[0]),
-      entries: r.rows.filter((row) => row.id !== null).map(toEntry),
+      entries: r.rows.filter((row) => row.id !== null).map(toDocument),
     };
   }
 
-  async readEntries(read: EntryRead): Promise<Entry[]> {
+  async readEntries(read: EntryRead): Promise<EntryDocument[]> {
     const r =
       read.kind === 'one'
-        ? await this.read(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE space_id = $1 AND id = $2`, [
-            read.spaceId,
-            read.id,
-          ])
-        : await this.read(listQuery(1), listValues(read));
-    return r.rows.map(toEntry);
+        ? await this.read({
+            name: 'bulwark_read_entry_alone',
+            text: `SELECT ${DOCUMENT_COLUMNS} FROM entries e WHERE e.space_id = $1 AND e.id = $2`,
+            values: [read.spaceId, read.id],
+          })
+        : await this.read({
+            name: 'bulwark_read_entries_alone',
+            text: `SELECT ${DOCUMENT_COLUMNS} FROM (${listQuery(1)}) e`,
+            values: listValues(read),
+          });
+    return r.rows.map(toDocument);
   }
 
   async listKeys(spaceId: string): Promise<ApiKeyRecord[]> {

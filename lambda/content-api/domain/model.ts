@@ -21,6 +21,20 @@ export interface Entry {
   readonly publishedAt: string | null;
 }
 
+/**
+ * An entry as read for a response: what the service judges (status, version, its
+ * position in a listing) and the entry itself as JSON text of the {@link Entry} shape,
+ * rendered by the database, so that a read neither parses nor re-serializes the fields.
+ */
+export interface EntryDocument {
+  readonly id: string;
+  readonly status: EntryStatus;
+  readonly version: number;
+  readonly createdAt: string;
+  /** The entry as a JSON object with the {@link Entry} properties, in that order. */
+  readonly json: string;
+}
+
 /** An API key as stored: never the key itself, only its hash. */
 export interface ApiKeyRecord {
   readonly id: string;
@@ -31,6 +45,9 @@ export interface ApiKeyRecord {
   readonly expiresAt: string | null;
   readonly revokedAt: string | null;
 }
+
+/** What authenticating with a key needs of its record. */
+export type KeyStanding = Pick<ApiKeyRecord, 'id' | 'spaceId' | 'role' | 'expiresAt' | 'revokedAt'>;
 
 /** A program calling with an API key: one space, one role. */
 export interface KeyPrincipal {

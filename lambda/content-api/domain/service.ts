@@ -13,7 +13,9 @@ import {
   roleIncludes,
   type ApiKeyRecord,
   type Entry,
+  type EntryDocument,
   type KeyPrincipal,
+  type KeyStanding,
   type Operator,
   type PersonPrincipal,
   type Principal,
@@ -187,7 +189,7 @@ export class ContentService {
   }
 
   /** The principal of a stored key, or 401 when it is unknown, revoked or expired. */
-  private principalOf(key: ApiKeyRecord | undefined): KeyPrincipal {
+  private principalOf(key: KeyStanding | undefined): KeyPrincipal {
     const now = this.deps.now().getTime();
     if (!key || key.revokedAt || (key.expiresAt && Date.parse(key.expiresAt) <= now)) {
       throw new UnauthorizedError();
@@ -205,7 +207,7 @@ export class ContentService {
     read: EntryRead,
     preview: boolean,
     route: string,
-  ): Promise<Entry[]> {
+  ): Promise<EntryDocument[]> {
     if (token && looksLikeJwt(token)) {
       // A person's token is verified without the database (a support person's
       // grant with it, in one statement); then one read.
@@ -224,7 +226,7 @@ export class ContentService {
     id: string,
     preview: boolean,
     route: string,
-  ): Promise<Entry> {
+  ): Promise<EntryDocument> {
     const [entry] = await this.readWithKey(token, { kind: 'one', spaceId, id }, preview, route);
     if (!entry || (entry.status !== 'published' && !preview))
       throw new NotFoundError('No such entry');
@@ -237,7 +239,7 @@ export class ContentService {
     spaceId: string,
     query: { contentType?: string; limit: number; cursor?: string; preview: boolean },
     route: string,
-  ): Promise<{ items: Entry[]; nextCursor: string | null }> {
+  ): Promise<{ items: EntryDocument[]; nextCursor: string | null }> {
     // Decoded (and its MAC checked) before anything is read: a forged cursor is a 400.
     const after = query.cursor
       ? this.cursors.decode('entries', spaceId, query.cursor, isPosition)

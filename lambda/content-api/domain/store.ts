@@ -3,7 +3,9 @@ import type {
   ApiKeyRecord,
   AuditRecord,
   Entry,
+  EntryDocument,
   EntryPosition,
+  KeyStanding,
   Role,
   SupportGrant,
 } from './model';
@@ -41,9 +43,12 @@ export interface ContentReader {
    * Looks up the key with `hash` and, in the same round trip, performs `read`.
    * The entries are only meaningful when the key exists; callers check it first.
    */
-  readWithKey(hash: Buffer, read: EntryRead): Promise<{ key?: ApiKeyRecord; entries: Entry[] }>;
+  readWithKey(
+    hash: Buffer,
+    read: EntryRead,
+  ): Promise<{ key?: KeyStanding; entries: EntryDocument[] }>;
   /** Performs `read` alone (for a caller authorized without the database). */
-  readEntries(read: EntryRead): Promise<Entry[]>;
+  readEntries(read: EntryRead): Promise<EntryDocument[]>;
   findKeyByHash(hash: Buffer): Promise<ApiKeyRecord | undefined>;
   listKeys(spaceId: string): Promise<ApiKeyRecord[]>;
   listAudit(
