@@ -11,6 +11,7 @@ import { NetworkStack } from './stacks/network-stack';
 import { RecoveryStack } from './stacks/recovery-stack';
 import { SecurityStack } from './stacks/security-stack';
 import { PART_DESCRIPTIONS, type StagePart, regionOf, stackName } from './stage-layout';
+import { useCachedValidation } from './validation-cache';
 
 /**
  * Resource types left untagged: aws-cdk-lib tags them, but the CloudFormation
@@ -46,6 +47,7 @@ export interface StageStacks {
 
 /** Creates every stack of one stage in the app. Stacks only wire constructs. */
 export function addStage(scope: App, config: StageConfig): StageStacks {
+  useCachedValidation(scope);
   const name = (part: StagePart) => stackName(config.title, part);
   const props = (part: StagePart) => ({
     env: { account: config.account, region: regionOf(part, config) },

@@ -1,6 +1,8 @@
 import * as path from 'node:path';
 import { AssetHashType, DockerImage } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { synthCacheDir } from '../synth-cache';
+import { cachedBundle } from './bundle-cache';
 
 /** Root of the Lambda sources. */
 export const LAMBDA_ROOT = path.join(__dirname, '..', '..', 'lambda');
@@ -42,7 +44,8 @@ export function bundleOptions(
 /**
  * The code of a Lambda under `lambda/`, bundled in-process by esbuild at synth:
  * minified ES module chunks with source maps and every AWS SDK client it imports.
- * Stages share the bundle (same source and options, one asset); synthesis without
+ * A bundle built from the same files by an earlier synth is reused
+ * ({@link cachedBundle}). Stages share the bundle (same source and options, one asset); synthesis without
  * bundling (`aws:cdk:bundling-stacks`, as in unit tests) skips it as for any asset.
  */
 export function bundledCode(entry: string): lambda.Code {
@@ -58,7 +61,15 @@ export function bundledCode(entry: string): lambda.Code {
           // Loaded only when bundling: synth without bundling does not need esbuild.
           // eslint-disable-next-line @typescript-eslint/no-require-imports
           const esbuild = require('esbuild') as typeof import('esbuild');
-          esbuild.buildSync(bundleOptions(entryPath, outputDir));
+          cachedBundle(
+            { ...bundleOptions(entryPath, outputDir), outdir: outputDir },
+            (options) => esbuild.buildSync(options).metafile!,
+            {
+              cacheDir: synthCacheDir('bundles'),
+              esbuildVersion: esbuild.version,
+              sourceRoot: LAMBDA_ROOT,
+            },
+          );
           return true;
         },
       },

@@ -1,0 +1,154 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { BuildOptions, Metafile } from 'esbuild';
+
+/** Repository root: cache records name files relative to it. */
+const ROOT = path.join(__dirname, '..', '..');
+
+/** One file esbuild read, as it was when the bundle was built. */
+interface InputRecord {
+  /** Relative to the repository root. */
+  readonly file: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly sha256: string;
+}
+
+interface CacheRecord {
+  readonly inputs: InputRecord[];
+  /** Output files, relative to the bundle directory. */
+  readonly outputs: string[];
+}
+
+const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+
+/** Every file name under `dir` (names only): a new file may change how an import resolves. */
+function listing(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => path.relative(dir, path.join(d.parentPath, d.name)))
+    .sort();
+}
+
+/**
+ * What a bundle depends on besides the files it read: the options (the output
+ * directory aside), esbuild's version, the lockfile (every dependency's version) and
+ * the names of the files under the Lambda sources.
+ */
+function cacheKey(options: BuildOptions, esbuildVersion: string, sourceRoot: string): string {
+  const rest = { ...options, outdir: undefined };
+  const entries = Object.fromEntries(
+    Object.entries((rest.entryPoints ?? {}) as Record<string, string>).map(([k, v]) => [
+      k,
+      path.relative(ROOT, v),
+    ]),
+  );
+  const lock = path.join(ROOT, 'package-lock.json');
+  return sha256(
+    JSON.stringify({
+      options: { ...rest, entryPoints: entries },
+      esbuildVersion,
+      lock: fs.existsSync(lock) ? sha256(fs.readFileSync(lock)) : null,
+      sources: listing(sourceRoot),
+    }),
+  );
+}
+
+/** Whether every input is as recorded: same size and time, or else the same content. */
+function inputsUnchanged(record: CacheRecord): boolean {
+  for (const input of record.inputs) {
+    const file = path.join(ROOT, input.file);
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(file);
+    } catch {
+      return false;
+    }
+    if (stat.size !== input.size) return false;
+    if (stat.mtimeMs === input.mtimeMs) continue;
+    if (sha256(fs.readFileSync(file)) !== input.sha256) return false;
+  }
+  return true;
+}
+
+function recordOf(metafile: Metafile, outdir: string, cwd: string): CacheRecord {
+  const inputs: InputRecord[] = [];
+  for (const name of Object.keys(metafile.inputs)) {
+    const file = path.resolve(cwd, name);
+    if (!fs.existsSync(file)) continue; // esbuild's own virtual modules
+    const stat = fs.statSync(file);
+    inputs.push({
+      file: path.relative(ROOT, file),
+      size: stat.size,
+      mtimeMs: stat.mtimeMs,
+      sha256: sha256(fs.readFileSync(file)),
+    });
+  }
+  return { inputs, outputs: listing(outdir) };
+}
+
+/** What {@link cachedBundle} did. */
+export type BundleOutcome = 'built' | 'reused';
+
+/**
+ * Bundles with `build` into `options.outdir`, or copies the bundle an earlier synth
+ * built from the same inputs. A bundle is reused only when the key
+ * ({@link cacheKey}) matches and every file esbuild read then is unchanged (its
+ * content, where its time differs); otherwise it is built and the cache entry
+ * replaced. Entries are written to a temporary directory and renamed into place, so
+ * a concurrent synth never reads half an entry.
+ */
+export function cachedBundle(
+  options: BuildOptions & { outdir: string },
+  build: (options: BuildOptions) => Metafile,
+  o: { cacheDir: string | undefined; esbuildVersion: string; sourceRoot: string },
+): BundleOutcome {
+  const cwd = options.absWorkingDir ?? process.cwd();
+  if (!o.cacheDir) {
+    build(options);
+    return 'built';
+  }
+  const entryName = Object.values((options.entryPoints ?? {}) as Record<string, string>)
+    .map((e) => path.relative(ROOT, e).replace(/[^A-Za-z0-9._-]/g, '_'))
+    .join('+');
+  const family = path.join(o.cacheDir, entryName);
+  const key = cacheKey(options, o.esbuildVersion, o.sourceRoot);
+  const entry = path.join(family, key);
+  const recordFile = path.join(entry, 'record.json');
+  if (fs.existsSync(recordFile)) {
+    const record = JSON.parse(fs.readFileSync(recordFile, 'utf8')) as CacheRecord;
+    if (inputsUnchanged(record)) {
+      try {
+        for (const f of record.outputs) {
+          fs.mkdirSync(path.dirname(path.join(options.outdir, f)), { recursive: true });
+          fs.copyFileSync(path.join(entry, 'bundle', f), path.join(options.outdir, f));
+        }
+        return 'reused';
+      } catch {
+        // Replaced by a concurrent synth while being copied: build instead.
+        fs.rmSync(options.outdir, { recursive: true, force: true });
+        fs.mkdirSync(options.outdir, { recursive: true });
+      }
+    }
+  }
+  const metafile = build({ ...options, metafile: true });
+  const record = recordOf(metafile, options.outdir, cwd);
+  const temp = `${entry}.${process.pid}.${Date.now()}.tmp`;
+  fs.mkdirSync(temp, { recursive: true });
+  fs.cpSync(options.outdir, path.join(temp, 'bundle'), { recursive: true });
+  fs.writeFileSync(path.join(temp, 'record.json'), JSON.stringify(record));
+  // One entry per entry point: the one just built replaces any other.
+  for (const old of fs.readdirSync(family)) {
+    if (old !== path.basename(temp))
+      fs.rmSync(path.join(family, old), { recursive: true, force: true });
+  }
+  try {
+    fs.renameSync(temp, entry);
+  } catch {
+    // Another synth put the same entry in place first.
+    fs.rmSync(temp, { recursive: true, force: true });
+  }
+  return 'built';
+}
