@@ -3,8 +3,8 @@
  *
  * Times `npm run synth` (every stage, nag packs, CloudFormation validation) against
  * synthesizing an empty one-stack app with the same runner, alternating them N times
- * (default 5): the full synth with the Lambda bundles of an earlier synth to reuse
- * (`full`, a developer's next synth) and with an empty bundle cache (`cold`, a fresh
+ * (default 5): the full synth with what an earlier synth left to reuse (bundles, validated
+ * templates: `full`, a developer's next synth) and with an empty cache (`cold`, a fresh
  * clone, as CI). Prints the medians and the ratios on the last line:
  *
  *   bench:synth full_s=<x> cold_s=<c> empty_s=<y> ratio=<x/y> cold_ratio=<c/y>
@@ -20,7 +20,7 @@ export const command = defineCommand({
   name: 'bench:synth',
   usage: '[--runs N]',
   summary: 'Times npm run synth against synthesizing an empty one-stack app with the same runner.',
-  description: `The full synth with its bundle cache (full), with an empty one (cold) and the empty
+  description: `The full synth with its synth cache (full), with an empty one (cold) and the empty
 app alternate N times; the last line holds the medians and their ratios:
   bench:synth full_s=<x> cold_s=<c> empty_s=<y> ratio=<x/y> cold_ratio=<c/y>`,
   options: {
@@ -51,10 +51,10 @@ const commands = (emptyOut: string) =>
 
 function time(emptyOut: string, name: keyof ReturnType<typeof commands>): number {
   const [cmd, args] = commands(emptyOut)[name];
-  // A cache directory of its own, empty every time: every bundle is built.
+  // A cache directory of its own, empty every time: every bundle is built, every template validated.
   const coldCache =
-    name === 'cold' ? fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-bundles-')) : undefined;
-  const env = coldCache ? { ...process.env, BULWARK_BUNDLE_CACHE: coldCache } : process.env;
+    name === 'cold' ? fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-synth-cache-')) : undefined;
+  const env = coldCache ? { ...process.env, BULWARK_SYNTH_CACHE: coldCache } : process.env;
   const start = process.hrtime.bigint();
   const r = spawnSync(cmd, [...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -76,7 +76,7 @@ const median = (xs: number[]) => {
 function bench(runs: number): number {
   const emptyOut = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-bench-'));
   const samples = { full: [] as number[], cold: [] as number[], empty: [] as number[] };
-  // Fills the bundle cache that `full` reuses.
+  // Fills the synth cache that `full` reuses.
   time(emptyOut, 'full');
   for (let i = 0; i < runs; i++) {
     const order: (keyof ReturnType<typeof commands>)[] =
