@@ -2,12 +2,13 @@
  * `npm run bench:backup [-- --size-mb N]`
  *
  * Seeds a throwaway PostgreSQL with about N MB of entries (default 1024), then in the
- * same run times the nightly export (`npm run backup`, to a local s3rver) against
- * `pg_dump -Fc` with gzip level 1 and with its default compression, to local files;
- * compares the stored sizes; and samples the export process's peak RSS at N and at
- * 4 × N MB. Last line:
+ * same run times the nightly export (`npm run backup`, to a local s3rver in a process of
+ * its own, whose CPU time is reported) against `pg_dump -Fc` with gzip level 1 and with
+ * its default compression, to local files; compares the stored sizes; samples the
+ * export process's peak RSS at N and at 4 × N MB; and times the export at N MB with 1
+ * and 4 workers beside the default. Last line:
  *
- *   bench:backup mb=… mbps=… ratio_gzip1=… ratio_default=… size_ratio=… rss_mb=… rss_growth=…
+ *   bench:backup mb=… workers=… mbps=… ratio_gzip1=… ratio_default=… size_ratio=… rss_mb=… rss_growth=… s3_cpu_s=… mbps_w1=… mbps_w4=…
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -18,8 +19,6 @@ import { Pool } from 'pg';
 import { migrate } from '../../lambda/shared/content-schema/migrate';
 import { defineCommand, runMain } from '../lib/cli';
 import { postgresBinDir, startThrowawayPostgres } from '../lib/throwaway-postgres';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const S3rver = require('s3rver');
 
 const ROOT = path.join(__dirname, '..', '..');
 const MB = 1024 * 1024;
@@ -46,6 +45,42 @@ async function seed(pool: Pool, targetMb: number): Promise<number> {
   }
   await pool.query('VACUUM ANALYZE entries');
   return size();
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+function cpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of the line (11 and 12 after the name).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** s3rver in a child process (`s3rver-child.ts`): its endpoint, CPU time and stop. */
+async function startS3rver(directory: string, bucket: string) {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(__dirname, 's3rver-child.ts'), directory, bucket],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /port=(\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.on('exit', (code) => reject(new Error(`s3rver exited ${code}`)));
+  });
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    cpuSeconds: () => cpuSeconds(child.pid!),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.removeAllListeners('exit');
+        child.on('exit', () => resolve());
+        child.stdin.end();
+      }),
+  };
 }
 
 /** Runs a command, returning seconds taken and (from /proc) its peak RSS in MB. */
@@ -85,9 +120,10 @@ export const command = defineCommand({
   summary:
     'Times the nightly export against pg_dump -Fc, compares stored sizes and samples peak RSS.',
   description: `It seeds a throwaway PostgreSQL with about N MB of entries, then times npm run backup
-(to a local s3rver) against pg_dump -Fc with gzip level 1 and with its default
-compression, and samples the export's peak RSS at N and at 4 × N MB. The last line:
-  bench:backup mb=… mbps=… ratio_gzip1=… ratio_default=… size_ratio=… rss_mb=… rss_growth=…`,
+(to a local s3rver in a process of its own, whose CPU time is reported) against pg_dump -Fc
+with gzip level 1 and with its default compression, times the export with 1 and 4 workers,
+and samples the export's peak RSS at N and at 4 × N MB. The last line:
+  bench:backup mb=… workers=… mbps=… ratio_gzip1=… ratio_default=… size_ratio=… rss_mb=… rss_growth=… s3_cpu_s=… mbps_w1=… mbps_w4=…`,
   options: {
     'size-mb': { type: 'integer', default: 1024, description: 'the database size to seed, in MB' },
   },
@@ -103,15 +139,8 @@ async function bench(sizeMb: number): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-bench-backup-'));
   const s3dir = path.join(dir, 's3');
   fs.mkdirSync(s3dir);
-  const server = new S3rver({
-    address: '127.0.0.1',
-    port: 0,
-    directory: s3dir,
-    silent: true,
-    configureBuckets: [{ name: 'bench' }],
-  });
-  const { port } = await server.run();
-  const endpoint = `http://127.0.0.1:${port}`;
+  const server = await startS3rver(s3dir, 'bench');
+  const endpoint = server.endpoint;
   const s3 = new S3Client({
     endpoint,
     forcePathStyle: true,
@@ -132,7 +161,8 @@ async function bench(sizeMb: number): Promise<void> {
     await pool.query("INSERT INTO spaces (id) VALUES ('bench')");
     // The export's own time (connect to manifest written), as the CLI reports it; the
     // process's start-up (tsx compiling TypeScript) is shown separately.
-    const backup = async (prefix: string) => {
+    const backup = async (prefix: string, workers?: number) => {
+      const s3Cpu = server.cpuSeconds();
       const run = await measure(
         process.execPath,
         [
@@ -147,11 +177,19 @@ async function bench(sizeMb: number): Promise<void> {
           endpoint,
           '--prefix',
           prefix,
+          ...(workers ? ['--workers', String(workers)] : []),
         ],
         { ...process.env, AWS_EC2_METADATA_DISABLED: 'true' },
       );
       const own = Number(/manifest written in ([\d.]+) s/.exec(run.stderr)![1]);
-      return { ...run, seconds: own, wallSeconds: run.seconds };
+      const usedWorkers = Number(/with (\d+) workers?/.exec(run.stderr)?.[1] ?? NaN);
+      return {
+        ...run,
+        seconds: own,
+        wallSeconds: run.seconds,
+        workers: usedWorkers,
+        s3CpuSeconds: server.cpuSeconds() - s3Cpu,
+      };
     };
     const stored = async (prefix: string) => {
       const r = await s3.send(new ListObjectsV2Command({ Bucket: 'bench', Prefix: prefix }));
@@ -169,27 +207,32 @@ async function bench(sizeMb: number): Promise<void> {
     const dump1 = await measure(pgDump, ['-Fc', gzip1, '-f', dump1File, url]);
     const dumpDefault = await measure(pgDump, ['-Fc', '-f', path.join(dir, 'default.dump'), url]);
     const size1 = fs.statSync(dump1File).size;
+    const one = await backup('w1', 1);
+    const four = await backup('w4', 4);
     console.error(
-      `export ${ours.seconds.toFixed(1)} s (process ${ours.wallSeconds.toFixed(1)} s with start-up; ${(oursBytes / MB).toFixed(0)} MB stored, peak RSS ${ours.peakRssMb.toFixed(0)} MB); ` +
+      `export ${ours.seconds.toFixed(1)} s with ${ours.workers} workers (process ${ours.wallSeconds.toFixed(1)} s with start-up; ${(oursBytes / MB).toFixed(0)} MB stored, peak RSS ${ours.peakRssMb.toFixed(0)} MB; s3rver used ${ours.s3CpuSeconds.toFixed(1)} s of CPU); ` +
+        `1 worker ${one.seconds.toFixed(1)} s, 4 workers ${four.seconds.toFixed(1)} s; ` +
         `pg_dump -Fc ${gzip1} ${dump1.seconds.toFixed(1)} s (${(size1 / MB).toFixed(0)} MB); pg_dump -Fc ${dumpDefault.seconds.toFixed(1)} s`,
     );
 
     const big = await seed(pool, sizeMb * 4);
-    const four = await backup('four');
+    const large = await backup('large');
     console.error(
-      `at ${big.toFixed(0)} MB: export ${four.seconds.toFixed(1)} s, peak RSS ${four.peakRssMb.toFixed(0)} MB`,
+      `at ${big.toFixed(0)} MB: export ${large.seconds.toFixed(1)} s, peak RSS ${large.peakRssMb.toFixed(0)} MB`,
     );
 
     const f = (x: number) => x.toFixed(2);
+    const mbps = (run: { seconds: number }) => f(copyBytes / MB / run.seconds);
     console.log(
-      `bench:backup mb=${mb.toFixed(0)} mbps=${f(copyBytes / MB / ours.seconds)} ratio_gzip1=${f(dump1.seconds / ours.seconds)} ` +
+      `bench:backup mb=${mb.toFixed(0)} workers=${ours.workers} mbps=${mbps(ours)} ratio_gzip1=${f(dump1.seconds / ours.seconds)} ` +
         `ratio_default=${f(dumpDefault.seconds / ours.seconds)} size_ratio=${f(oursBytes / size1)} ` +
-        `rss_mb=${ours.peakRssMb.toFixed(0)} rss_growth=${f(four.peakRssMb / ours.peakRssMb)}`,
+        `rss_mb=${ours.peakRssMb.toFixed(0)} rss_growth=${f(large.peakRssMb / ours.peakRssMb)} ` +
+        `s3_cpu_s=${f(ours.s3CpuSeconds)} mbps_w1=${mbps(one)} mbps_w4=${mbps(four)}`,
     );
   } finally {
     await pool.end();
     s3.destroy();
-    await server.close();
+    await server.stop();
     pg.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }

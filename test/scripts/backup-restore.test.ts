@@ -72,6 +72,23 @@ describe('npm run backup / npm run restore', () => {
     expect(r.stderr).toMatch(
       /backup: 6\/6 tables, \d+ rows, [\d.]+ MB read, [\d.]+ MB stored, [\d.]+ MB\/s/,
     );
+    expect(r.stderr).toMatch(/manifest written in [\d.]+ s with \d+ workers\n/);
+  });
+
+  it('exports with the workers it is given, and refuses a count that is not one', async () => {
+    const one = await tsx('backup.ts', [
+      ...['--database-url', api.db.url, '--bucket', s3.bucket, '--endpoint', s3.endpoint],
+      ...['--prefix', 'one-worker', '--workers', '1'],
+    ]);
+    expect(one.status).toBe(0);
+    expect(one.stderr).toMatch(/manifest written in [\d.]+ s with 1 worker\n/);
+    const none = await tsx('backup.ts', [
+      ...['--database-url', api.db.url, '--bucket', s3.bucket, '--workers', '0'],
+    ]);
+    expect(none.status).toBe(2);
+    expect(none.stderr).toBe(
+      'backup: option --workers must be a positive integer, not "0" (see --help)\n',
+    );
   });
 
   it('restores into an empty database and reports what it checked', async () => {

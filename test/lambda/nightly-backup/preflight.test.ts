@@ -1,5 +1,10 @@
 import { BackupTooLargeError, preflight } from '../../../lambda/nightly-backup/preflight';
-import { partSizeFor } from '../../../lambda/nightly-backup/export';
+import { availableParallelism } from 'node:os';
+import {
+  MAX_DEFAULT_WORKERS,
+  defaultWorkers,
+  partSizeFor,
+} from '../../../lambda/nightly-backup/export';
 
 const GiB = 1024 ** 3;
 
@@ -23,5 +28,16 @@ describe('partSizeFor', () => {
     const huge = 500 * GiB;
     expect(Math.ceil(huge / partSizeFor(huge))).toBeLessThanOrEqual(9000);
     expect(partSizeFor(huge) % (1024 * 1024)).toBe(0);
+  });
+});
+
+describe('defaultWorkers', () => {
+  it('is one worker per CPU, at least 2 and at most 8', () => {
+    expect(defaultWorkers(1)).toBe(2);
+    expect(defaultWorkers(2)).toBe(2);
+    expect(defaultWorkers(4)).toBe(4);
+    expect(defaultWorkers(64)).toBe(MAX_DEFAULT_WORKERS);
+    expect(MAX_DEFAULT_WORKERS).toBe(8);
+    expect(defaultWorkers()).toBe(Math.max(2, Math.min(8, availableParallelism())));
   });
 });
