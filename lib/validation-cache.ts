@@ -104,8 +104,11 @@ const instances = new Map<string | undefined, CachedCloudFormationValidation>();
 
 /** Validates the app's templates with {@link CachedCloudFormationValidation} (once per app). */
 export function useCachedValidation(app: App): void {
-  // As for the built-in validation: CDK_VALIDATION=false turns it off.
-  if (registered.has(app) || process.env.CDK_VALIDATION === 'false') return;
+  // Off where the built-in validation would be: `CDK_VALIDATION=false` (also what
+  // `cdk synth --no-validation` sets) or the app's `builtinCloudFormationValidation: false`.
+  const builtin = (app as unknown as { _builtinCloudFormationValidation?: boolean })
+    ._builtinCloudFormationValidation;
+  if (registered.has(app) || process.env.CDK_VALIDATION === 'false' || builtin === false) return;
   registered.add(app);
   const dir = synthCacheDir('validation');
   let plugin = instances.get(dir);

@@ -29,9 +29,10 @@ afterEach(() => {
 });
 
 /** Synthesizes a good stack (a bucket named `bucketName`) and, with `bad`, one with an unknown property. */
-function synth(o: { bad?: boolean; bucketName?: string } = {}) {
+function synth(o: { bad?: boolean; bucketName?: string; builtin?: boolean } = {}) {
   const app = new App({
     outdir: fs.mkdtempSync(path.join(dir, 'out-')),
+    builtinCloudFormationValidation: o.builtin,
     context: { '@aws-cdk/core:validateAgainstDefaultRules': true },
   });
   useCachedValidation(app);
@@ -85,6 +86,11 @@ describe('the remembering CloudFormation validation', () => {
   it('stays off with CDK_VALIDATION=false, as the built-in validation does', () => {
     process.env.CDK_VALIDATION = 'false';
     expect(synth({ bad: true }).error).toBeUndefined();
+    expect(validated).toEqual([]);
+  });
+
+  it('stays off in an app built with builtinCloudFormationValidation: false', () => {
+    expect(synth({ bad: true, builtin: false }).error).toBeUndefined();
     expect(validated).toEqual([]);
   });
 });

@@ -14,17 +14,17 @@ export type StageResources = Readonly<Record<StagePart, Record<string, CfnJson>>
 
 /**
  * Synthesizes one stage from `config` as given into `outdir`, without the schema's check (so
- * a test can build what the schema would refuse), bundling skipped and no nag packs.
- * CloudFormation's default rules report as warnings instead of stopping the synthesis:
- * the templates are as the stacks wrote them, for the catalogue to judge.
+ * a test can build what the schema would refuse), bundling skipped, no nag packs and no
+ * CloudFormation validation (the shared synthesis and the nag gate validate the real
+ * stages): the templates are as the stacks wrote them, for the catalogue to judge.
  */
 export function synthesizeStageInto(config: StageConfig, outdir: string): CloudAssembly {
   const app = new App({
     outdir,
+    builtinCloudFormationValidation: false,
     context: {
       ...projectContext(),
       'aws:cdk:bundling-stacks': [],
-      '@aws-cdk/core:validateAgainstDefaultRules': false,
     },
   });
   addStage(app, config);
