@@ -438,7 +438,7 @@ export class PgContentStore implements ContentStore {
           })
         : await this.read({
             name: 'bulwark_read_entries_alone',
-            text: `SELECT ${DOCUMENT_COLUMNS} FROM (${listQuery(1)}) e`,
+            text: `SELECT ${DOCUMENT_COLUMNS} FROM (${listQuery(1)}) e ORDER BY e.created_at, e.id`,
             values: listValues(read),
           });
     return r.rows.map(toDocument);
