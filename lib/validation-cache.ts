@@ -10,6 +10,10 @@ import {
 } from 'aws-cdk-lib';
 import { synthCacheDir } from './synth-cache';
 
+/** aws-cdk-lib's version: its rule set and the rules it leaves out come with it. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const CDK_VERSION = (require('aws-cdk-lib/package.json') as { version: string }).version;
+
 /** Most templates remembered as passing; the oldest are forgotten first. */
 const MAX_REMEMBERED = 500;
 
@@ -19,7 +23,7 @@ type StackTemplate = NonNullable<IPolicyValidationContext['stackTemplates']>[num
  * aws-cdk-lib's CloudFormation validation (schemas and default rules, as with the
  * `@aws-cdk/core:validateAgainstDefaultRules` flag), which remembers the templates it
  * found nothing in: a template validated before with the same content, account,
- * region, validator version and options is not validated again. A template with any
+ * region and versions of the validator and of aws-cdk-lib is not validated again. A template with any
  * finding, of any severity, is validated every time, so every synth reports it.
  * Being this plugin (a subclass), it replaces the built-in one and is trusted as it is.
  */
@@ -57,6 +61,7 @@ export class CachedCloudFormationValidation extends CloudFormationValidatePlugin
       .update(
         JSON.stringify({
           validator: this.version,
+          cdk: CDK_VERSION,
           plugin: CloudFormationValidatePlugin.PLUGIN_NAME,
           accountId: t.accountId ?? null,
           region: t.region ?? null,
