@@ -7,7 +7,10 @@
  * (a fresh node process loading the built bundle and serving one request, against a
  * hello-world bundle built with the same esbuild options). Last line:
  *
- *   bench:api get_p50_ratio=… get_p99_ratio=… list_ratio=… conc_ratio=… cold_ratio=… bundle_kb=…
+ *   bench:api get_p50_ratio=… get_p99_ratio=… list_ratio=… conc_ratio=… handler_us=… cold_ratio=… bundle_kb=…
+ *
+ * `handler_us` is what the Lambda handler adds to a GET (the ALB event and result, the
+ * request's EMF line), measured against the same API called directly.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -20,6 +23,7 @@ import { createApi } from '../../lambda/content-api/api';
 import { PgContentStore } from '../../lambda/content-api/adapters/pg-store';
 import { ContentService } from '../../lambda/content-api/domain/service';
 import type { ApiRequest } from '../../lambda/content-api/http';
+import type { Context } from 'aws-lambda';
 import { createSpaceWithAdmin } from '../lib/spaces';
 import { startThrowawayPostgres } from '../lib/throwaway-postgres';
 import { defineCommand, runMain } from '../lib/cli';
@@ -92,7 +96,7 @@ export const command = defineCommand({
   description: `On a local PostgreSQL (DATABASE_URL, or a throwaway cluster): GET of one entry (p50,
 p99), a list of 50 entries, throughput of 10 concurrent clients, and a cold start proxy.
 The last line holds the ratios:
-  bench:api get_p50_ratio=… get_p99_ratio=… list_ratio=… conc_ratio=… cold_ratio=… bundle_kb=…`,
+  bench:api get_p50_ratio=… get_p99_ratio=… list_ratio=… conc_ratio=… handler_us=… cold_ratio=… bundle_kb=…`,
   options: {
     iterations: {
       type: 'integer',
@@ -196,6 +200,36 @@ async function bench(iterations: number): Promise<void> {
       rawConc += b / 5;
     }
 
+    // The Lambda handler around the same API: the ALB event and result, and the one
+    // line it writes per request (an EMF document), formatted but not written: stdout is
+    // the benchmark's own, so writes are dropped while the handler runs.
+    process.env.DATABASE_URL = url;
+    process.env.API_KEY_PEPPER = PEPPER;
+    const { handler } = await import('../../lambda/content-api/handler');
+    const albGet = {
+      requestContext: { elb: { targetGroupArn: 'bench' } },
+      httpMethod: 'GET',
+      path: getReq.path,
+      queryStringParameters: {},
+      headers,
+      body: null,
+      isBase64Encoded: false,
+    };
+    const lambdaContext = { functionName: 'bench', awsRequestId: 'bench' } as Context;
+    const write = process.stdout.write;
+    process.stdout.write = (() => true) as typeof process.stdout.write;
+    const viaHandler: number[] = [];
+    const direct: number[] = [];
+    try {
+      await time(WARMUP, () => handler(albGet, lambdaContext));
+      for (let done = 0; done < iterations / 2; done += 250) {
+        viaHandler.push(...(await time(250, () => handler(albGet, lambdaContext))));
+        direct.push(...(await time(250, () => check(getReq))));
+      }
+    } finally {
+      process.stdout.write = write;
+    }
+
     // Cold start proxy.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-bench-api-'));
     const root = path.join(__dirname, '..', '..');
@@ -249,6 +283,10 @@ async function bench(iterations: number): Promise<void> {
     console.error(
       `10 clients  api ${apiConc.toFixed(0)} req/s | bare ${rawConc.toFixed(0)} req/s (mean of 5 rounds)`,
     );
+    const handlerUs = (median(viaHandler) - median(direct)) * 1000;
+    console.error(
+      `Lambda handler  p50 ${fmt(median(viaHandler))} ms, its own share ${handlerUs.toFixed(0)} µs (ALB shapes, the EMF line)`,
+    );
     console.error(
       `cold start  api ${median(coldApi).toFixed(0)} ms (${(apiBytes / 1024).toFixed(0)} KB) | hello ${median(coldHello).toFixed(0)} ms`,
     );
@@ -257,6 +295,7 @@ async function bench(iterations: number): Promise<void> {
         ` get_p99_ratio=${(percentile(apiGet, 99) / percentile(rawGet, 99)).toFixed(2)}` +
         ` list_ratio=${(median(apiList) / median(rawList)).toFixed(2)}` +
         ` conc_ratio=${median(concRatios).toFixed(2)}` +
+        ` handler_us=${handlerUs.toFixed(0)}` +
         ` cold_ratio=${(median(coldApi) / median(coldHello)).toFixed(2)}` +
         ` bundle_kb=${(apiBytes / 1024).toFixed(0)}`,
     );

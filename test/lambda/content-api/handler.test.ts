@@ -49,20 +49,34 @@ const event = (path: string, authorization?: string): ALBEvent => ({
 const context = { functionName: 'content-api', awsRequestId: 'req-1' } as Context;
 
 describe('content API Lambda handler', () => {
-  it('answers through the ALB shape, logs each request without the key, and counts outcomes', async () => {
+  it('answers through the ALB shape and writes one line per request: its metric and what it was, never the key', async () => {
+    lines.length = 0;
+    process.env._X_AMZN_TRACE_ID = 'Root=1-67890abc-0123456789abcdef01234567';
     const ok = await handler(event('/v1/spaces/alpha/entries', `Bearer ${key}`), context);
+    delete process.env._X_AMZN_TRACE_ID;
     const denied = await handler(event('/v1/spaces/alpha/entries', 'Bearer bwk_wrong'), context);
     expect([ok.statusCode, denied.statusCode]).toEqual([200, 401]);
     const output = lines.join('\n');
     expect(output).not.toContain(key);
     expect(output).not.toContain('bwk_wrong');
-    expect(output).toContain('"path":"/v1/spaces/alpha/entries"');
-    const emf = lines.filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l));
+    const written = lines.join('').split('\n').filter(Boolean);
+    expect(written).toHaveLength(2);
+    const emf = written.map((l) => JSON.parse(l));
     expect(
       emf.map((m) =>
         Object.keys(m).find((k) => ['Successes', 'ClientErrors', 'ServerErrors'].includes(k)),
       ),
     ).toEqual(['Successes', 'ClientErrors']);
     expect(emf[0]._aws.CloudWatchMetrics[0].Namespace).toBe('Bulwark/ContentApi');
+    expect(emf[0]).toMatchObject({
+      method: 'GET',
+      path: '/v1/spaces/alpha/entries',
+      status: '200',
+      requestId: 'req-1',
+      xrayTraceId: 'Root=1-67890abc-0123456789abcdef01234567',
+    });
+    expect(emf[1]).toMatchObject({ status: '401', requestId: 'req-1' });
+    expect(emf[1]).not.toHaveProperty('xrayTraceId');
+    for (const m of emf) expect(Object.keys(m)).not.toContain('authorization');
   });
 });
