@@ -49,10 +49,14 @@ export class CachedCloudFormationValidation extends CloudFormationValidatePlugin
     const all = [...this.remembered().filter((k) => !keys.includes(k)), ...keys].slice(
       -MAX_REMEMBERED,
     );
-    fs.mkdirSync(this.cacheDir!, { recursive: true });
-    const temp = `${this.file}.${process.pid}.tmp`;
-    fs.writeFileSync(temp, JSON.stringify(all));
-    fs.renameSync(temp, this.file);
+    try {
+      fs.mkdirSync(this.cacheDir!, { recursive: true });
+      const temp = `${this.file}.${process.pid}.tmp`;
+      fs.writeFileSync(temp, JSON.stringify(all));
+      fs.renameSync(temp, this.file);
+    } catch {
+      // Remembering only saves time: where it cannot be written, the next synth validates.
+    }
   }
 
   /** What the validation of one template depends on. */

@@ -83,6 +83,18 @@ describe('the remembering CloudFormation validation', () => {
     expect(fs.existsSync(path.join(dir, 'cache'))).toBe(false);
   });
 
+  it('validates, and reports, where it cannot remember', () => {
+    const blocked = path.join(dir, 'not-a-directory');
+    fs.writeFileSync(blocked, '');
+    process.env.BULWARK_SYNTH_CACHE = blocked;
+    expect(synth({ bad: true }).error).toMatch(/NotAProperty/);
+    expect(synth().error).toBeUndefined();
+    expect(validated).toEqual([
+      ['Bad.template.json', 'Good.template.json'],
+      ['Good.template.json'],
+    ]);
+  });
+
   it('stays off with CDK_VALIDATION=false, as the built-in validation does', () => {
     process.env.CDK_VALIDATION = 'false';
     expect(synth({ bad: true }).error).toBeUndefined();

@@ -97,8 +97,7 @@ export type BundleOutcome = 'built' | 'reused';
  * built from the same inputs. A bundle is reused only when the key
  * ({@link cacheKey}) matches and every file esbuild read then is unchanged (its
  * content, where its time differs); otherwise it is built and the cache entry
- * replaced. Entries are written to a temporary directory and renamed into place, so
- * a concurrent synth never reads half an entry.
+ * replaced ({@link keep}).
  */
 export function cachedBundle(
   options: BuildOptions & { outdir: string },
@@ -116,30 +115,54 @@ export function cachedBundle(
   const family = path.join(o.cacheDir, entryName);
   const key = cacheKey(options, o.esbuildVersion, o.sourceRoot);
   const entry = path.join(family, key);
-  const recordFile = path.join(entry, 'record.json');
-  if (fs.existsSync(recordFile)) {
-    const record = JSON.parse(fs.readFileSync(recordFile, 'utf8')) as CacheRecord;
-    if (inputsUnchanged(record)) {
-      try {
-        for (const f of record.outputs) {
-          fs.mkdirSync(path.dirname(path.join(options.outdir, f)), { recursive: true });
-          fs.copyFileSync(path.join(entry, 'bundle', f), path.join(options.outdir, f));
-        }
-        return 'reused';
-      } catch {
-        // Replaced by a concurrent synth while being copied: build instead.
-        fs.rmSync(options.outdir, { recursive: true, force: true });
-        fs.mkdirSync(options.outdir, { recursive: true });
-      }
-    }
-  }
+  if (reuse(entry, options.outdir)) return 'reused';
   const metafile = build({ ...options, metafile: true });
-  const record = recordOf(metafile, options.outdir, cwd);
+  try {
+    keep(entry, family, recordOf(metafile, options.outdir, cwd), options.outdir);
+  } catch {
+    // The cache only saves time: a bundle it could not keep (a read-only directory, a
+    // full disk) is built all the same.
+  }
+  return 'built';
+}
+
+/**
+ * Copies the entry's bundle into `outdir` when its record is readable and every input
+ * is unchanged; false otherwise (also when the entry is replaced by a concurrent synth
+ * while being copied), with `outdir` left empty.
+ */
+function reuse(entry: string, outdir: string): boolean {
+  let record: CacheRecord;
+  try {
+    record = JSON.parse(fs.readFileSync(path.join(entry, 'record.json'), 'utf8')) as CacheRecord;
+    if (!Array.isArray(record.inputs) || !Array.isArray(record.outputs)) return false;
+  } catch {
+    return false;
+  }
+  if (!inputsUnchanged(record)) return false;
+  try {
+    for (const f of record.outputs) {
+      fs.mkdirSync(path.dirname(path.join(outdir, f)), { recursive: true });
+      fs.copyFileSync(path.join(entry, 'bundle', f), path.join(outdir, f));
+    }
+    return true;
+  } catch {
+    fs.rmSync(outdir, { recursive: true, force: true });
+    fs.mkdirSync(outdir, { recursive: true });
+    return false;
+  }
+}
+
+/**
+ * Puts the bundle in `outdir` into the cache as `entry`, replacing the entry point's
+ * other entries. Written to a temporary directory and renamed into place, so that a
+ * concurrent synth never reads half an entry.
+ */
+function keep(entry: string, family: string, record: CacheRecord, outdir: string): void {
   const temp = `${entry}.${process.pid}.${Date.now()}.tmp`;
   fs.mkdirSync(temp, { recursive: true });
-  fs.cpSync(options.outdir, path.join(temp, 'bundle'), { recursive: true });
+  fs.cpSync(outdir, path.join(temp, 'bundle'), { recursive: true });
   fs.writeFileSync(path.join(temp, 'record.json'), JSON.stringify(record));
-  // One entry per entry point: the one just built replaces any other.
   for (const old of fs.readdirSync(family)) {
     if (old !== path.basename(temp))
       fs.rmSync(path.join(family, old), { recursive: true, force: true });
@@ -150,5 +173,4 @@ export function cachedBundle(
     // Another synth put the same entry in place first.
     fs.rmSync(temp, { recursive: true, force: true });
   }
-  return 'built';
 }

@@ -108,6 +108,20 @@ describe('the Lambda bundle cache', () => {
     expect(fs.readdirSync(path.join(cacheDir, families[0]))).toHaveLength(1);
   });
 
+  it('builds again when a record is unreadable, and builds when the cache cannot be written', () => {
+    bundle();
+    const family = path.join(cacheDir, fs.readdirSync(cacheDir)[0]);
+    const entry = path.join(family, fs.readdirSync(family)[0]);
+    fs.writeFileSync(path.join(entry, 'record.json'), '{"inputs": [');
+    expect(bundle().outcome).toBe('built');
+    expect(bundle().outcome).toBe('reused');
+    const blocked = path.join(dir, 'not-a-directory');
+    fs.writeFileSync(blocked, '');
+    const r = bundle({ cache: blocked });
+    expect(r.outcome).toBe('built');
+    expect(r.files['index.mjs']).toContain('hello');
+  });
+
   it('builds every time without a cache directory', () => {
     expect(bundle({ cache: undefined }).outcome).toBe('built');
     expect(bundle({ cache: undefined }).outcome).toBe('built');
