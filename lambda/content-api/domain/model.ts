@@ -24,7 +24,8 @@ export interface Entry {
 /**
  * An entry as read for a response: what the service judges (status, version, its
  * position in a listing) and the entry itself as JSON text of the {@link Entry} shape,
- * rendered by the database, so that a read neither parses nor re-serializes the fields.
+ * its fields as the database printed them, so that a read neither parses nor
+ * re-serializes the fields.
  */
 export interface EntryDocument {
   readonly id: string;
