@@ -46,7 +46,7 @@ stage's key alias.`,
     },
     workers: {
       type: 'integer',
-      description: 'tables and table ranges exported at once (default: as the function does)',
+      description: 'tables and table ranges exported at once (default: one per CPU, 2 to 8)',
     },
   },
   exitCodes:
