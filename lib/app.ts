@@ -47,7 +47,6 @@ export interface StageStacks {
 
 /** Creates every stack of one stage in the app. Stacks only wire constructs. */
 export function addStage(scope: App, config: StageConfig): StageStacks {
-  useCachedValidation(scope);
   const name = (part: StagePart) => stackName(config.title, part);
   const props = (part: StagePart) => ({
     env: { account: config.account, region: regionOf(part, config) },
@@ -122,5 +121,6 @@ export function buildApp(app: App, options: BuildAppOptions = {}): StageStacks[]
   Tags.of(app).add('bulwark:project', 'bulwark', { excludeResourceTypes: UNTAGGED_TYPES });
   const stages = selected.map((config) => addStage(app, config));
   addNagPacks(app, { controlTower: options.controlTower });
+  useCachedValidation(app);
   return stages;
 }

@@ -56,21 +56,27 @@ function cacheKey(options: BuildOptions, esbuildVersion: string, sourceRoot: str
   );
 }
 
-/** Whether every input is as recorded: same size and time, or else the same content. */
-function inputsUnchanged(record: CacheRecord): boolean {
+/**
+ * The record with every input's current time when every input is as recorded (same
+ * size and time, or else the same content); undefined when any differs.
+ */
+function unchangedInputs(record: CacheRecord): CacheRecord | undefined {
+  const inputs: InputRecord[] = [];
   for (const input of record.inputs) {
     const file = path.join(ROOT, input.file);
     let stat: fs.Stats;
     try {
       stat = fs.statSync(file);
     } catch {
-      return false;
+      return undefined;
     }
-    if (stat.size !== input.size) return false;
-    if (stat.mtimeMs === input.mtimeMs) continue;
-    if (sha256(fs.readFileSync(file)) !== input.sha256) return false;
+    if (stat.size !== input.size) return undefined;
+    if (stat.mtimeMs !== input.mtimeMs && sha256(fs.readFileSync(file)) !== input.sha256) {
+      return undefined;
+    }
+    inputs.push({ ...input, mtimeMs: stat.mtimeMs });
   }
-  return true;
+  return { ...record, inputs };
 }
 
 function recordOf(metafile: Metafile, outdir: string, cwd: string): CacheRecord {
@@ -129,7 +135,7 @@ export function cachedBundle(
 /**
  * Copies the entry's bundle into `outdir` when its record is readable and every input
  * is unchanged; false otherwise (also when the entry is replaced by a concurrent synth
- * while being copied), with `outdir` left empty.
+ * while being copied), with `outdir` left empty. Records the inputs' new times.
  */
 function reuse(entry: string, outdir: string): boolean {
   let record: CacheRecord;
@@ -139,18 +145,29 @@ function reuse(entry: string, outdir: string): boolean {
   } catch {
     return false;
   }
-  if (!inputsUnchanged(record)) return false;
+  const current = unchangedInputs(record);
+  if (!current) return false;
   try {
     for (const f of record.outputs) {
       fs.mkdirSync(path.dirname(path.join(outdir, f)), { recursive: true });
       fs.copyFileSync(path.join(entry, 'bundle', f), path.join(outdir, f));
     }
-    return true;
   } catch {
     fs.rmSync(outdir, { recursive: true, force: true });
     fs.mkdirSync(outdir, { recursive: true });
     return false;
   }
+  // Files only touched (a fresh `npm ci`, a checkout) are hashed once, not at every synth.
+  if (current.inputs.some((input, i) => input.mtimeMs !== record.inputs[i].mtimeMs)) {
+    try {
+      const temp = path.join(entry, `record.json.${process.pid}.tmp`);
+      fs.writeFileSync(temp, JSON.stringify(current));
+      fs.renameSync(temp, path.join(entry, 'record.json'));
+    } catch {
+      // Not kept: the next synth hashes them again.
+    }
+  }
+  return true;
 }
 
 /**

@@ -75,12 +75,19 @@ describe('the Lambda bundle cache', () => {
     expect(bundle().outcome).toBe('reused');
   });
 
-  it('reuses a bundle when a file is only touched', () => {
+  it('reuses a bundle when a file is only touched, and records its new time', () => {
     bundle();
+    const file = path.join(src, 'greeting.ts');
     const later = new Date(Date.now() + 60_000);
-    fs.utimesSync(path.join(src, 'greeting.ts'), later, later);
+    fs.utimesSync(file, later, later);
     expect(bundle().outcome).toBe('reused');
     expect(builds).toBe(1);
+    const family = path.join(cacheDir, fs.readdirSync(cacheDir)[0]);
+    const record = JSON.parse(
+      fs.readFileSync(path.join(family, fs.readdirSync(family)[0], 'record.json'), 'utf8'),
+    );
+    const input = record.inputs.find((i: { file: string }) => i.file.endsWith('greeting.ts'));
+    expect(input.mtimeMs).toBe(fs.statSync(file).mtimeMs);
   });
 
   it('builds again when a file is added to the sources, which may change how imports resolve', () => {
