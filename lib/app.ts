@@ -9,6 +9,7 @@ import { DeployAccessStack } from './stacks/deploy-access-stack';
 import { EdgeStack } from './stacks/edge-stack';
 import { NetworkStack } from './stacks/network-stack';
 import { RecoveryStack } from './stacks/recovery-stack';
+import { ReplicaStack } from './stacks/replica-stack';
 import { SecurityStack } from './stacks/security-stack';
 import { PART_DESCRIPTIONS, type StagePart, regionOf, stackName } from './stage-layout';
 import { useCachedValidation } from './validation-cache';
@@ -35,6 +36,8 @@ export interface StageStacks {
   readonly recovery: RecoveryStack;
   /** Keys, database, buckets. */
   readonly data: DataStack;
+  /** The database's cross-region read replica (`database.crossRegionReplica`). */
+  readonly replica?: ReplicaStack;
   /** Audit trail, threat detection, alerting. */
   readonly security: SecurityStack;
   /** Load balancer, regional WAF, content API, invalidations, schema migrations. */
@@ -62,6 +65,11 @@ export function addStage(scope: App, config: StageConfig): StageStacks {
     securityGroups: network.securityGroups,
   });
   data.addStackDependency(recovery, 'backups replicate into the recovery bucket by name');
+  let replica: ReplicaStack | undefined;
+  if (config.database.crossRegionReplica) {
+    replica = new ReplicaStack(scope, name('Replica'), props('Replica'));
+    replica.addStackDependency(data, 'the replica replicates the primary by ARN');
+  }
   const security = new SecurityStack(scope, name('Security'), {
     ...props('Security'),
     accessLogBucket: data.accessLogBucket,
@@ -85,11 +93,12 @@ export function addStage(scope: App, config: StageConfig): StageStacks {
     }
   }
 
-  for (const stack of [network, recovery, data, security, app, edge, deployAccess]) {
+  for (const stack of [network, recovery, data, replica, security, app, edge, deployAccess]) {
+    if (!stack) continue;
     Tags.of(stack).add('bulwark:stage', config.name, { excludeResourceTypes: UNTAGGED_TYPES });
     Tags.of(stack).add('bulwark:managed-by', 'cdk', { excludeResourceTypes: UNTAGGED_TYPES });
   }
-  return { config, network, recovery, data, security, app, edge, deployAccess };
+  return { config, network, recovery, data, replica, security, app, edge, deployAccess };
 }
 
 /** Options of {@link buildApp}. */

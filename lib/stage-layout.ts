@@ -14,12 +14,16 @@ export const STAGE_PARTS = [
   'Network',
   'Recovery',
   'Data',
+  'Replica',
   'Security',
   'App',
   'Edge',
   'DeployAccess',
 ] as const;
-/** One part of a stage: `Network`, `Recovery`, `Data`, `Security`, `App`, `Edge` or `DeployAccess`. */
+/**
+ * One part of a stage: `Network`, `Recovery`, `Data`, `Replica` (only with
+ * `database.crossRegionReplica`), `Security`, `App`, `Edge` or `DeployAccess`.
+ */
 export type StagePart = (typeof STAGE_PARTS)[number];
 
 /**
@@ -33,6 +37,7 @@ export const PART_REGIONS: Readonly<Record<StagePart, PartRegion>> = {
   Network: 'primary',
   Recovery: 'dr',
   Data: 'primary',
+  Replica: 'dr',
   Security: 'primary',
   App: 'primary',
   Edge: 'cloudfront',
@@ -44,6 +49,7 @@ export const PART_DESCRIPTIONS: Readonly<Record<StagePart, string>> = {
   Network: 'isolated VPC, endpoints, flow logs, security groups',
   Recovery: 'object-locked backup replicas in the recovery region',
   Data: 'keys, database, proxy, backup vault, assets, access logs',
+  Replica: 'cross-region read replica of the database, its network, key, lag alarm and alerts',
   Security: 'CloudTrail, GuardDuty, Security Hub, alerts, CIS alarms, break-glass access',
   App: 'load balancer, regional WAF, content API, CDN invalidation, schema migrations',
   Edge: 'CloudFront distribution, edge WAF, viewer certificate, access logs, edge alarms, Shield',
@@ -53,12 +59,19 @@ export const PART_DESCRIPTIONS: Readonly<Record<StagePart, string>> = {
 /**
  * Output keys of each part's stack (also their logical ids in the template).
  * `Security.detectorId` and `Security.configRecorderName` exist only when the stage
- * creates the detector or the recorder.
+ * creates the detector or the recorder; `App.backupFunctionName` only with the Lambda
+ * backup runner, `App.backupClusterArn` and `App.backupTaskDefinitionArn` only with the
+ * Fargate one.
  */
 export const OUTPUT_KEYS = {
   Network: {},
   Recovery: { replicaBucketName: 'ReplicaBucketName' },
   Data: { backupBucketName: 'BackupBucketName', backupRestoreRoleArn: 'BackupRestoreRoleArn' },
+  Replica: {
+    replicaInstanceId: 'ReplicaInstanceIdentifier',
+    lagAlarmName: 'ReplicaLagAlarmName',
+    alertTopicArn: 'AlertTopicArn',
+  },
   Security: {
     blocklistTableName: 'BlocklistTableName',
     threatResponseFunctionName: 'ThreatResponseFunctionName',
@@ -83,6 +96,8 @@ export const OUTPUT_KEYS = {
     blockedV6Arn: 'RegionalBlockedV6Arn',
     loadBalancerArn: 'LoadBalancerArn',
     backupFunctionName: 'BackupFunctionName',
+    backupClusterArn: 'BackupClusterArn',
+    backupTaskDefinitionArn: 'BackupTaskDefinitionArn',
   },
   Edge: {
     alertTopicArn: 'AlertTopicArn',
@@ -114,6 +129,19 @@ export const ACCOUNT_SERVICES = ['guardDuty', 'securityHub', 'awsConfig'] as con
 export type AccountService = (typeof ACCOUNT_SERVICES)[number];
 /** The Security stack's template metadata key holding each account service's mode. */
 export const ACCOUNT_SERVICES_METADATA = 'Bulwark::AccountServices';
+
+/**
+ * The options of a stage's config that decide whether some resources exist at all: the
+ * cross-region replica (`database.crossRegionReplica`) and the backup runner
+ * (`backup.runner`). The Data stack records their values in its template's metadata
+ * under {@link STAGE_OPTIONS_METADATA}, so the compliance report can tell a claim about
+ * an option the stage does not choose from a resource that went missing.
+ */
+export const STAGE_OPTIONS = ['database.crossRegionReplica', 'backup.runner'] as const;
+/** One of {@link STAGE_OPTIONS}. */
+export type StageOption = (typeof STAGE_OPTIONS)[number];
+/** The Data stack's template metadata key holding each stage option's value. */
+export const STAGE_OPTIONS_METADATA = 'Bulwark::StageOptions';
 
 /** The regions of a stage (the fields of its config that name them). */
 export interface StageRegions {
@@ -168,17 +196,30 @@ export interface StageStack {
   readonly region: string;
 }
 
+/** The options of a stage's config that decide which parts it has. */
+export interface StageOptions {
+  readonly database?: { readonly crossRegionReplica?: boolean };
+}
+
 /**
- * Every stack of a stage, in {@link STAGE_PARTS} order: Edge in us-east-1, Recovery
- * in the DR region, the rest in the primary region (`primaryRegion`, by default the
- * stage's own).
+ * The parts a stage has, in {@link STAGE_PARTS} order: every part, but `Replica` only
+ * with `database.crossRegionReplica`.
+ */
+export function stageParts(stage: StageOptions): StagePart[] {
+  return STAGE_PARTS.filter((part) => part !== 'Replica' || stage.database?.crossRegionReplica);
+}
+
+/**
+ * Every stack of a stage ({@link stageParts}), in {@link STAGE_PARTS} order: Edge in
+ * us-east-1, Recovery and Replica in the DR region, the rest in the primary region
+ * (`primaryRegion`, by default the stage's own).
  */
 export function stageStacks(
-  stage: StageRegions & { readonly title: string },
+  stage: StageRegions & StageOptions & { readonly title: string },
   primaryRegion = stage.region,
 ): StageStack[] {
   const regions = { region: primaryRegion, drRegion: stage.drRegion };
-  return STAGE_PARTS.map((part) => ({
+  return stageParts(stage).map((part) => ({
     part,
     name: stackName(stage.title, part),
     region: regionOf(part, regions),

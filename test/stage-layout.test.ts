@@ -7,6 +7,7 @@ import {
   parseStackName,
   regionOf,
   stackName,
+  stageParts,
   stageStackPattern,
   stageStacks,
 } from '../lib/stage-layout';
@@ -41,11 +42,12 @@ describe('stage layout', () => {
     expect(isStagePart('Assertions')).toBe(false);
   });
 
-  it('puts Edge in us-east-1, Recovery in the DR region and the rest in the primary one', () => {
+  it('puts Edge in us-east-1, Recovery and Replica in the DR region and the rest in the primary one', () => {
     expect(Object.fromEntries(STAGE_PARTS.map((p) => [p, regionOf(p, regions)]))).toEqual({
       Network: 'eu-west-1',
       Recovery: 'eu-central-1',
       Data: 'eu-west-1',
+      Replica: 'eu-central-1',
       Security: 'eu-west-1',
       DeployAccess: 'eu-west-1',
       App: 'eu-west-1',
@@ -54,13 +56,25 @@ describe('stage layout', () => {
   });
 
   it('lists every stack of a stage in part order, in another primary region when asked', () => {
-    expect(stageStacks({ ...regions, title: 'Staging' }, 'eu-north-1')).toEqual(
-      STAGE_PARTS.map((part) => ({
+    const expected = (parts: readonly string[]) =>
+      parts.map((part) => ({
         part,
         name: `Bulwark-Staging-${part}`,
-        region: { Recovery: 'eu-central-1', Edge: 'us-east-1' }[part as string] ?? 'eu-north-1',
-      })),
+        region:
+          { Recovery: 'eu-central-1', Replica: 'eu-central-1', Edge: 'us-east-1' }[part] ??
+          'eu-north-1',
+      }));
+    const withoutReplica = STAGE_PARTS.filter((p) => p !== 'Replica');
+    expect(stageStacks({ ...regions, title: 'Staging' }, 'eu-north-1')).toEqual(
+      expected(withoutReplica),
     );
+    // The Replica stack only where the stage has the cross-region replica.
+    expect(
+      stageStacks(
+        { ...regions, title: 'Staging', database: { crossRegionReplica: true } },
+        'eu-north-1',
+      ),
+    ).toEqual(expected(STAGE_PARTS));
   });
 
   it.each(configs.map((c) => [c.title, c] as const))(
@@ -78,12 +92,21 @@ describe('stage layout', () => {
   );
 
   it.each(STAGES)('has a key for every output of the stacks of %s, and no other', (stage) => {
-    for (const part of STAGE_PARTS) {
+    const cfg = configs.find((c) => c.title === stage)!;
+    // Outputs of one backup runner only.
+    const other: Record<string, string[]> = {
+      lambda: [OUTPUT_KEYS.App.backupClusterArn, OUTPUT_KEYS.App.backupTaskDefinitionArn],
+      fargate: [OUTPUT_KEYS.App.backupFunctionName],
+    };
+    for (const part of stageParts(cfg)) {
       const outputs = Object.keys(template(stage, part).toJSON().Outputs ?? {}).filter(
         // CDK's own outputs: cross-stack exports.
         (key) => !key.startsWith('ExportsOutput'),
       );
-      expect(outputs.sort()).toEqual(Object.values<string>(OUTPUT_KEYS[part]).sort());
+      const keys = Object.values<string>(OUTPUT_KEYS[part]).filter(
+        (k) => part !== 'App' || !other[cfg.backup.runner].includes(k),
+      );
+      expect(outputs.sort()).toEqual(keys.sort());
     }
   });
 });

@@ -3,7 +3,8 @@
  * evidence is. The report (`npm run report`) resolves each piece of template evidence
  * against the synthesized stacks, so a control whose resources disappear shows up.
  */
-import type { AccountService, StagePart } from '../stage-layout';
+import { REPLICA_LAG_ALARM_SECONDS } from '../constructs/cross-region-replica';
+import type { AccountService, StageOption, StagePart } from '../stage-layout';
 
 /** Properties of a resource in a synthesized template: JSON with no static type. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -59,6 +60,15 @@ export interface Evidence {
    * @default - the stage always creates the resources
    */
   readonly accountService?: AccountService;
+  /**
+   * The stage option the claim is about and the value that makes the stage have the
+   * resources (`database.crossRegionReplica: true`). When the Data stack's template
+   * records another value and the stack has no resource the claim is about, the claim is
+   * not judged on the template: its result says the stage does not choose it. When the
+   * value is recorded as here, or not recorded, it is judged as any claim.
+   * @default - every stage has the resources
+   */
+  readonly option?: { readonly key: StageOption; readonly value: string | boolean };
 }
 
 /** The tools that check a deployed account. */
@@ -458,6 +468,8 @@ export const CONTROLS: readonly Control[] = [
       'ObjectLockVault',
       'NightlyBackup',
       'exportDatabase (lambda/nightly-backup/export.ts: every table from one snapshot, the signed manifest written last)',
+      'ExportTask',
+      'runExportTask (lambda/nightly-backup/task.ts: the same export as a Fargate task, with its deadline and attempts)',
     ],
     evidence: [
       {
@@ -481,10 +493,34 @@ export const CONTROLS: readonly Control[] = [
       },
       {
         claim:
+          'the Fargate export runs as an unprivileged user on a read-only root file system, with a memory limit, logging to an encrypted log group',
+        type: 'AWS::ECS::TaskDefinition',
+        stack: 'App',
+        option: { key: 'backup.runner', value: 'fargate' },
+        holds: (p, _r, ctx) =>
+          (p.ContainerDefinitions ?? []).length === 1 &&
+          p.ContainerDefinitions.every(
+            (c: CfnJson) =>
+              /^[1-9][0-9]*(:[1-9][0-9]*)?$/.test(String(c.User)) &&
+              c.ReadonlyRootFilesystem === true &&
+              c.Privileged !== true &&
+              c.Memory !== undefined &&
+              c.LogConfiguration?.LogDriver === 'awslogs' &&
+              refs(c.LogConfiguration?.Options?.['awslogs-group']).some((id) =>
+                kmsKey(ctx.resources[id]?.Properties ?? {}),
+              ),
+          ),
+      },
+      {
+        claim:
           'the export may write only new objects under its stage prefix: no other S3 write, no delete',
         type: 'AWS::IAM::Policy',
         stack: 'App',
-        about: named('NightlyBackupFunctionServiceRoleDefaultPolicy'),
+        // The role of the stage's runner: the Lambda's or the Fargate task's.
+        about: named(
+          'NightlyBackupFunctionServiceRoleDefaultPolicy',
+          'NightlyBackupTaskTaskRoleDefaultPolicy',
+        ),
         holds: (p) => {
           const writes = (p.PolicyDocument?.Statement ?? []).filter(
             (s: CfnJson) =>
@@ -512,8 +548,13 @@ export const CONTROLS: readonly Control[] = [
       'test/stacks/nightly-backup.test.ts',
       'test/lambda/nightly-backup/round-trip.test.ts',
       'test/lambda/nightly-backup/consistency.test.ts',
+      'test/lambda/nightly-backup/task.test.ts',
+      'test/stacks/export-task.test.ts',
     ],
-    verifiedBy: [{ tool: 'verify', check: 'backup vault locks objects' }],
+    verifiedBy: [
+      { tool: 'verify', check: 'backup vault locks objects' },
+      { tool: 'verify', check: 'nightly export succeeded within 26 hours' },
+    ],
   },
   {
     id: 'BKP-DB',
@@ -1432,8 +1473,40 @@ export const CONTROLS: readonly Control[] = [
     id: 'DR-REPL',
     statement: 'Replicated, redundant components and a second region for backups.',
     status: 'enforced',
-    implementedBy: ['Database', 'ObjectLockVault'],
+    implementedBy: [
+      'Database',
+      'ObjectLockVault',
+      'CrossRegionReplica',
+      'npm run dr:promote',
+      'README.md (Regional failover: the runbook)',
+    ],
     evidence: [
+      {
+        claim:
+          "the recovery region holds a read replica of the primary, encrypted with that region's own key, protected from deletion and retained",
+        type: 'AWS::RDS::DBInstance',
+        stack: 'Replica',
+        option: { key: 'database.crossRegionReplica', value: true },
+        holds: (p, r, ctx) =>
+          typeof p.SourceRegion === 'string' &&
+          JSON.stringify(p.SourceDBInstanceIdentifier).includes(`:rds:${p.SourceRegion}:`) &&
+          refs(p.KmsKeyId).some((id) => ctx.resources[id]?.Type === 'AWS::KMS::Key') &&
+          p.PubliclyAccessible === false &&
+          p.DeletionProtection === true &&
+          r.DeletionPolicy === 'Retain',
+      },
+      {
+        claim: `an alarm pages when the recovery-region replica lags more than ${REPLICA_LAG_ALARM_SECONDS} s behind, or reports no lag`,
+        type: 'AWS::CloudWatch::Alarm',
+        stack: 'Replica',
+        option: { key: 'database.crossRegionReplica', value: true },
+        about: (p) => p.MetricName === 'ReplicaLag',
+        holds: (p) =>
+          p.Namespace === 'AWS/RDS' &&
+          p.Threshold === REPLICA_LAG_ALARM_SECONDS &&
+          p.TreatMissingData === 'breaching' &&
+          (p.AlarmActions ?? []).length > 0,
+      },
       {
         claim: 'the primary has read replicas (at least one), each replicating the primary',
         type: 'AWS::RDS::DBInstance',
@@ -1448,10 +1521,16 @@ export const CONTROLS: readonly Control[] = [
       },
     ],
     nagRules: ['NIST.800.53.R5-RDSMultiAZSupport'],
-    tests: ['test/stacks/data-stack.test.ts'],
+    tests: [
+      'test/stacks/data-stack.test.ts',
+      'test/stacks/replica-stack.test.ts',
+      'test/scripts/dr-promote.test.ts',
+    ],
     verifiedBy: [
       { tool: 'verify', check: 'database Multi-AZ as configured' },
       { tool: 'verify', check: 'database read replicas as configured' },
+      { tool: 'verify', check: 'cross-region read replica replicates the primary' },
+      { tool: 'verify', check: 'cross-region replica lag within the alarm threshold' },
     ],
   },
   {

@@ -38,6 +38,8 @@ const resources = (n: number) => (n === 1 ? '1 resource' : `${n} resources`);
 function verdict(e: EvidenceResult): string {
   if (e.accountService)
     return `taken from the account (<code>${esc(e.accountService.key)}: "${esc(e.accountService.mode)}"</code>): the stage creates none, so no template proves it; its live checks check the account's own`;
+  if (e.notChosen)
+    return `not chosen by this stage (<code>${esc(e.notChosen.key)}: ${esc(JSON.stringify(e.notChosen.value))}</code>): it has none of these resources, and none is judged`;
   const total = e.matches.length + e.failures.length;
   if (total === 0) return `fails: no ${esc(e.type)} in the stack that the claim is about`;
   if (e.quantifier === 'some')

@@ -15,6 +15,10 @@ function claimCell(e: EvidenceResult): string {
     return cell(
       `✓ ${e.stage}: ${e.claim} (taken from the account, ${e.accountService.key}: ${e.accountService.mode}; checked live)`,
     );
+  if (e.notChosen)
+    return cell(
+      `– ${e.stage}: ${e.claim} (not chosen: ${e.notChosen.key}: ${JSON.stringify(e.notChosen.value)}; none of these resources)`,
+    );
   const about = `${e.quantifier === 'some' ? 'some' : 'every'} ${e.type}`;
   const held = e.matches.length > 0 ? `holds for ${ids(e.matches)}` : 'holds for none';
   const failed = e.failures.length > 0 ? `; fails for ${ids(e.failures)}` : '';

@@ -1,4 +1,4 @@
-import type { AccountService, StagePart } from '../stage-layout';
+import type { AccountService, StageOption, StagePart } from '../stage-layout';
 import type { Control, ControlStatus, Quantifier } from './controls';
 import type { ValidationFinding } from './validation-report';
 
@@ -35,6 +35,11 @@ export interface EvidenceResult {
    * the control's live checks check the account's own.
    */
   readonly accountService?: { key: AccountService; mode: 'existing' };
+  /**
+   * Set when the claim is about a stage option the stage does not choose
+   * (`database.crossRegionReplica: false`) and it has no resource the claim is about.
+   */
+  readonly notChosen?: { key: StageOption; value: unknown };
 }
 
 /** One acknowledged finding, as recorded in the assembly. */

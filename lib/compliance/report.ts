@@ -4,6 +4,8 @@ import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import {
   ACCOUNT_SERVICES_METADATA,
   type AccountService,
+  STAGE_OPTIONS_METADATA,
+  type StageOption,
   parseStackName,
   stackName,
 } from '../stage-layout';
@@ -66,10 +68,15 @@ function judge(
 /** Each account service's mode, as the Security stack's template metadata records it. */
 export type AccountServiceModes = Partial<Record<AccountService, string>>;
 
+/** Each stage option's value, as the Data stack's template metadata records it. */
+export type StageOptionValues = Partial<Record<StageOption, unknown>>;
+
 /**
  * One claim judged on the resources of one stack of one stage. A claim about an account
  * service that the stage takes from the account (`accountServices`) and the stack does not
- * create holds without resources, saying so (its live checks are in the account).
+ * create holds without resources, saying so (its live checks are in the account). So does
+ * a claim about a stage option the stage records another value of (`stageOptions`) when
+ * the stack has no resource the claim is about.
  */
 export function judgeEvidence(
   e: Evidence,
@@ -77,6 +84,7 @@ export function judgeEvidence(
   stack: string,
   resources: Record<string, CfnJson>,
   accountServices: AccountServiceModes = {},
+  stageOptions: StageOptionValues = {},
 ): EvidenceResult {
   const quantifier = e.quantifier ?? 'every';
   const claim = { claim: e.claim, type: e.type, stack: e.stack, stage, quantifier };
@@ -97,6 +105,19 @@ export function judgeEvidence(
       r.Type === e.type &&
       (!e.about || e.about(r.Properties ?? {}, r, { stage, logicalId, resources })),
   );
+  if (
+    e.option &&
+    e.option.key in stageOptions &&
+    stageOptions[e.option.key] !== e.option.value &&
+    about.length === 0
+  )
+    return {
+      ...claim,
+      matches: [],
+      failures: [],
+      ok: true,
+      notChosen: { key: e.option.key, value: stageOptions[e.option.key] },
+    };
   const judged = about.map(([logicalId, r]) => ({
     logicalId,
     ...judge(e.holds, r, { stage, logicalId, resources }),
@@ -156,6 +177,7 @@ export function buildReport(assemblyDir: string, onlyStage?: string): Compliance
             name,
             templates.get(name)?.Resources ?? {},
             templates.get(stackName(stage, 'Security'))?.Metadata?.[ACCOUNT_SERVICES_METADATA],
+            templates.get(stackName(stage, 'Data'))?.Metadata?.[STAGE_OPTIONS_METADATA],
           ),
         );
       }

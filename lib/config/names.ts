@@ -53,6 +53,11 @@ export const physicalNames = (cfg: Pick<StageConfig, 'name' | 'account' | 'drReg
   deployRole: `bulwark-${cfg.name}-deploy`,
   /** Role scheduled drift checks assume (OIDC): it may only assume the CDK lookup role. */
   deliveryReadRole: `bulwark-${cfg.name}-delivery-read`,
+  /**
+   * RDS instance identifier of the cross-region read replica in `drRegion`
+   * (`database.crossRegionReplica`); what `npm run dr:promote` promotes.
+   */
+  drReplicaInstance: `bulwark-${cfg.name}-db-dr`,
   /** RDS instance identifier of read replica `n` (1-based). */
   replicaInstance: (n: number) => `bulwark-${cfg.name}-db-replica-${n}`,
 });

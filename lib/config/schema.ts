@@ -57,6 +57,11 @@ const databaseSchema = z.strictObject({
     .int({ error: 'must be a whole number' })
     .min(1, { error: 'must be ≥ 1 (DR-REPL: the primary has at least one read replica)' })
     .max(5, { error: 'must be ≤ 5 (RDS PostgreSQL replica limit)' }),
+  /**
+   * An encrypted read replica of the primary in `drRegion` (DR-REPL), promoted by
+   * `npm run dr:promote` in a regional failover.
+   */
+  crossRegionReplica: z.boolean({ error: 'must be true or false' }).default(false),
   /** Initial storage in GiB (20-65536); storage autoscaling may grow it to 4×. */
   allocatedStorageGiB: z
     .number({ error: 'must be a number' })
@@ -80,24 +85,107 @@ const apiSchema = z.strictObject({
     .max(1000, { error: 'must be ≤ 1000' }),
 });
 
-const backupSchema = z.strictObject({
-  /** Daily start of the logical export, UTC, `HH:MM`. */
-  scheduleUtc: z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, {
-    error: 'must be a UTC time of day as HH:MM, e.g. 02:00',
-  }),
-  /** Timeout of the backup Lambda (the export must fit in half of it). */
-  timeoutMinutes: z
-    .number({ error: 'must be a number of minutes' })
-    .int({ error: 'must be a whole number' })
-    .min(1, { error: 'must be ≥ 1' })
-    .max(15, { error: 'must be ≤ 15 (Lambda maximum)' }),
-  /** Memory of the backup Lambda in MiB (also scales its CPU, which gzip uses). */
-  memoryMiB: z
-    .number({ error: 'must be a number' })
-    .int({ error: 'must be a whole number' })
-    .min(512, { error: 'must be ≥ 512' })
-    .max(10240, { error: 'must be ≤ 10240 (Lambda maximum)' }),
-});
+/**
+ * Fargate's allowed task sizes (Linux): memory in MiB for each CPU value in units
+ * (1024 = one vCPU), from the Amazon ECS task-definition reference.
+ */
+export const FARGATE_TASK_SIZES: Readonly<Record<number, readonly number[]>> = {
+  256: [512, 1024, 2048],
+  512: range(1024, 4096, 1024),
+  1024: range(2048, 8192, 1024),
+  2048: range(4096, 16384, 1024),
+  4096: range(8192, 30720, 1024),
+  8192: range(16384, 61440, 4096),
+  16384: range(32768, 122880, 8192),
+};
+
+function range(from: number, to: number, step: number): number[] {
+  return Array.from({ length: (to - from) / step + 1 }, (_, i) => from + i * step);
+}
+
+/** Longest run of the backup Lambda, in minutes (Lambda's maximum timeout). */
+export const LAMBDA_MAX_MINUTES = 15;
+/** Longest run of the Fargate export task, in minutes: it stops itself after this. */
+export const FARGATE_MAX_MINUTES = 1440;
+/** Largest memory of a Lambda function, in MiB. */
+export const LAMBDA_MAX_MEMORY_MIB = 10240;
+
+const backupSchema = z
+  .strictObject({
+    /** Daily start of the logical export, UTC, `HH:MM`. */
+    scheduleUtc: z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, {
+      error: 'must be a UTC time of day as HH:MM, e.g. 02:00',
+    }),
+    /**
+     * What runs the export: the Lambda (databases up to about 17 GiB) or an ECS Fargate
+     * task (hours, more vCPUs, more workers).
+     */
+    runner: z
+      .enum(['lambda', 'fargate'], { error: "must be 'lambda' or 'fargate'" })
+      .default('lambda'),
+    /**
+     * Longest run in minutes: the Lambda's timeout (≤ 15), or the time after which the
+     * Fargate task stops itself (≤ 1440). The export must fit in half of it.
+     */
+    timeoutMinutes: z
+      .number({ error: 'must be a number of minutes' })
+      .int({ error: 'must be a whole number' })
+      .min(1, { error: 'must be ≥ 1' })
+      .max(FARGATE_MAX_MINUTES, { error: `must be ≤ ${FARGATE_MAX_MINUTES} (a day)` }),
+    /**
+     * Memory in MiB: the Lambda's (also scales its CPU, which gzip uses), or the Fargate
+     * task's, one of the sizes Fargate allows with `cpu`.
+     */
+    memoryMiB: z
+      .number({ error: 'must be a number' })
+      .int({ error: 'must be a whole number' })
+      .min(512, { error: 'must be ≥ 512' }),
+    /**
+     * CPU of the Fargate task in units (1024 = one vCPU): 256, 512, 1024, 2048, 4096,
+     * 8192 or 16384. Only with `runner: "fargate"`, where it is required.
+     */
+    cpu: z
+      .number({ error: 'must be a number of CPU units' })
+      .int({ error: 'must be a whole number' })
+      .optional(),
+  })
+  .superRefine((b, ctx) => {
+    const issue = (path: string, input: unknown, message: string) =>
+      ctx.addIssue({ code: 'custom', path: [path], message, input });
+    if (b.runner === 'lambda') {
+      if (b.timeoutMinutes > LAMBDA_MAX_MINUTES)
+        issue(
+          'timeoutMinutes',
+          b.timeoutMinutes,
+          `must be ≤ ${LAMBDA_MAX_MINUTES} (Lambda maximum); longer exports need runner "fargate"`,
+        );
+      if (b.memoryMiB > LAMBDA_MAX_MEMORY_MIB)
+        issue('memoryMiB', b.memoryMiB, `must be ≤ ${LAMBDA_MAX_MEMORY_MIB} (Lambda maximum)`);
+      if (b.cpu !== undefined)
+        issue('cpu', b.cpu, 'is only for runner "fargate" (a Lambda\'s CPU follows its memory)');
+      return;
+    }
+    const sizes = b.cpu === undefined ? undefined : FARGATE_TASK_SIZES[b.cpu];
+    if (b.cpu === undefined) {
+      issue(
+        'cpu',
+        b.cpu,
+        `is required with runner "fargate": one of ${Object.keys(FARGATE_TASK_SIZES).join(', ')}`,
+      );
+    } else if (!sizes) {
+      issue(
+        'cpu',
+        b.cpu,
+        `must be a Fargate CPU value: ${Object.keys(FARGATE_TASK_SIZES).join(', ')}`,
+      );
+    } else if (!sizes.includes(b.memoryMiB)) {
+      issue(
+        'memoryMiB',
+        b.memoryMiB,
+        `must be a Fargate memory size for cpu ${b.cpu}: ${sizes[0]} to ${sizes[sizes.length - 1]} in steps of ${sizes[1] - sizes[0]}`,
+      );
+    }
+  });
 
 const alertsSchema = z.strictObject({
   /** Mailbox subscribed to the alert topic. */

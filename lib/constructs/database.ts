@@ -60,7 +60,23 @@ export const PGAUDIT_PARAMETERS = {
 } as const;
 
 /** Log types each instance exports to CloudWatch Logs. */
-const LOG_EXPORTS = ['postgresql', 'upgrade'] as const;
+export const DATABASE_LOG_EXPORTS = ['postgresql', 'upgrade'] as const;
+const LOG_EXPORTS = DATABASE_LOG_EXPORTS;
+
+/**
+ * The parameters of every instance's parameter group, the primary's region's and the
+ * recovery region's: TLS only (1.2 or later), SCRAM passwords, connection logging,
+ * slow statements and pgaudit.
+ */
+export const databaseParameters = (): Record<string, string> => ({
+  'rds.force_ssl': '1',
+  ssl_min_protocol_version: 'TLSv1.2',
+  password_encryption: 'scram-sha-256',
+  log_connections: '1',
+  log_disconnections: '1',
+  log_min_duration_statement: '1000',
+  ...PGAUDIT_PARAMETERS,
+});
 
 /** Properties of a {@link Database}. */
 export interface DatabaseProps {
@@ -150,15 +166,7 @@ export class Database extends Construct {
     const parameterGroup = new rds.ParameterGroup(this, 'Parameters', {
       engine,
       description: 'Bulwark PostgreSQL: TLS only, connection logging',
-      parameters: {
-        'rds.force_ssl': '1',
-        ssl_min_protocol_version: 'TLSv1.2',
-        password_encryption: 'scram-sha-256',
-        log_connections: '1',
-        log_disconnections: '1',
-        log_min_duration_statement: '1000',
-        ...PGAUDIT_PARAMETERS,
-      },
+      parameters: databaseParameters(),
     });
 
     const monitoringRole = new iam.Role(this, 'MonitoringRole', {

@@ -15,6 +15,24 @@ export interface IsolatedNetworkProps {
   readonly logKey: kms.IKey;
   /** Flow-log retention in days (RET-DATA). */
   readonly logRetentionDays: number;
+  /**
+   * Also the endpoints a Fargate task needs to pull its image from ECR (the export task
+   * of `backup.runner: "fargate"`); its layers come through the S3 gateway endpoint and
+   * its logs through the Logs endpoint, which every network has.
+   * @default false
+   */
+  readonly containerImages?: boolean;
+  /**
+   * The interface endpoints of {@link INTERFACE_ENDPOINTS}; a network with no workload
+   * (the recovery region's, which holds only the database replica) needs none.
+   * @default true
+   */
+  readonly interfaceEndpoints?: boolean;
+  /**
+   * The internet gateway CloudFront VPC origins need attached (no route uses it).
+   * @default true
+   */
+  readonly vpcOriginGateway?: boolean;
 }
 
 /**
@@ -48,6 +66,15 @@ export const INTERFACE_ENDPOINTS = {
 /** Name of an interface endpoint of the network. */
 export type InterfaceEndpointName = keyof typeof INTERFACE_ENDPOINTS;
 
+/** Interface endpoints of a network whose Fargate tasks pull images ({@link IsolatedNetworkProps.containerImages}). */
+export const CONTAINER_IMAGE_ENDPOINTS = {
+  EcrApi: ec2.InterfaceVpcEndpointAwsService.ECR,
+  EcrDocker: ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
+} as const;
+
+/** Name of an interface endpoint that only networks with container images have. */
+export type ContainerImageEndpointName = keyof typeof CONTAINER_IMAGE_ENDPOINTS;
+
 /**
  * A VPC with no route to the internet (ACC-DATA, NET-SG): isolated subnets for the
  * data tier and for Lambdas in every configured AZ, no NAT gateway, and an internet
@@ -60,8 +87,9 @@ export class IsolatedNetwork extends Construct {
   readonly vpc: ec2.Vpc;
   /** Security group of every interface endpoint (HTTPS in, nothing out). */
   readonly endpointSecurityGroup: ec2.SecurityGroup;
-  /** Interface endpoints by name. */
-  readonly endpoints: Record<InterfaceEndpointName, ec2.InterfaceVpcEndpoint>;
+  /** Interface endpoints by name (the container-image ones only where asked for). */
+  readonly endpoints: Record<InterfaceEndpointName, ec2.InterfaceVpcEndpoint> &
+    Partial<Record<ContainerImageEndpointName, ec2.InterfaceVpcEndpoint>>;
   /** Log group receiving VPC flow logs. */
   readonly flowLogGroup: EncryptedLogGroup;
 
@@ -85,11 +113,13 @@ export class IsolatedNetwork extends Construct {
 
     // CloudFront VPC origins need an internet gateway attached to the VPC. No route
     // table points at it, so nothing in the VPC can reach the internet through it.
-    const gateway = new ec2.CfnInternetGateway(this, 'VpcOriginGateway');
-    new ec2.CfnVPCGatewayAttachment(this, 'VpcOriginGatewayAttachment', {
-      vpcId: this.vpc.vpcId,
-      internetGatewayId: gateway.ref,
-    });
+    if (props.vpcOriginGateway ?? true) {
+      const gateway = new ec2.CfnInternetGateway(this, 'VpcOriginGateway');
+      new ec2.CfnVPCGatewayAttachment(this, 'VpcOriginGatewayAttachment', {
+        vpcId: this.vpc.vpcId,
+        internetGatewayId: gateway.ref,
+      });
+    }
 
     const provider = Stack.of(this).node.tryFindChild(
       'Custom::VpcRestrictDefaultSGCustomResourceProvider',
@@ -115,9 +145,13 @@ export class IsolatedNetwork extends Construct {
       description: 'VPC interface endpoints: HTTPS from Bulwark workloads only',
       allowAllOutbound: false,
     });
-    const endpoints = {} as Record<InterfaceEndpointName, ec2.InterfaceVpcEndpoint>;
-    for (const [name, service] of Object.entries(INTERFACE_ENDPOINTS)) {
-      endpoints[name as InterfaceEndpointName] = this.vpc.addInterfaceEndpoint(`${name}Endpoint`, {
+    const endpoints = {} as Record<string, ec2.InterfaceVpcEndpoint>;
+    const services = {
+      ...((props.interfaceEndpoints ?? true) ? INTERFACE_ENDPOINTS : {}),
+      ...(props.containerImages ? CONTAINER_IMAGE_ENDPOINTS : {}),
+    };
+    for (const [name, service] of Object.entries(services)) {
+      endpoints[name] = this.vpc.addInterfaceEndpoint(`${name}Endpoint`, {
         service,
         subnets: { subnetGroupName: 'App' },
         securityGroups: [this.endpointSecurityGroup],
@@ -125,7 +159,7 @@ export class IsolatedNetwork extends Construct {
         open: false,
       });
     }
-    this.endpoints = endpoints;
+    this.endpoints = endpoints as IsolatedNetwork['endpoints'];
   }
 
   /** Subnets for the data tier (database, proxy). */

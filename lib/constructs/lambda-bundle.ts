@@ -42,6 +42,25 @@ export function bundleOptions(
 }
 
 /**
+ * Bundles `entryPath` into `outdir` with {@link bundleOptions}, or copies the bundle an
+ * earlier synth built from the same files ({@link cachedBundle}).
+ */
+export function bundleInto(entryPath: string, outdir: string): void {
+  // Loaded only when bundling: synth without bundling does not need esbuild.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const esbuild = require('esbuild') as typeof import('esbuild');
+  cachedBundle(
+    { ...bundleOptions(entryPath, outdir), outdir },
+    (options) => esbuild.buildSync(options).metafile!,
+    {
+      cacheDir: synthCacheDir('bundles'),
+      esbuildVersion: esbuild.version,
+      sourceRoot: LAMBDA_ROOT,
+    },
+  );
+}
+
+/**
  * The code of a Lambda under `lambda/`, bundled in-process by esbuild at synth:
  * minified ES module chunks with source maps and every AWS SDK client it imports.
  * A bundle built from the same files by an earlier synth is reused
@@ -58,18 +77,7 @@ export function bundledCode(entry: string): lambda.Code {
       image: DockerImage.fromRegistry('unused-local-bundling-only'),
       local: {
         tryBundle(outputDir: string): boolean {
-          // Loaded only when bundling: synth without bundling does not need esbuild.
-          // eslint-disable-next-line @typescript-eslint/no-require-imports
-          const esbuild = require('esbuild') as typeof import('esbuild');
-          cachedBundle(
-            { ...bundleOptions(entryPath, outputDir), outdir: outputDir },
-            (options) => esbuild.buildSync(options).metafile!,
-            {
-              cacheDir: synthCacheDir('bundles'),
-              esbuildVersion: esbuild.version,
-              sourceRoot: LAMBDA_ROOT,
-            },
-          );
+          bundleInto(entryPath, outputDir);
           return true;
         },
       },

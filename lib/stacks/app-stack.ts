@@ -195,6 +195,18 @@ export class AppStack extends Stack {
     new CfnOutput(this, OUTPUTS.loadBalancerArn, {
       value: this.loadBalancer.loadBalancer.loadBalancerArn,
     });
-    new CfnOutput(this, OUTPUTS.backupFunctionName, { value: backup.function.functionName });
+    if (backup.function) {
+      new CfnOutput(this, OUTPUTS.backupFunctionName, { value: backup.function.functionName });
+    }
+    if (backup.task) {
+      new CfnOutput(this, OUTPUTS.backupClusterArn, {
+        value: backup.task.cluster.clusterArn,
+        description: 'Cluster of the nightly export task',
+      });
+      new CfnOutput(this, OUTPUTS.backupTaskDefinitionArn, {
+        value: backup.task.taskDefinition.taskDefinitionArn,
+        description: 'Task definition of the nightly export (aws ecs run-task starts one now)',
+      });
+    }
   }
 }

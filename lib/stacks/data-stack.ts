@@ -23,7 +23,7 @@ import { backupPrefix } from '../constructs/nightly-backup';
 import { ObjectLockVault } from '../constructs/object-lock-vault';
 import { SecureBucket } from '../constructs/secure-bucket';
 import type { WorkloadSecurityGroups } from '../constructs/workload-security-groups';
-import { OUTPUT_KEYS } from '../stage-layout';
+import { OUTPUT_KEYS, STAGE_OPTIONS_METADATA, type StageOption } from '../stage-layout';
 
 /** Properties of the {@link DataStack}. */
 export interface DataStackProps extends StackProps {
@@ -143,6 +143,15 @@ export class DataStack extends Stack {
     this.allowCloudFrontToReadAssets();
     acknowledge(this.assetsBucket, 'assetsBucketNotReplicated');
     acknowledge(this.assetsBucket, 'assetsAreMutable');
+
+    const options: Record<StageOption, unknown> = {
+      'database.crossRegionReplica': cfg.database.crossRegionReplica,
+      'backup.runner': cfg.backup.runner,
+    };
+    this.templateOptions.metadata = {
+      ...this.templateOptions.metadata,
+      [STAGE_OPTIONS_METADATA]: options,
+    };
 
     this.apiKeyPepper = new ApiKeyPepper(this, 'ApiKeyPepper', { encryptionKey: this.dataKey });
 

@@ -45,6 +45,8 @@ export class NetworkStack extends Stack {
       availabilityZones: this.availabilityZones,
       logKey: this.logKey,
       logRetentionDays: cfg.logRetentionDays,
+      // The export task pulls its image through them; the Lambda runner needs none.
+      containerImages: cfg.backup.runner === 'fargate',
     });
     // Prefix-list ids differ by region: looked up at deploy time, synthesis stays offline.
     const prefixList = (id: string, prefixListName: string) =>

@@ -7,7 +7,13 @@ import { sdkCalls } from '../support/iam/sdk-calls';
 import { StageModel } from '../support/iam/stage-model';
 import { SHARED_ASSEMBLY_DIR } from '../support/paths';
 import { projectContext } from '../support/synth';
-import { type AccessPath, FUNCTIONS, type FunctionName, stageAccessPaths } from './access-paths';
+import {
+  type AccessPath,
+  FUNCTIONS,
+  entryOf,
+  stageAccessPaths,
+  stageFunctions,
+} from './access-paths';
 
 /**
  * DEP-READY: every access path a deployed stage needs is allowed by the synthesized
@@ -107,7 +113,7 @@ describe.each(STAGES)('access paths (%s)', (stage) => {
 
   describe.each(calls.map((c) => [c.fn, c] as const))('%s', (fn, c) => {
     it("declares every AWS call of the function's code", () => {
-      const inCode = sdkCalls(path.join(ROOT, 'lambda', FUNCTIONS[fn].entry));
+      const inCode = sdkCalls(path.join(ROOT, 'lambda', entryOf(fn)));
       const declared = new Set(c.paths.map((p) => p.action));
       const missing = [...inCode].filter(([action]) => !declared.has(action));
       expect(missing).toEqual([]);
@@ -136,7 +142,9 @@ describe.each(STAGES)('access paths (%s)', (stage) => {
       .filter((f) =>
         Object.values(FUNCTIONS).some((d) => f.part === d.part && f.logicalId.startsWith(d.prefix)),
       );
-    expect(fns.map((f) => f.logicalId).length).toBe(Object.keys(FUNCTIONS).length);
+    expect(fns.map((f) => f.logicalId).length).toBe(stageFunctions(cfg).length);
+    // The export task's code is proven like a function's where it runs.
+    expect(calls.some((c) => c.fn === 'export-task')).toBe(cfg.backup.runner === 'fargate');
     const alarms = model.resources('AWS::CloudWatch::Alarm').length;
     expect(
       deliveries.filter((p) => p.name.startsWith('alarm ') && p.action === 'sns:Publish').length,
@@ -146,20 +154,49 @@ describe.each(STAGES)('access paths (%s)', (stage) => {
     ).toBeGreaterThanOrEqual(model.resources('AWS::Events::Rule').length);
   });
 
-  const inVpc = (Object.keys(FUNCTIONS) as FunctionName[]).filter(
+  const inVpc = stageFunctions(cfg).filter(
     (name) =>
       model.only(FUNCTIONS[name].part, 'AWS::Lambda::Function', FUNCTIONS[name].prefix).properties
         .VpcConfig !== undefined,
   );
 
   it('knows which functions run in the VPC', () => {
-    expect(inVpc.sort()).toEqual([
-      'content-api',
-      'nightly-backup',
-      'outbox-drainer',
-      'schema-migrator',
-    ]);
+    expect(inVpc.sort()).toEqual(
+      [
+        'content-api',
+        ...(cfg.backup.runner === 'lambda' ? ['nightly-backup'] : []),
+        'outbox-drainer',
+        'schema-migrator',
+      ].sort(),
+    );
   });
+
+  (cfg.backup.runner === 'fargate' ? it : it.skip)(
+    'the export task reaches every AWS service it and its image pull call through an endpoint',
+    () => {
+      const endpoints = model
+        .resources('AWS::EC2::VPCEndpoint')
+        .map((e) => String(e.properties.ServiceName).split('.').slice(3).join('.'));
+      // The endpoint of each service the task's paths call (the token is signed locally).
+      const ENDPOINT: Record<string, string[]> = {
+        cloudwatch: ['monitoring'],
+        ecr: ['ecr.api', 'ecr.dkr'],
+        logs: ['logs'],
+        kms: ['kms'],
+        s3: ['s3'],
+      };
+      const needed = new Set(
+        calls
+          .find((c) => c.fn === 'export-task')!
+          .paths.filter((p) => !p.context?.['kms:ViaService'])
+          .map((p) => p.action.split(':')[0])
+          .filter((s) => s !== 'rds-db')
+          .flatMap((s) => ENDPOINT[s] ?? [s]),
+      );
+      expect([...needed].sort()).toEqual(['ecr.api', 'ecr.dkr', 'kms', 'logs', 'monitoring', 's3']);
+      expect([...needed].filter((s) => !endpoints.includes(s))).toEqual([]);
+    },
+  );
 
   it.each(inVpc)('%s in the VPC reaches every AWS service it calls through an endpoint', (name) => {
     const endpoints = model

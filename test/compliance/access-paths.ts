@@ -75,9 +75,29 @@ export const FUNCTIONS = {
 
 export type FunctionName = keyof typeof FUNCTIONS;
 
+/** The nightly export as a Fargate task (`backup.runner: "fargate"`), with its container's entry. */
+export const EXPORT_TASK = {
+  part: 'App',
+  prefix: 'NightlyBackupTaskTaskDefinition',
+  entry: 'nightly-backup/task-entry.ts',
+} as const;
+
+/** What runs code whose calls are proven: a function, or the export task. */
+export type RunnerName = FunctionName | 'export-task';
+
+/** The entry point under `lambda/` of a runner's code. */
+export const entryOf = (name: RunnerName): string =>
+  name === 'export-task' ? EXPORT_TASK.entry : FUNCTIONS[name].entry;
+
+/** The functions a stage has: the backup function only with the Lambda runner. */
+export const stageFunctions = (cfg: StageConfig): FunctionName[] =>
+  (Object.keys(FUNCTIONS) as FunctionName[]).filter(
+    (name) => name !== 'nightly-backup' || cfg.backup.runner === 'lambda',
+  );
+
 /** A function's code calls, as proven paths: the function and each path's IAM action. */
 export interface FunctionCalls {
-  readonly fn: FunctionName;
+  readonly fn: RunnerName;
   readonly paths: readonly AccessPath[];
 }
 
@@ -165,6 +185,102 @@ export function stageAccessPaths(model: StageModel, cfg: StageConfig) {
     ];
   };
 
+  /** What the export needs, whichever runner's role `principal` is. */
+  const exportPaths = (who: string, principal: Principal): AccessPath[] => [
+    {
+      name: `${who}: rds-db:connect as bulwark_backup`,
+      principal,
+      action: 'rds-db:connect',
+      resource: dbUser(BACKUP_DB_USER),
+    },
+    ...['s3:PutObject', 's3:AbortMultipartUpload'].map((action) => ({
+      name: `${who}: ${action} under backups/${cfg.name}/`,
+      principal,
+      action,
+      resource: backupObject(`${runKey}content.entries.0.copy.gz`),
+      context: { 's3:x-amz-server-side-encryption': 'aws:kms' },
+    })),
+    ...['kms:GenerateDataKey', 'kms:Decrypt'].map((action) => ({
+      name: `${who}: ${action} of the backup key through S3`,
+      principal,
+      action,
+      resource: backupKey,
+      context: via('s3'),
+    })),
+    {
+      name: `${who}: kms:GenerateMac with the signing key (the manifest signature)`,
+      principal,
+      action: 'kms:GenerateMac',
+      resource: signingKey,
+    },
+  ];
+
+  /** The role the stage's backup runner exports with (the function's or the task's). */
+  const backupRunnerRole = () =>
+    cfg.backup.runner === 'lambda'
+      ? model.functionRole(fn('nightly-backup'))
+      : (exportTask().properties.TaskRoleArn as string);
+
+  /** The export task, its role named as the signing key's policy expects. */
+  const exportTask = () =>
+    model.only(EXPORT_TASK.part, 'AWS::ECS::TaskDefinition', EXPORT_TASK.prefix);
+
+  /** The backup runner's calls: the Lambda's, or the Fargate task's and its execution role's. */
+  function backupCalls(): FunctionCalls {
+    if (cfg.backup.runner === 'lambda') {
+      return {
+        fn: 'nightly-backup',
+        paths: [
+          ...lambdaCalls('nightly-backup'),
+          ...exportPaths('nightly-backup', roleOf('nightly-backup')),
+        ],
+      };
+    }
+    const task = exportTask();
+    const taskRole = role(task.properties.TaskRoleArn);
+    const executionRole = role(task.properties.ExecutionRoleArn);
+    const container = task.properties.ContainerDefinitions[0];
+    const logGroup = container.LogConfiguration.Options['awslogs-group'];
+    const image = String(container.Image);
+    const [registry, repository] = [image.split('/')[0], image.split('/')[1].split(':')[0]];
+    const repositoryArn = `arn:aws:ecr:${registry.split('.')[3]}:${registry.split('.')[0]}:repository/${repository}`;
+    return {
+      fn: 'export-task',
+      paths: [
+        ...exportPaths('export-task', taskRole),
+        {
+          name: 'export-task: cloudwatch:PutMetricData in the backup namespace',
+          principal: taskRole,
+          action: 'cloudwatch:PutMetricData',
+          resource: '*',
+          context: { 'cloudwatch:namespace': 'Bulwark/Backup' },
+        },
+        {
+          name: 'export-task execution role: ecr:GetAuthorizationToken',
+          principal: executionRole,
+          action: 'ecr:GetAuthorizationToken',
+          resource: '*',
+        },
+        ...[
+          'ecr:BatchCheckLayerAvailability',
+          'ecr:GetDownloadUrlForLayer',
+          'ecr:BatchGetImage',
+        ].map((action) => ({
+          name: `export-task execution role: ${action} of the image's repository`,
+          principal: executionRole,
+          action,
+          resource: repositoryArn,
+        })),
+        ...['logs:CreateLogStream', 'logs:PutLogEvents'].map((action) => ({
+          name: `export-task execution role: ${action} to the task's log group`,
+          principal: executionRole,
+          action,
+          resource: `arn:aws:logs:${primary}:${account}:log-group:${logGroup}:log-stream:export/Export/0`,
+        })),
+      ],
+    };
+  }
+
   const calls: FunctionCalls[] = [
     {
       fn: 'content-api',
@@ -205,38 +321,7 @@ export function stageAccessPaths(model: StageModel, cfg: StageConfig) {
         ...send('outbox-drainer', roleOf('outbox-drainer'), queue('App', 'InvalidationQueue7')),
       ],
     },
-    {
-      fn: 'nightly-backup',
-      paths: [
-        ...lambdaCalls('nightly-backup'),
-        {
-          name: 'nightly-backup: rds-db:connect as bulwark_backup',
-          principal: roleOf('nightly-backup'),
-          action: 'rds-db:connect',
-          resource: dbUser(BACKUP_DB_USER),
-        },
-        ...['s3:PutObject', 's3:AbortMultipartUpload'].map((action) => ({
-          name: `nightly-backup: ${action} under backups/${cfg.name}/`,
-          principal: roleOf('nightly-backup'),
-          action,
-          resource: backupObject(`${runKey}content.entries.0.copy.gz`),
-          context: { 's3:x-amz-server-side-encryption': 'aws:kms' },
-        })),
-        ...['kms:GenerateDataKey', 'kms:Decrypt'].map((action) => ({
-          name: `nightly-backup: ${action} of the backup key through S3`,
-          principal: roleOf('nightly-backup'),
-          action,
-          resource: backupKey,
-          context: via('s3'),
-        })),
-        {
-          name: 'nightly-backup: kms:GenerateMac with the signing key (the manifest signature)',
-          principal: roleOf('nightly-backup'),
-          action: 'kms:GenerateMac',
-          resource: signingKey,
-        },
-      ],
-    },
+    backupCalls(),
     {
       fn: 'schema-migrator',
       paths: [
@@ -402,12 +487,36 @@ export function stageAccessPaths(model: StageModel, cfg: StageConfig) {
     // EventBridge Scheduler starts the backup with the schedule's role.
     const schedule = model.only('App', 'AWS::Scheduler::Schedule', 'NightlyBackupSchedule');
     const scheduleRole = role(schedule.properties.Target.RoleArn);
-    paths.push({
-      name: 'backup schedule: lambda:InvokeFunction of the backup function',
-      principal: scheduleRole,
-      action: 'lambda:InvokeFunction',
-      resource: model.arnOf(fn('nightly-backup')),
-    });
+    if (cfg.backup.runner === 'lambda') {
+      paths.push({
+        name: 'backup schedule: lambda:InvokeFunction of the backup function',
+        principal: scheduleRole,
+        action: 'lambda:InvokeFunction',
+        resource: model.arnOf(fn('nightly-backup')),
+      });
+    } else {
+      const task = exportTask();
+      const cluster = model.only('App', 'AWS::ECS::Cluster', 'NightlyBackupTaskCluster');
+      paths.push({
+        name: 'backup schedule: ecs:RunTask of the export task definition',
+        principal: scheduleRole,
+        action: 'ecs:RunTask',
+        resource: model.arnOf(task),
+        context: { 'ecs:cluster': model.arnOf(cluster) },
+      });
+      for (const [which, arn] of [
+        ['task', task.properties.TaskRoleArn],
+        ['execution', task.properties.ExecutionRoleArn],
+      ]) {
+        paths.push({
+          name: `backup schedule: iam:PassRole of the export's ${which} role to ECS tasks`,
+          principal: scheduleRole,
+          action: 'iam:PassRole',
+          resource: arn,
+          context: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
+        });
+      }
+    }
     paths.push(
       ...send(
         'backup schedule (failed run)',
@@ -747,7 +856,7 @@ export function stageAccessPaths(model: StageModel, cfg: StageConfig) {
   /** What the design promises no one can do. */
   function denials(): AccessPath[] {
     const api = roleOf('content-api');
-    const backup = roleOf('nightly-backup');
+    const backup = role(backupRunnerRole());
     const object = backupObject(`${runKey}manifest.json`);
     const paths: AccessPath[] = [
       ...['s3:GetObject', 's3:GetObjectVersion'].map((action) => ({
@@ -793,13 +902,23 @@ export function stageAccessPaths(model: StageModel, cfg: StageConfig) {
         action: 'rds-db:connect',
         resource: dbUser(user),
       })),
-      // Only the break-glass path may sign in as the audited operator: no function.
-      ...(Object.keys(FUNCTIONS) as FunctionName[]).map((name) => ({
+      // Only the break-glass path may sign in as the audited operator: no function, no task.
+      ...stageFunctions(cfg).map((name) => ({
         name: `${name} cannot connect as ${OPERATOR_DB_USER}`,
         principal: roleOf(name),
         action: 'rds-db:connect',
         resource: dbUser(OPERATOR_DB_USER),
       })),
+      ...(cfg.backup.runner === 'fargate'
+        ? [
+            {
+              name: `export-task cannot connect as ${OPERATOR_DB_USER}`,
+              principal: role(backupRunnerRole()),
+              action: 'rds-db:connect',
+              resource: dbUser(OPERATOR_DB_USER),
+            },
+          ]
+        : []),
       {
         name: 'the outbox drainer cannot read the key pepper',
         principal: roleOf('outbox-drainer'),
@@ -846,10 +965,10 @@ export function stageAccessPaths(model: StageModel, cfg: StageConfig) {
         })),
       ),
     ];
-    // Nothing but the backup function may put under backups/.
+    // Nothing but the backup runner may put under backups/.
     for (const r of model.resources('AWS::IAM::Role')) {
       const arnOfRole = model.arnOf(r);
-      if (arnOfRole === model.functionRole(fn('nightly-backup'))) continue;
+      if (arnOfRole === backupRunnerRole()) continue;
       paths.push({
         name: `${r.part}/${r.logicalId} cannot put under backups/`,
         principal: role(arnOfRole),
@@ -857,13 +976,13 @@ export function stageAccessPaths(model: StageModel, cfg: StageConfig) {
         resource: object,
       });
     }
-    // Only the backup function signs manifests and only the restore role verifies them,
+    // Only the backup runner signs manifests and only the restore role verifies them,
     // every other role of the stage and an account administrator included.
     const administrator: AccessPath['identity'] = [
       { Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
     ];
     const adminRole = role(`arn:aws:iam::${account}:role/Administrator`);
-    const signer = model.functionRole(fn('nightly-backup'));
+    const signer = backupRunnerRole();
     const names = physicalNames(cfg);
     expectNamed(signer, names.backupRole);
     expectNamed(restoreRoleArn, names.backupRestoreRole);

@@ -1,9 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { controlTowerGaps } from '../../lib/compliance/control-tower';
-import { STAGE_PARTS, stackName } from '../../lib/stage-layout';
+import { loadStageConfigs } from '../../lib/config';
+import { stackName, stageParts } from '../../lib/stage-layout';
 import { STAGES } from '../support/assembly';
 import { SHARED_ASSEMBLY_DIR } from '../support/paths';
+import { projectContext } from '../support/synth';
+
+const configs = loadStageConfigs(projectContext().stages);
 
 const README = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
 
@@ -23,7 +27,7 @@ describe('README: Control Tower proactive controls each stage fails by design', 
     const failed = new Set(
       controlTowerGaps(
         SHARED_ASSEMBLY_DIR,
-        STAGE_PARTS.map((p) => stackName(stage, p)),
+        stageParts(configs.find((c) => c.title === stage)!).map((p) => stackName(stage, p)),
       ).map((g) => g.control),
     );
     const listed = [...documented]

@@ -34,7 +34,17 @@ function judge(control: Control, config: StageConfig): Map<string, boolean> {
   return new Map(
     control.evidence.map((e) => [
       e.claim,
-      judgeEvidence(e, config.title, stackName(config.title, e.stack), resources[e.stack]).ok,
+      judgeEvidence(
+        e,
+        config.title,
+        stackName(config.title, e.stack),
+        resources[e.stack],
+        {},
+        {
+          'database.crossRegionReplica': config.database.crossRegionReplica,
+          'backup.runner': config.backup.runner,
+        },
+      ).ok,
     ]),
   );
 }

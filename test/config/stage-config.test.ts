@@ -39,6 +39,12 @@ describe('loadStageConfigs', () => {
     expect(staging.network.azCount).toBe(2);
     expect(staging.database.multiAz).toBe(false);
     expect(staging.database.readReplicas).toBeLessThanOrEqual(1);
+    // Large exports and regional failover are production's; staging stays small.
+    expect([production.backup.runner, production.database.crossRegionReplica]).toEqual([
+      'fargate',
+      true,
+    ]);
+    expect([staging.backup.runner, staging.database.crossRegionReplica]).toEqual(['lambda', false]);
     expect(staging.shield.advanced).toBe(false);
   });
 
@@ -284,7 +290,59 @@ describe('loadStageConfigs', () => {
     [
       'a backup timeout above the Lambda maximum',
       (b) => (b.backup.timeoutMinutes = 30),
-      /backup\.timeoutMinutes = 30: must be ≤ 15 \(Lambda maximum\)/,
+      /backup\.timeoutMinutes = 30: must be ≤ 15 \(Lambda maximum\); longer exports need runner "fargate"/,
+    ],
+    [
+      'an unknown backup runner',
+      (b) => (b.backup.runner = 'ec2'),
+      /backup\.runner = "ec2": must be 'lambda' or 'fargate'/,
+    ],
+    [
+      'a Lambda backup with more memory than Lambda allows',
+      (b) => (b.backup.memoryMiB = 16384),
+      /backup\.memoryMiB = 16384: must be ≤ 10240 \(Lambda maximum\)/,
+    ],
+    [
+      'a CPU for the Lambda runner',
+      (b) => (b.backup.cpu = 1024),
+      /backup\.cpu = 1024: is only for runner "fargate"/,
+    ],
+    [
+      'a Fargate backup without a CPU',
+      (b) => (b.backup = { ...b.backup, runner: 'fargate', memoryMiB: 2048 }),
+      /backup\.cpu = missing: is required with runner "fargate": one of 256, 512, 1024, 2048, 4096, 8192, 16384/,
+    ],
+    [
+      'a Fargate CPU value Fargate does not offer',
+      (b) => (b.backup = { ...b.backup, runner: 'fargate', cpu: 3072, memoryMiB: 8192 }),
+      /backup\.cpu = 3072: must be a Fargate CPU value: 256, 512, 1024, 2048, 4096, 8192, 16384/,
+    ],
+    [
+      'a Fargate memory size that does not go with its CPU',
+      (b) => (b.backup = { ...b.backup, runner: 'fargate', cpu: 4096, memoryMiB: 4096 }),
+      /backup\.memoryMiB = 4096: must be a Fargate memory size for cpu 4096: 8192 to 30720 in steps of 1024/,
+    ],
+    [
+      'a Fargate memory size off its steps',
+      (b) => (b.backup = { ...b.backup, runner: 'fargate', cpu: 8192, memoryMiB: 17408 }),
+      /backup\.memoryMiB = 17408: must be a Fargate memory size for cpu 8192: 16384 to 61440 in steps of 4096/,
+    ],
+    [
+      'a Fargate run longer than a day',
+      (b) =>
+        (b.backup = {
+          ...b.backup,
+          runner: 'fargate',
+          cpu: 1024,
+          memoryMiB: 2048,
+          timeoutMinutes: 1441,
+        }),
+      /backup\.timeoutMinutes = 1441: must be ≤ 1440 \(a day\)/,
+    ],
+    [
+      'a cross-region replica that is not a boolean',
+      (b) => (b.database.crossRegionReplica = 'yes'),
+      /database\.crossRegionReplica = "yes": must be true or false/,
     ],
     [
       'an unknown GuardDuty mode',

@@ -190,9 +190,11 @@ export function buildSandbox(app: App, override: Json): Sandbox {
   );
   minted.next(created).next(published).next(read);
 
-  // 3. A backup run writes a manifest into the vault.
+  // 3. A backup run writes a manifest into the vault (the sandbox runs the Lambda runner).
+  const backupFunction = stage.app.backup.function;
+  if (!backupFunction) throw new Error('The sandbox stage must use backup.runner "lambda"');
   const backup = test.assertions.invokeFunction({
-    functionName: stage.app.backup.function.functionName,
+    functionName: backupFunction.functionName,
     invocationType: InvocationType.REQUEST_RESPONSE,
   });
   backup.expect(ExpectedResult.objectLike({ StatusCode: 200 }));

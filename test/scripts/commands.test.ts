@@ -10,6 +10,7 @@ import { command as benchBackup } from '../../scripts/bench/backup';
 import { command as benchSynth } from '../../scripts/bench/synth';
 import { command as deliveryEnv } from '../../scripts/delivery-env';
 import { command as deploy } from '../../scripts/deploy';
+import { command as drPromote } from '../../scripts/dr-promote';
 import { command as drift } from '../../scripts/drift';
 import { command as guard } from '../../scripts/guard';
 import { command as integ } from '../../scripts/integ';
@@ -39,6 +40,7 @@ const COMMANDS: Array<[string, Command, string]> = [
   ['scripts/bench/synth.ts', benchSynth, 'bench:synth'],
   ['scripts/delivery-env.ts', deliveryEnv, 'delivery:env'],
   ['scripts/deploy.ts', deploy, 'deploy'],
+  ['scripts/dr-promote.ts', drPromote, 'dr:promote'],
   ['scripts/drift.ts', drift, 'drift'],
   ['scripts/guard.ts', guard, 'guard'],
   ['scripts/integ.ts', integ, 'integ'],

@@ -1,6 +1,10 @@
 import type { StagePart } from '../../lib/stage-layout';
 import { Match } from 'aws-cdk-lib/assertions';
+import { loadStageConfigs } from '../../lib/config';
 import { STAGES, resourcesOf, template } from '../support/assembly';
+import { projectContext } from '../support/synth';
+
+const configs = loadStageConfigs(projectContext().stages);
 
 const AZS = { Staging: 2, Production: 3 } as const;
 const ALL_PARTS: StagePart[] = ['Network', 'Recovery', 'Data', 'Security', 'App'];
@@ -10,6 +14,7 @@ const groupRef = (ref: any): string => ref?.['Fn::GetAtt']?.[0] ?? JSON.stringif
 
 describe.each(STAGES)('Network stack (%s)', (stage) => {
   const t = template(stage, 'Network');
+  const fargate = configs.find((c) => c.title === stage)!.backup.runner === 'fargate';
 
   it(`spans ${AZS[stage]} AZs with isolated Data and App subnets only (ACC-DATA, AVL-LB)`, () => {
     t.resourceCountIs('AWS::EC2::Subnet', AZS[stage] * 2);
@@ -45,7 +50,8 @@ describe.each(STAGES)('Network stack (%s)', (stage) => {
       expect(services.filter((s) => s.includes(svc))).toHaveLength(1);
     }
     const interfaces = endpoints.filter((e) => e.Properties.SubnetIds);
-    expect(interfaces).toHaveLength(10);
+    // And ECR's two where the export runs as a Fargate task (test/stacks/export-task.test.ts).
+    expect(interfaces).toHaveLength(fargate ? 12 : 10);
     for (const e of interfaces) {
       expect(e.Properties.PrivateDnsEnabled).toBe(true);
       expect(e.Properties.SecurityGroupIds).toEqual([

@@ -1,6 +1,6 @@
 import { loadStageConfigs, physicalNames } from '../../lib/config';
 import { FRESHNESS_HOURS } from '../../lib/constructs/nightly-backup';
-import { STAGE_PARTS } from '../../lib/stage-layout';
+import { stageParts } from '../../lib/stage-layout';
 import { STAGES, onlyResource, resourcesOf, template } from '../support/assembly';
 import { projectContext } from '../support/synth';
 
@@ -11,29 +11,42 @@ const imported = (fragment: string) => ({ 'Fn::ImportValue': expect.stringContai
 describe.each(STAGES)('nightly backup (%s)', (stage) => {
   const t = template(stage, 'App');
   const cfg = configOf(stage);
-  const fn = () => onlyResource(t, 'AWS::Lambda::Function', 'NightlyBackupFunction').Properties;
+  const fargate = cfg.backup.runner === 'fargate';
+  /** The id prefix of the runner's role: the Lambda's or the Fargate task's. */
+  const runnerRole = fargate ? 'NightlyBackupTaskTaskRole' : 'NightlyBackupFunction';
   const statements = () =>
-    onlyResource(t, 'AWS::IAM::Policy', 'NightlyBackupFunction').Properties.PolicyDocument
-      .Statement;
+    onlyResource(t, 'AWS::IAM::Policy', runnerRole).Properties.PolicyDocument.Statement;
 
-  it('runs in the App subnets with the backup security group, sized from the config', () => {
-    expect(fn()).toMatchObject({
-      Timeout: cfg.backup.timeoutMinutes * 60,
-      MemorySize: cfg.backup.memoryMiB,
-      ReservedConcurrentExecutions: 1,
-      VpcConfig: {
-        SubnetIds: expect.arrayContaining([imported('AppSubnet1')]),
-        SecurityGroupIds: [imported('SecurityGroupsBackupFunction')],
-      },
-      DeadLetterConfig: { TargetArn: expect.anything() },
-      Environment: {
-        Variables: expect.objectContaining({
-          BACKUP_PREFIX: `backups/${cfg.name}`,
-          DB_USER: 'bulwark_backup',
-        }),
-      },
-    });
+  it('has exactly the runner its config names', () => {
+    const functions = Object.keys(resourcesOf(t, 'AWS::Lambda::Function')).filter((id) =>
+      id.startsWith('NightlyBackup'),
+    );
+    const tasks = Object.keys(resourcesOf(t, 'AWS::ECS::TaskDefinition'));
+    expect([functions.length, tasks.length]).toEqual(fargate ? [0, 1] : [1, 0]);
   });
+
+  (fargate ? it.skip : it)(
+    'runs in the App subnets with the backup security group, sized from the config',
+    () => {
+      const fn = onlyResource(t, 'AWS::Lambda::Function', 'NightlyBackupFunction').Properties;
+      expect(fn).toMatchObject({
+        Timeout: cfg.backup.timeoutMinutes * 60,
+        MemorySize: cfg.backup.memoryMiB,
+        ReservedConcurrentExecutions: 1,
+        VpcConfig: {
+          SubnetIds: expect.arrayContaining([imported('AppSubnet1')]),
+          SecurityGroupIds: [imported('SecurityGroupsBackupFunction')],
+        },
+        DeadLetterConfig: { TargetArn: expect.anything() },
+        Environment: {
+          Variables: expect.objectContaining({
+            BACKUP_PREFIX: `backups/${cfg.name}`,
+            DB_USER: 'bulwark_backup',
+          }),
+        },
+      });
+    },
+  );
 
   it('starts daily at the configured UTC time, with retries and a dead-letter queue', () => {
     const [hour, minute] = cfg.backup.scheduleUtc.split(':').map(Number);
@@ -43,8 +56,10 @@ describe.each(STAGES)('nightly backup (%s)', (stage) => {
       ScheduleExpressionTimezone: 'Etc/UTC',
       State: 'ENABLED',
       Target: {
-        Arn: { 'Fn::GetAtt': [expect.stringMatching(/^NightlyBackupFunction/), 'Arn'] },
-        RetryPolicy: { MaximumRetryAttempts: 2 },
+        Arn: fargate
+          ? { 'Fn::GetAtt': [expect.stringMatching(/^NightlyBackupTaskCluster/), 'Arn'] }
+          : { 'Fn::GetAtt': [expect.stringMatching(/^NightlyBackupFunction/), 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 7200 },
         DeadLetterConfig: {
           Arn: { 'Fn::GetAtt': [expect.stringMatching(/^NightlyBackupDeadLetters/), 'Arn'] },
         },
@@ -67,14 +82,15 @@ describe.each(STAGES)('nightly backup (%s)', (stage) => {
     expect(JSON.stringify(connect.Resource)).toContain('/bulwark_backup');
   });
 
-  it('sends runs that failed their retries to the dead-letter queue, with its key (function and schedule)', () => {
+  it('sends runs that failed their retries to the dead-letter queue, with its key (runner and schedule)', () => {
     const queue = onlyResource(t, 'AWS::SQS::Queue', 'NightlyBackupDeadLetters');
     const schedule = onlyResource(t, 'AWS::Scheduler::Schedule').Properties;
     const role = onlyResource(t, 'AWS::IAM::Role', 'NightlyBackupScheduleRole');
     expect(schedule.Target.RoleArn).toEqual({ 'Fn::GetAtt': [role.logicalId, 'Arn'] });
     const scheduleStatements = onlyResource(t, 'AWS::IAM::Policy', 'NightlyBackupScheduleRole')
       .Properties.PolicyDocument.Statement;
-    for (const policy of [statements(), scheduleStatements]) {
+    // The task's failures page through BackupFailed; only the Lambda writes to the queue.
+    for (const policy of fargate ? [scheduleStatements] : [statements(), scheduleStatements]) {
       const send = policy.find((s: any) => s.Action === 'sqs:SendMessage');
       expect(send.Resource).toEqual({ 'Fn::GetAtt': [queue.logicalId, 'Arn'] });
       const key = policy.find((s: any) => JSON.stringify(s.Condition ?? {}).includes('"sqs.'));
@@ -112,7 +128,7 @@ describe.each(STAGES)('nightly backup (%s)', (stage) => {
 
 /** Every IAM statement of a stage's roles: inline, attached and managed policies. */
 function identityStatements(stage: (typeof STAGES)[number]) {
-  return STAGE_PARTS.flatMap((part) => {
+  return stageParts(configOf(stage)).flatMap((part) => {
     const t = template(stage, part);
     const documents = [
       ...Object.entries(resourcesOf(t, 'AWS::IAM::Policy')).map(([id, p]) => ({
@@ -155,11 +171,29 @@ describe.each(STAGES)('manifest signing (BKP-VERIFY) (%s)', (stage) => {
   const names = physicalNames(cfg);
   const key = () => onlyResource(data, 'AWS::KMS::Key', 'BackupSigningKey');
   const restoreRole = () => onlyResource(data, 'AWS::IAM::Role', 'BackupRestoreRole');
+  const fargate = cfg.backup.runner === 'fargate';
   const backupRole = () => {
+    if (fargate) {
+      const task = onlyResource(app, 'AWS::ECS::TaskDefinition').Properties;
+      return onlyResource(app, 'AWS::IAM::Role', task.TaskRoleArn['Fn::GetAtt'][0]);
+    }
     const fn = onlyResource(app, 'AWS::Lambda::Function', 'NightlyBackupFunction');
     const roleId = fn.Properties.Role['Fn::GetAtt'][0];
     return onlyResource(app, 'AWS::IAM::Role', roleId);
   };
+  /** The runner's environment: the function's variables or the container's. */
+  const runnerEnvironment = (): Record<string, unknown> =>
+    fargate
+      ? Object.fromEntries(
+          onlyResource(
+            app,
+            'AWS::ECS::TaskDefinition',
+          ).Properties.ContainerDefinitions[0].Environment.map(
+            (e: { Name: string; Value: unknown }) => [e.Name, e.Value],
+          ),
+        )
+      : onlyResource(app, 'AWS::Lambda::Function', 'NightlyBackupFunction').Properties.Environment
+          .Variables;
 
   it('is a retained KMS HMAC_256 key for GenerateMac/VerifyMac, with its stage alias', () => {
     expect(key().Properties).toMatchObject({
@@ -177,11 +211,8 @@ describe.each(STAGES)('manifest signing (BKP-VERIFY) (%s)', (stage) => {
     expect(alias?.Properties.TargetKeyId).toEqual({ 'Fn::GetAtt': [key().logicalId, 'Arn'] });
   });
 
-  it('is passed to the backup function, whose role has the name the key policy admits', () => {
-    const fn = onlyResource(app, 'AWS::Lambda::Function', 'NightlyBackupFunction');
-    expect(fn.Properties.Environment.Variables.BACKUP_SIGNING_KEY_ARN).toEqual(
-      imported('BackupSigningKey'),
-    );
+  it('is passed to the backup runner, whose role has the name the key policy admits', () => {
+    expect(runnerEnvironment().BACKUP_SIGNING_KEY_ARN).toEqual(imported('BackupSigningKey'));
     expect(backupRole().Properties.RoleName).toBe(names.backupRole);
     expect(restoreRole().Properties.RoleName).toBe(names.backupRestoreRole);
   });

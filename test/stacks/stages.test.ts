@@ -2,20 +2,25 @@ import { ALLOWED_REGIONS } from '../../lib/config';
 import { STAGE_PARTS, type StagePart } from '../../lib/stage-layout';
 import { assembly, template } from '../support/assembly';
 
-const PARTS: readonly StagePart[] = STAGE_PARTS;
+/** The parts both stages have (the Replica stack is production's only). */
+const PARTS: readonly StagePart[] = STAGE_PARTS.filter((p) => p !== 'Replica');
 
 /**
  * Resources that exist once per AZ or per replica, so that counts differ by stage,
  * and those production's config turns on: Shield Advanced, DNS records in its
- * hosted zone and the SAML identity provider.
+ * hosted zone, the SAML identity provider, and the backup runner (`backup.runner`: the
+ * Lambda in staging, the Fargate task and its image endpoints in production).
  */
-const SCALED = /(Subnet3|Replica2|Shield|Alias|PeopleSaml)/;
+const SCALED =
+  /(Subnet3|Replica2|Shield|Alias|PeopleSaml|NightlyBackup(Function|Task|FailedExport)|Ecr(Api|Docker)Endpoint)/;
 /** Resource types that only production's config turns on. */
 const CONFIGURED_TYPES = [
   'AWS::Shield::Protection',
   'AWS::Shield::ProtectionGroup',
   'AWS::Route53::RecordSet',
   'AWS::Cognito::UserPoolIdentityProvider',
+  'AWS::ECS::Cluster',
+  'AWS::ECS::TaskDefinition',
 ];
 
 /** Logical ids without the stage name and the hashes derived from it. */
@@ -48,7 +53,8 @@ describe('SDLC-STAGE: staging is production, downscaled', () => {
 describe('PHY-DC: only commercial AWS regions', () => {
   it('deploys every stack to an allowed region', () => {
     const stacks = assembly().stacks;
-    expect(stacks).toHaveLength(14);
+    // Seven stacks per stage, and production's cross-region replica.
+    expect(stacks).toHaveLength(15);
     for (const stack of stacks) {
       expect(ALLOWED_REGIONS).toContain(stack.environment.region);
     }

@@ -6,7 +6,7 @@ import { STAGES, resourcesOf, stackArtifact, template } from '../support/assembl
  * replace the resource: a database, key or bucket would be created anew, empty. If a
  * change here is intended, it needs a migration plan, not an update of this list.
  */
-const PINNED: Record<Exclude<StagePart, 'App' | 'Edge' | 'DeployAccess'>, string[]> = {
+const PINNED: Record<Exclude<StagePart, 'App' | 'Edge' | 'DeployAccess' | 'Replica'>, string[]> = {
   Network: [
     'NetworkLogKey8E3AEAE4',
     'NetworkVpc7FB7348F',

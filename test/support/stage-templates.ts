@@ -6,7 +6,7 @@ import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { addStage } from '../../lib/app';
 import type { CfnJson } from '../../lib/compliance/controls';
 import type { StageConfig } from '../../lib/config';
-import { STAGE_PARTS, type StagePart, stackName } from '../../lib/stage-layout';
+import { STAGE_PARTS, type StagePart, stackName, stageParts } from '../../lib/stage-layout';
 import { projectContext } from './synth';
 
 /** The resources of each stack of one stage, by logical id. */
@@ -36,13 +36,14 @@ export function synthesizeStage(config: StageConfig): StageResources {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-stage-'));
   try {
     const assembly = synthesizeStageInto(config, outdir);
+    // A part the stage does not have (the Replica stack without the replica) has no resources.
+    const parts = stageParts(config);
     return Object.fromEntries(
       STAGE_PARTS.map((part) => [
         part,
-        (assembly.getStackByName(stackName(config.title, part)).template.Resources ?? {}) as Record<
-          string,
-          CfnJson
-        >,
+        (parts.includes(part)
+          ? (assembly.getStackByName(stackName(config.title, part)).template.Resources ?? {})
+          : {}) as Record<string, CfnJson>,
       ]),
     ) as Record<StagePart, Record<string, CfnJson>>;
   } finally {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { StageConfig } from '../../../lib/config';
-import { STAGE_PARTS, stackName } from '../../../lib/stage-layout';
+import { stackName, stageParts } from '../../../lib/stage-layout';
 import type { StagePart } from '../../../lib/stage-layout';
 
 /** One stack of the stage as the cloud assembly holds it. */
@@ -44,7 +44,7 @@ export function readStageAssembly(dir: string, cfg: StageConfig): AssemblyStack[
   };
   const stacks: AssemblyStack[] = [];
   const missing: string[] = [];
-  for (const part of STAGE_PARTS) {
+  for (const part of stageParts(cfg)) {
     const name = stackName(cfg.title, part);
     const artifact = manifest.artifacts?.[name];
     if (!artifact || artifact.type !== 'aws:cloudformation:stack') {

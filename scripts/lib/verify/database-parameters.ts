@@ -57,7 +57,7 @@ const list = (value: string | undefined) =>
     .filter(Boolean);
 
 /**
- * The parameter group of the primary and its read replicas (DescribeDBInstances,
+ * The parameter group of the primary and its read replicas in its region (DescribeDBInstances,
  * DescribeDBParameters): applied on every instance (`ParameterApplyStatus` `in-sync`;
  * a static parameter such as `shared_preload_libraries` waits for a reboot), TLS
  * forced (`rds.force_ssl=1`, ENC-TRANSIT), pgaudit loaded with `pgaudit.log` holding
@@ -72,8 +72,12 @@ export async function checkDatabaseParameters(
     [IN_SYNC, FORCE_SSL, PGAUDIT, EXPORTS],
     async (): Promise<Observed> => {
       const primary = await describeInstance(client, expected.instanceId);
+      // A replica in another region is listed by its ARN, and lives there: only the
+      // replicas of the primary's region are read here.
       const replicas = await Promise.all(
-        (primary.ReadReplicaDBInstanceIdentifiers ?? []).map((id) => describeInstance(client, id)),
+        (primary.ReadReplicaDBInstanceIdentifiers ?? [])
+          .filter((id) => !id.startsWith('arn:'))
+          .map((id) => describeInstance(client, id)),
       );
       const instances = [primary, ...replicas];
       const groups = new Set(

@@ -22,7 +22,7 @@ const REPLICAS: CheckId = ['DR-REPL', 'database read replicas as configured'];
 /**
  * The primary RDS instance (DescribeDBInstances): encrypted with a KMS key (ENC-REST),
  * automated backups kept the configured days and deletion protection (BKP-DB),
- * Multi-AZ and the number of read replicas as configured (DR-REPL).
+ * Multi-AZ and the number of read replicas in its region as configured (DR-REPL).
  */
 export async function checkDatabase(
   client: RDSClient,
@@ -34,7 +34,11 @@ export async function checkDatabase(
     () => client.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id })),
     (out) => {
       const db = out.DBInstances?.[0];
-      const replicas = db?.ReadReplicaDBInstanceIdentifiers ?? [];
+      // RDS lists a replica in another region by its ARN: the cross-region replica, which
+      // the DR-REPL checks of dr-replica.ts judge. `readReplicas` counts the others.
+      const listed = db?.ReadReplicaDBInstanceIdentifiers ?? [];
+      const replicas = listed.filter((r) => !r.startsWith('arn:'));
+      const elsewhere = listed.filter((r) => r.startsWith('arn:'));
       return [
         judge(
           ...ENCRYPTED,
@@ -59,7 +63,7 @@ export async function checkDatabase(
         judge(
           ...REPLICAS,
           replicas.length === expected.readReplicas,
-          `${id}: ${replicas.length} read replica${replicas.length === 1 ? '' : 's'}${replicas.length > 0 ? ` (${replicas.join(', ')})` : ''}; expected ${expected.readReplicas}`,
+          `${id}: ${replicas.length} read replica${replicas.length === 1 ? '' : 's'}${replicas.length > 0 ? ` (${replicas.join(', ')})` : ''}${elsewhere.length > 0 ? `, plus cross-region ${elsewhere.join(', ')}` : ''}; expected ${expected.readReplicas}`,
         ),
       ];
     },

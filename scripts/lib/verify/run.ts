@@ -5,16 +5,18 @@ import { CDK_JSON, stageInRegion } from '../project-stages';
 import { requireStageAccount } from '../stage-account';
 import { checkAlarms } from './alarms';
 import { checkBackupVaults } from './backup-bucket';
+import { checkBackupRun } from './backup-run';
 import { checkBreakGlass } from './break-glass';
 import { checkConfigRecorder } from './config-recorder';
 import { type VerifyClients, awsClients } from './clients';
 import { checkDatabase } from './database';
 import { checkDatabaseParameters } from './database-parameters';
+import { checkDrReplica } from './dr-replica';
 import { checkGuardDuty } from './guardduty';
 import { exitCode, formatTable, summary } from './report';
 import { checkShield } from './shield';
 import { OUTPUT_KEYS, type StagePart } from '../../../lib/stage-layout';
-import { type DeployedStage, readDeployedStage } from './stack-outputs';
+import { type DeployedStack, type DeployedStage, readDeployedStage } from './stack-outputs';
 import { checkTrail } from './trail';
 import { CannotVerify, type CheckResult, errorEvidence } from './types';
 import { checkUserPool } from './user-pool';
@@ -40,9 +42,10 @@ export const VERIFY_CLI = defineSpec({
   name: 'verify',
   usage: '--stage <name> [--region <primary region>] [--json]',
   summary: "Checks a deployed stage's live account against what its templates promise, read-only.",
-  description: `GuardDuty, both web ACLs, the audit trail, the backup vaults, the database, Shield
-Advanced, the people's user pool, the alarms and the break-glass session document, with the normal AWS credential chain.
-Prints a PASS/FAIL/SKIP table (or a JSON array with --json).`,
+  description: `GuardDuty, both web ACLs, the audit trail, the backup vaults, the last nightly export,
+the database and its cross-region replica (status, key, source and lag), Shield Advanced,
+the people's user pool, the alarms and the break-glass session document, with the normal
+AWS credential chain. Prints a PASS/FAIL/SKIP table (or a JSON array with --json).`,
   options: {
     stage: { type: 'string', value: 'name', required: true, description: 'the stage of cdk.json' },
     region: {
@@ -115,7 +118,7 @@ export async function verifyStage(
   await requireStageAccount(clients.sts(region), cfg, (m) => new CannotVerify(m));
   const stage = await readDeployedStage(clients.cloudFormation, cfg, region);
   const out = <P extends StagePart>(part: P, key: keyof (typeof OUTPUT_KEYS)[P]): string =>
-    stage[part].outputs[(OUTPUT_KEYS[part] as Record<typeof key, string>)[key]];
+    stage[part]?.outputs[(OUTPUT_KEYS[part] as Record<typeof key, string>)[key]] ?? '';
   const edgeRegion = stage.Edge.region;
 
   const groups = await Promise.all([
@@ -150,6 +153,7 @@ export async function verifyStage(
       drRegion: cfg.drRegion,
       retentionDays: cfg.backupRetentionDays,
     }),
+    checkBackupRun(clients.cloudWatch(region), cfg.backup.runner),
     checkDatabase(clients.rds(region), {
       instanceId: physicalNames(cfg).databaseInstance,
       backupRetentionDays: cfg.backupRetentionDays,
@@ -159,6 +163,13 @@ export async function verifyStage(
     checkDatabaseParameters(clients.rds(region), {
       instanceId: physicalNames(cfg).databaseInstance,
       region,
+    }),
+    checkDrReplica(clients.rds(cfg.drRegion), clients.cloudWatch(cfg.drRegion), {
+      enabled: cfg.database.crossRegionReplica,
+      stageName: cfg.name,
+      replicaId: physicalNames(cfg).drReplicaInstance,
+      drRegion: cfg.drRegion,
+      primary: { id: physicalNames(cfg).databaseInstance, region, account: cfg.account },
     }),
     checkShield(clients.shield(), cfg.shield.advanced, cfg.name, [
       { label: 'load balancer', arn: out('App', 'loadBalancerArn') },
@@ -184,15 +195,19 @@ export async function verifyStage(
 
 /** Stacks that hold the stage's alarms, or may: each with its region's alert topic. */
 function alarmStacks(clients: VerifyClients, stage: DeployedStage) {
-  const withAlarms: ReadonlySet<StagePart> = new Set(['Security', 'App', 'Edge']);
-  return Object.values(stage).map((s) => ({
+  const withAlarms: ReadonlySet<StagePart> = new Set(['Security', 'App', 'Edge', 'Replica']);
+  // Alarms page through a topic of their own region: Edge's and Replica's have their own.
+  const topicOf = (s: DeployedStack) =>
+    s.part === 'Edge'
+      ? stage.Edge.outputs[OUTPUT_KEYS.Edge.alertTopicArn]
+      : s.part === 'Replica'
+        ? s.outputs[OUTPUT_KEYS.Replica.alertTopicArn]
+        : stage.Security.outputs[OUTPUT_KEYS.Security.alertTopicArn];
+  return Object.values(stage).map((s: DeployedStack) => ({
     stackName: s.name,
     cloudFormation: clients.cloudFormation(s.region),
     cloudWatch: clients.cloudWatch(s.region),
-    topicArn:
-      s.part === 'Edge'
-        ? stage.Edge.outputs[OUTPUT_KEYS.Edge.alertTopicArn]
-        : stage.Security.outputs[OUTPUT_KEYS.Security.alertTopicArn],
+    topicArn: topicOf(s),
     expectsAlarms: withAlarms.has(s.part),
   }));
 }

@@ -4,7 +4,7 @@ import type { StageConfig } from '../../../lib/config';
 import { OUTPUT_KEYS, type StagePart, stageStacks } from '../../../lib/stage-layout';
 import { CannotVerify, errorEvidence } from './types';
 
-const { Recovery, Data, Security, App, Edge } = OUTPUT_KEYS;
+const { Recovery, Data, Replica, Security, App, Edge } = OUTPUT_KEYS;
 
 /**
  * Outputs each stack must have for the checks to find their resources. `DetectorId`
@@ -14,6 +14,7 @@ export const REQUIRED_OUTPUTS: Record<StagePart, readonly string[]> = {
   Network: [],
   Recovery: [Recovery.replicaBucketName],
   Data: [Data.backupBucketName],
+  Replica: [Replica.replicaInstanceId],
   Security: [
     Security.alertTopicArn,
     Security.trailArn,
@@ -46,8 +47,10 @@ export interface DeployedStack {
   readonly outputs: Readonly<Record<string, string>>;
 }
 
-/** Every stack of a deployed stage, by part. */
-export type DeployedStage = Readonly<Record<StagePart, DeployedStack>>;
+/** Every stack of a deployed stage, by part (`Replica` only where the stage has one). */
+export type DeployedStage = Readonly<Record<Exclude<StagePart, 'Replica'>, DeployedStack>> & {
+  readonly Replica?: DeployedStack;
+};
 
 /**
  * Reads the outputs of every stack of the stage (DescribeStacks). Throws

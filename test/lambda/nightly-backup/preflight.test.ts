@@ -1,4 +1,8 @@
-import { BackupTooLargeError, preflight } from '../../../lambda/nightly-backup/preflight';
+import {
+  BackupTooLargeError,
+  TASK_ADVICE,
+  preflight,
+} from '../../../lambda/nightly-backup/preflight';
 import { availableParallelism } from 'node:os';
 import {
   MAX_DEFAULT_WORKERS,
@@ -16,7 +20,13 @@ describe('preflight', () => {
   it('fails at once, with the reason and the large-database path, when it would not', () => {
     expect(() => preflight(100 * GiB, 900, 40)).toThrow(BackupTooLargeError);
     expect(() => preflight(100 * GiB, 900, 40)).toThrow(
-      /100\.0 GiB.*about 43 min, more than half of the 15 min.*RDS snapshot export/,
+      /100\.0 GiB.*about 43 min, more than half of the 15 min this run has\. Set backup\.runner to "fargate"/,
+    );
+  });
+
+  it("tells the Fargate task's operator what to raise instead", () => {
+    expect(() => preflight(100 * GiB, 3600, 40, TASK_ADVICE)).toThrow(
+      /about 43 min, more than half of the 60 min this run has\. Raise backup\.timeoutMinutes/,
     );
   });
 });

@@ -85,6 +85,8 @@ describe('npm run verify when AWS refuses a call', () => {
       'ENC-TRANSIT',
       'MON-AUDIT',
       'MON-AUDIT',
+      // and so does the cross-region replica's, in the DR region
+      'DR-REPL',
     ]);
     expect(new Set(failed.map((r) => r.evidence.split(':')[0]))).toEqual(new Set(['AccessDenied']));
   });

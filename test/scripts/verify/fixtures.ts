@@ -2,7 +2,7 @@
  * A deployed Bulwark stage as the AWS APIs describe it, and mocked clients that
  * answer from it. Payloads follow the shapes of the AWS API references (GetDetector,
  * GetWebACL, GetObjectLockConfiguration, DescribeDBInstances, GetTrailStatus,
- * DescribeUserPool, ...).
+ * DescribeUserPool, GetMetricStatistics, ...).
  * Tests change the world (drift) before running the verifier; nothing reaches AWS.
  */
 import {
@@ -26,7 +26,9 @@ import {
 } from '@aws-sdk/client-cloudtrail';
 import {
   CloudWatchClient,
+  type Datapoint,
   DescribeAlarmsCommand,
+  GetMetricStatisticsCommand,
   type MetricAlarm,
 } from '@aws-sdk/client-cloudwatch';
 import {
@@ -145,6 +147,16 @@ export interface Refusal {
   error: Error;
 }
 
+/** One CloudWatch metric in one region, as GetMetricStatistics answers for it. */
+export interface MetricSeries {
+  region: string;
+  namespace: string;
+  metricName: string;
+  dimensions: Record<string, string>;
+  /** Datapoints with the statistics the reader asks for; answered when in its time range. */
+  datapoints: Datapoint[];
+}
+
 /** The account as the verifier sees it. */
 export interface World {
   account: string;
@@ -161,7 +173,10 @@ export interface World {
   /** Object Lock configuration by bucket. */
   objectLock: Record<string, ObjectLockConfiguration>;
   replication: ReplicationConfiguration;
-  /** DB instances by identifier: the primary and its read replicas. */
+  /**
+   * DB instances by identifier: the primary, its read replicas and, with
+   * `database.crossRegionReplica`, the replica in the DR region.
+   */
   databases: Record<string, DBInstance>;
   /** Parameters of each DB parameter group by name (DescribeDBParameters, paged). */
   parameterGroups: Record<string, Parameter[]>;
@@ -183,6 +198,8 @@ export interface World {
   deliveryChannels: DeliveryChannel[];
   /** Session Manager documents by name (GetDocument, default version). */
   sessionDocuments: Record<string, GetDocumentResult>;
+  /** CloudWatch metrics (GetMetricStatistics): backup successes, replica lag. */
+  metrics: MetricSeries[];
   refusals: Refusal[];
 }
 
@@ -227,6 +244,7 @@ export function ids(cfg: StageConfig) {
     distributionArn: `arn:aws:cloudfront::${account}:distribution/E2QWRUHAPOMQZL`,
     alertTopic: `arn:aws:sns:${region}:${account}:Bulwark-${title}-Security-AlertTopic2720D535-gN6ZkUYOUmbl`,
     edgeAlertTopic: `arn:aws:sns:us-east-1:${account}:Bulwark-${title}-Edge-AlertTopic2720D535-Yb5oXx8ZiGwL`,
+    replicaAlertTopic: `arn:aws:sns:${drRegion}:${account}:Bulwark-${title}-Replica-AlertTopic2720D535-Qc7PyW2ZxLkT`,
     trailArn: `arn:aws:cloudtrail:${region}:${account}:trail/Bulwark-${title}-Security-AuditTrail4D7B2C8A-mVAsGkNw8Hrq`,
     auditKey: `arn:aws:kms:${region}:${account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
     dataKey: `arn:aws:kms:${region}:${account}:key/5678abcd-12ab-34cd-56ef-1234567890cd`,
@@ -235,6 +253,8 @@ export function ids(cfg: StageConfig) {
     replicaBucket: `bulwark-${name}-backups-${account}-${drRegion}`,
     replicaKey: `arn:aws:kms:${drRegion}:${account}:alias/bulwark-${name}-backup-replica`,
     database: `bulwark-${name}-db`,
+    drReplica: `bulwark-${name}-db-dr`,
+    drReplicaKey: `arn:aws:kms:${drRegion}:${account}:key/0fedcba9-12ab-34cd-56ef-1234567890dr`,
     parameterGroup: `bulwark-${name}-data-databaseparameters3c0ec4a1-x7k2m9p4q1wz`,
     userPoolId: `${region}_AbCdEf123`,
     cmsClientId: '4ibc2ngrmk8ut0o8b6example',
@@ -457,6 +477,7 @@ const ALARMS: Record<string, string[]> = {
     'NightlyBackupFreshnessAlarm1D2E3F4A',
   ],
   Edge: ['ServerErrorRateAlarm5B6C7D8E', 'FirewallBlockSpikeAlarm9F0A1B2C'],
+  Replica: ['DatabaseLagAlarm3C4D5E6F', 'UndeliveredAlertsAlarm7A8B9C0D'],
 };
 
 /** A compliant deployment of `cfg`: every check should pass (or skip). */
@@ -486,8 +507,22 @@ export function compliantWorld(cfg: StageConfig): World {
       RegionalWebAclArn: i.regionalAcl,
       RegionalBlockedV4Arn: i.regionalV4,
       RegionalBlockedV6Arn: i.regionalV6,
-      BackupFunctionName: `Bulwark-${cfg.title}-App-NightlyBackupFunction-XyZ123AbC456`,
+      ...(cfg.backup.runner === 'lambda'
+        ? { BackupFunctionName: `Bulwark-${cfg.title}-App-NightlyBackupFunction-XyZ123AbC456` }
+        : {
+            BackupClusterArn: `arn:aws:ecs:${cfg.region}:${cfg.account}:cluster/Bulwark-${cfg.title}-App-NightlyBackupTaskCluster-XyZ123AbC456`,
+            BackupTaskDefinitionArn: `arn:aws:ecs:${cfg.region}:${cfg.account}:task-definition/Bulwark${cfg.title}AppNightlyBackupTaskTaskDefinition:3`,
+          }),
     },
+    ...(cfg.database.crossRegionReplica
+      ? {
+          Replica: {
+            ReplicaInstanceIdentifier: `bulwark-${cfg.name}-db-dr`,
+            ReplicaLagAlarmName: `Bulwark-${cfg.title}-Replica-DatabaseLagAlarm3C4D5E6F-AbC123`,
+            AlertTopicArn: i.replicaAlertTopic,
+          },
+        }
+      : {}),
     Edge: {
       DistributionId: i.distributionId,
       DistributionArn: i.distributionArn,
@@ -503,7 +538,11 @@ export function compliantWorld(cfg: StageConfig): World {
     },
   };
   const regionOf = (part: string) =>
-    part === 'Edge' ? 'us-east-1' : part === 'Recovery' ? cfg.drRegion : cfg.region;
+    part === 'Edge'
+      ? 'us-east-1'
+      : part === 'Recovery' || part === 'Replica'
+        ? cfg.drRegion
+        : cfg.region;
   const stacks: Record<string, StackState> = {};
   for (const part of Object.keys(outputs)) {
     stacks[stack(part)] = {
@@ -518,7 +557,11 @@ export function compliantWorld(cfg: StageConfig): World {
 
   const alarms: Record<string, MetricAlarm> = {};
   for (const [name, state] of Object.entries(stacks)) {
-    const topic = name.endsWith('-Edge') ? i.edgeAlertTopic : i.alertTopic;
+    const topic = name.endsWith('-Edge')
+      ? i.edgeAlertTopic
+      : name.endsWith('-Replica')
+        ? i.replicaAlertTopic
+        : i.alertTopic;
     for (const r of state.resources.filter((x) => x.ResourceType === 'AWS::CloudWatch::Alarm')) {
       const alarmName = r.PhysicalResourceId!;
       alarms[alarmName] = {
@@ -553,6 +596,7 @@ export function compliantWorld(cfg: StageConfig): World {
     { length: cfg.database.readReplicas },
     (_, n) => `bulwark-${cfg.name}-db-replica-${n + 1}`,
   );
+  const drReplicaArn = `arn:aws:rds:${cfg.drRegion}:${cfg.account}:db:${i.drReplica}`;
 
   return {
     account: cfg.account,
@@ -689,7 +733,11 @@ export function compliantWorld(cfg: StageConfig): World {
         AllocatedStorage: cfg.database.allocatedStorageGiB,
         BackupRetentionPeriod: cfg.backupRetentionDays,
         MultiAZ: cfg.database.multiAz,
-        ReadReplicaDBInstanceIdentifiers: replicas,
+        // RDS lists a replica in another region by its ARN.
+        ReadReplicaDBInstanceIdentifiers: [
+          ...replicas,
+          ...(cfg.database.crossRegionReplica ? [drReplicaArn] : []),
+        ],
         PubliclyAccessible: false,
         StorageType: 'gp3',
         StorageEncrypted: true,
@@ -730,6 +778,7 @@ export function compliantWorld(cfg: StageConfig): World {
           } satisfies DBInstance,
         ]),
       ),
+      ...(cfg.database.crossRegionReplica ? { [i.drReplica]: drReplica(cfg) } : {}),
     },
     parameterGroups: { [i.parameterGroup]: parameterGroup() },
     protections: cfg.shield.advanced
@@ -811,8 +860,80 @@ export function compliantWorld(cfg: StageConfig): World {
         }),
       },
     },
+    metrics: metrics(cfg),
     refusals: [],
   };
+}
+
+/**
+ * The cross-region read replica of a compliant stage, as DescribeDBInstances returns it
+ * in the DR region: encrypted with the DR region's key, replicating the primary's ARN.
+ */
+function drReplica(cfg: StageConfig): DBInstance {
+  const i = ids(cfg);
+  return {
+    DBInstanceIdentifier: i.drReplica,
+    DBInstanceClass: `db.${cfg.database.instanceClass}`,
+    Engine: 'postgres',
+    EngineVersion: '18.1',
+    DBInstanceStatus: 'available',
+    Endpoint: {
+      Address: `${i.drReplica}.c7bkqo9bcd1e.${cfg.drRegion}.rds.amazonaws.com`,
+      Port: 5432,
+      HostedZoneId: 'Z1RLNUO7B9Q6NB',
+    },
+    AvailabilityZone: `${cfg.drRegion}a`,
+    BackupRetentionPeriod: 0,
+    MultiAZ: false,
+    ReadReplicaSourceDBInstanceIdentifier: `arn:aws:rds:${cfg.region}:${cfg.account}:db:${i.database}`,
+    ReadReplicaDBInstanceIdentifiers: [],
+    PubliclyAccessible: false,
+    StorageType: 'gp3',
+    StorageEncrypted: true,
+    KmsKeyId: i.drReplicaKey,
+    DbiResourceId: 'db-DRREPLICAEXAMPLEABCDEFGHIJ',
+    DeletionProtection: false,
+    DBInstanceArn: `arn:aws:rds:${cfg.drRegion}:${cfg.account}:db:${i.drReplica}`,
+    EnabledCloudwatchLogsExports: ['postgresql', 'upgrade'],
+  };
+}
+
+/**
+ * The metrics of a compliant stage, relative to now: one nightly export succeeded
+ * five hours ago (and one two days ago, outside any window), and with a cross-region
+ * replica, a small lag every minute of the last quarter hour.
+ */
+function metrics(cfg: StageConfig): MetricSeries[] {
+  const hour = 3_600_000;
+  const now = Date.now();
+  const hourOf = (t: number) => new Date(Math.floor(t / hour) * hour);
+  return [
+    {
+      region: cfg.region,
+      namespace: 'Bulwark/Backup',
+      metricName: 'BackupSucceeded',
+      dimensions: { service: 'nightly-backup' },
+      datapoints: [
+        { Timestamp: hourOf(now - 48 * hour), Sum: 1, Unit: 'Count' },
+        { Timestamp: hourOf(now - 5 * hour), Sum: 1, Unit: 'Count' },
+      ],
+    },
+    ...(cfg.database.crossRegionReplica
+      ? [
+          {
+            region: cfg.drRegion,
+            namespace: 'AWS/RDS',
+            metricName: 'ReplicaLag',
+            dimensions: { DBInstanceIdentifier: ids(cfg).drReplica },
+            datapoints: Array.from({ length: 15 }, (_, n) => ({
+              Timestamp: new Date(Math.floor(now / 60_000) * 60_000 - (n + 1) * 60_000),
+              Maximum: [2, 4, 3][n % 3],
+              Unit: 'Seconds' as const,
+            })),
+          },
+        ]
+      : []),
+  ];
 }
 
 /**
@@ -989,13 +1110,16 @@ export const accessDenied = (service: keyof typeof SERVICE_EXCEPTIONS, message: 
 export function answerFrom(world: World): void {
   for (const mock of Object.values(aws)) mock.reset();
   const answer =
-    (command: string, respond: (input: any) => object) =>
-    async (input: any): Promise<object> => {
+    (command: string, respond: (input: any, region: () => Promise<string>) => object) =>
+    async (input: any, getClient: () => any): Promise<object> => {
       const refusal = world.refusals.find(
         (r) => r.command === command && (!r.when || r.when(input)),
       );
       if (refusal) throw refusal.error;
-      return { $metadata: metadata, ...respond(input) };
+      return {
+        $metadata: metadata,
+        ...(await respond(input, () => getClient().config.region())),
+      };
     };
   const stackOf = (name: string) => {
     const state = world.stacks[name];
@@ -1060,6 +1184,28 @@ export function answerFrom(world: World): void {
         .map((n) => world.alarms[n]),
       CompositeAlarms: [],
     })),
+  );
+  aws.cloudWatch.on(GetMetricStatisticsCommand).callsFake(
+    answer('GetMetricStatistics', async (input, region) => {
+      const inRegion = await region();
+      const dims = Object.fromEntries(
+        (input.Dimensions ?? []).map((d: { Name: string; Value: string }) => [d.Name, d.Value]),
+      );
+      const series = world.metrics.find(
+        (m) =>
+          m.region === inRegion &&
+          m.namespace === input.Namespace &&
+          m.metricName === input.MetricName &&
+          JSON.stringify(Object.entries(m.dimensions).sort()) ===
+            JSON.stringify(Object.entries(dims).sort()),
+      );
+      return {
+        Label: input.MetricName,
+        Datapoints: (series?.datapoints ?? []).filter(
+          (d) => d.Timestamp! >= input.StartTime && d.Timestamp! < input.EndTime,
+        ),
+      };
+    }),
   );
   aws.guardDuty
     .on(ListDetectorsCommand)

@@ -1,13 +1,15 @@
 import { STAGES, template } from '../../support/assembly';
-import { STAGE_PARTS } from '../../../lib/stage-layout';
+import { type StagePart, stageParts } from '../../../lib/stage-layout';
 import { REQUIRED_OUTPUTS } from '../../../scripts/lib/verify/stack-outputs';
 import { stageConfig } from './fixtures';
 
-const outputsOf = (stage: (typeof STAGES)[number], part: (typeof STAGE_PARTS)[number]) =>
+const outputsOf = (stage: (typeof STAGES)[number], part: StagePart) =>
   Object.keys(template(stage, part).toJSON().Outputs ?? {});
 
 describe('stack outputs npm run verify reads', () => {
-  it.each(STAGES.flatMap((stage) => STAGE_PARTS.map((part) => [stage, part] as const)))(
+  const partsOf = (stage: (typeof STAGES)[number]) =>
+    stageParts(stageConfig(stage === 'Staging' ? 'staging' : 'production'));
+  it.each(STAGES.flatMap((stage) => partsOf(stage).map((part) => [stage, part] as const)))(
     'Bulwark-%s-%s has every output the checks need',
     (stage, part) => {
       expect(REQUIRED_OUTPUTS[part].filter((key) => !outputsOf(stage, part).includes(key))).toEqual(

@@ -330,6 +330,8 @@ export class StageModel {
       'AWS::RDS::DBInstance': 'DBInstanceIdentifier',
       'AWS::SecretsManager::Secret': 'Name',
       'AWS::Scheduler::Schedule': 'Name',
+      'AWS::ECS::Cluster': 'ClusterName',
+      'AWS::ECS::TaskDefinition': 'Family',
     };
     const key = nameKey[r.Type];
     const set = key ? r.Properties?.[key] : undefined;
@@ -358,6 +360,7 @@ export class StageModel {
       case 'AWS::SecretsManager::Secret':
       case 'AWS::ElasticLoadBalancingV2::LoadBalancer':
       case 'AWS::ElasticLoadBalancingV2::TargetGroup':
+      case 'AWS::ECS::TaskDefinition':
         return this.arn(stack, id);
       case 'AWS::CloudFront::Distribution':
         return `E${id.slice(0, 12).toUpperCase()}`;
@@ -417,6 +420,10 @@ export class StageModel {
         return a('secretsmanager', `secret:${name}-AbCdEf`);
       case 'AWS::CloudFront::Distribution':
         return `arn:${PARTITION}:cloudfront::${account}:distribution/${this.refIn(stack, id)}`;
+      case 'AWS::ECS::Cluster':
+        return a('ecs', `cluster/${name}`);
+      case 'AWS::ECS::TaskDefinition':
+        return a('ecs', `task-definition/${name}:1`);
       case 'AWS::Scheduler::Schedule':
         return a('scheduler', `schedule/default/${name}`);
       case 'AWS::ElasticLoadBalancingV2::LoadBalancer':
