@@ -10,6 +10,9 @@ import { EncryptedLogGroup } from './encrypted-log-group';
 /** PostgreSQL engine version; pinned so that a minor upgrade is a reviewed change. */
 export const POSTGRES_VERSION = rds.PostgresEngineVersion.VER_18_3;
 
+/** Daily backup window of the primary (UTC), before the nightly export; a promoted replica takes it too. */
+export const PREFERRED_BACKUP_WINDOW = '01:00-01:30';
+
 /** PostgreSQL port of the instances and the proxy. */
 export const DATABASE_PORT = 5432;
 
@@ -239,7 +242,7 @@ export class Database extends Construct {
       allocatedStorage: props.allocatedStorageGiB,
       maxAllocatedStorage: props.allocatedStorageGiB * 4,
       backupRetention: Duration.days(props.backupRetentionDays),
-      preferredBackupWindow: '01:00-01:30',
+      preferredBackupWindow: PREFERRED_BACKUP_WINDOW,
       preferredMaintenanceWindow: 'sun:03:00-sun:04:00',
       copyTagsToSnapshot: true,
       deleteAutomatedBackups: false,

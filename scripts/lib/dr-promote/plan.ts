@@ -8,13 +8,11 @@ import {
   REPLICA_LAG_ALARM_MINUTES,
   REPLICA_LAG_ALARM_SECONDS,
 } from '../../../lib/constructs/cross-region-replica';
+import { PREFERRED_BACKUP_WINDOW } from '../../../lib/constructs/database';
 import { type FailoverState, LAG_WINDOW_MINUTES, type LagState } from './state';
 
-/**
- * The backup window of the promoted instance: the primary's (`Database` construct),
- * before the nightly export.
- */
-export const PROMOTED_BACKUP_WINDOW = '01:00-01:30';
+/** The backup window of the promoted instance: the primary's. */
+export const PROMOTED_BACKUP_WINDOW = PREFERRED_BACKUP_WINDOW;
 
 /** What the promotion changes, from the stage's config. */
 export interface PromotionSettings {
