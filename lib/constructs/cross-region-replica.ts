@@ -1,7 +1,6 @@
 import { CfnResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -12,6 +11,7 @@ import {
   DATABASE_PORT,
   POSTGRES_VERSION,
   databaseParameters,
+  enhancedMonitoringRole,
 } from './database';
 import { EncryptedLogGroup } from './encrypted-log-group';
 import { topicAlarm } from './topic-alarm';
@@ -78,13 +78,7 @@ export class CrossRegionReplica extends Construct {
       description: 'Bulwark PostgreSQL replica: TLS only, connection logging, pgaudit',
       parameters: databaseParameters(),
     });
-    const monitoringRole = new iam.Role(this, 'MonitoringRole', {
-      assumedBy: new iam.ServicePrincipal('monitoring.rds.amazonaws.com'),
-      managedPolicies: [
-        iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonRDSEnhancedMonitoringRole'),
-      ],
-    });
-    acknowledge(monitoringRole, 'rdsMonitoringManagedPolicy');
+    const monitoringRole = enhancedMonitoringRole(this);
     const logs = DATABASE_LOG_EXPORTS.map(
       (type) =>
         new EncryptedLogGroup(this, type === 'postgresql' ? 'PostgresLogs' : 'UpgradeLogs', {

@@ -81,6 +81,18 @@ export const databaseParameters = (): Record<string, string> => ({
   ...PGAUDIT_PARAMETERS,
 });
 
+/** The role RDS enhanced monitoring publishes an instance's OS metrics with (AWS's managed policy). */
+export function enhancedMonitoringRole(scope: Construct): iam.Role {
+  const role = new iam.Role(scope, 'MonitoringRole', {
+    assumedBy: new iam.ServicePrincipal('monitoring.rds.amazonaws.com'),
+    managedPolicies: [
+      iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonRDSEnhancedMonitoringRole'),
+    ],
+  });
+  acknowledge(role, 'rdsMonitoringManagedPolicy');
+  return role;
+}
+
 /** Properties of a {@link Database}. */
 export interface DatabaseProps {
   /** The VPC. */
@@ -172,13 +184,7 @@ export class Database extends Construct {
       parameters: databaseParameters(),
     });
 
-    const monitoringRole = new iam.Role(this, 'MonitoringRole', {
-      assumedBy: new iam.ServicePrincipal('monitoring.rds.amazonaws.com'),
-      managedPolicies: [
-        iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonRDSEnhancedMonitoringRole'),
-      ],
-    });
-    acknowledge(monitoringRole, 'rdsMonitoringManagedPolicy');
+    const monitoringRole = enhancedMonitoringRole(this);
 
     this.secret = new rds.DatabaseSecret(this, 'Secret', {
       username: 'bulwark_admin',
