@@ -1,4 +1,4 @@
-import { CfnResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,13 +7,14 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { acknowledge } from '../compliance/acknowledgements';
 import {
-  DATABASE_LOG_EXPORTS,
   DATABASE_PORT,
   POSTGRES_VERSION,
+  afterLogGroups,
   databaseParameters,
   enhancedMonitoringRole,
+  instanceLogGroups,
+  instanceSettings,
 } from './database';
-import { EncryptedLogGroup } from './encrypted-log-group';
 import { topicAlarm } from './topic-alarm';
 
 /**
@@ -78,14 +79,12 @@ export class CrossRegionReplica extends Construct {
       description: 'Bulwark PostgreSQL replica: TLS only, connection logging, pgaudit',
       parameters: databaseParameters(),
     });
-    const monitoringRole = enhancedMonitoringRole(this);
-    const logs = DATABASE_LOG_EXPORTS.map(
-      (type) =>
-        new EncryptedLogGroup(this, type === 'postgresql' ? 'PostgresLogs' : 'UpgradeLogs', {
-          logGroupName: `/aws/rds/instance/${props.instanceIdentifier}/${type}`,
-          encryptionKey: props.encryptionKey,
-          retentionDays: props.logRetentionDays,
-        }),
+    const logs = instanceLogGroups(
+      this,
+      '',
+      props.instanceIdentifier,
+      props.encryptionKey,
+      props.logRetentionDays,
     );
     // The source is in another region: referenced by ARN, never imported.
     const source = rds.DatabaseInstance.fromDatabaseInstanceAttributes(this, 'Source', {
@@ -96,26 +95,20 @@ export class CrossRegionReplica extends Construct {
       engine,
     });
     this.instance = new rds.DatabaseInstanceReadReplica(this, 'Instance', {
+      ...instanceSettings({
+        instanceClass: props.instanceClass,
+        vpc: props.vpc,
+        subnets: props.subnets,
+        securityGroup: this.securityGroup,
+        parameterGroup,
+        encryptionKey: props.encryptionKey,
+        monitoringRole: enhancedMonitoringRole(this),
+        port: DATABASE_PORT,
+      }),
       sourceDatabaseInstance: source,
       instanceIdentifier: props.instanceIdentifier,
-      instanceType: new ec2.InstanceType(props.instanceClass),
-      vpc: props.vpc,
-      vpcSubnets: props.subnets,
-      securityGroups: [this.securityGroup],
-      parameterGroup,
-      storageType: rds.StorageType.GP3,
+      // Its own region's key: a cross-region replica cannot use the primary's.
       storageEncryptionKey: props.encryptionKey,
-      enablePerformanceInsights: true,
-      performanceInsightEncryptionKey: props.encryptionKey,
-      performanceInsightRetention: rds.PerformanceInsightRetention.DEFAULT,
-      monitoringInterval: Duration.seconds(30),
-      monitoringRole,
-      cloudwatchLogsExports: [...DATABASE_LOG_EXPORTS],
-      iamAuthentication: true,
-      autoMinorVersionUpgrade: true,
-      publiclyAccessible: false,
-      caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
-      port: DATABASE_PORT,
       deletionProtection: true,
       // RDS takes no final snapshot of a replica; once promoted it is the database.
       removalPolicy: RemovalPolicy.RETAIN,
@@ -125,7 +118,7 @@ export class CrossRegionReplica extends Construct {
     cfn.sourceRegion = props.sourceRegion;
     // Encrypted by KmsKeyId: CloudFormation refuses StorageEncrypted beside a source.
     cfn.storageEncrypted = undefined;
-    for (const g of logs) cfn.addResourceDependency(g.node.defaultChild as CfnResource);
+    afterLogGroups(this.instance, logs);
     acknowledge(this.instance, 'rdsReplicaDefaultPort');
     acknowledge(this.instance, 'drReplicaSingleAz');
     acknowledge(this.instance, 'drReplicaEncryptedWithItsKey');

@@ -64,7 +64,6 @@ export const PGAUDIT_PARAMETERS = {
 
 /** Log types each instance exports to CloudWatch Logs. */
 export const DATABASE_LOG_EXPORTS = ['postgresql', 'upgrade'] as const;
-const LOG_EXPORTS = DATABASE_LOG_EXPORTS;
 
 /**
  * The parameters of every instance's parameter group, the primary's region's and the
@@ -91,6 +90,84 @@ export function enhancedMonitoringRole(scope: Construct): iam.Role {
   });
   acknowledge(role, 'rdsMonitoringManagedPolicy');
   return role;
+}
+
+/** What every instance of the content database is given: its place, firewall, parameters and key. */
+export interface InstanceSettingsOptions {
+  readonly instanceClass: string;
+  readonly vpc: ec2.IVpc;
+  readonly subnets: ec2.SubnetSelection;
+  readonly securityGroup: ec2.ISecurityGroup;
+  readonly parameterGroup: rds.IParameterGroup;
+  /** Key of Performance Insights (storage is the caller's: a same-region replica inherits it). */
+  readonly encryptionKey: kms.IKey;
+  readonly monitoringRole: iam.IRole;
+  readonly port: number;
+}
+
+/**
+ * The settings every instance of the content database shares, the primary, its
+ * replicas and the recovery-region replica alike: gp3, Performance Insights with the
+ * customer key, enhanced monitoring, both logs exported, IAM authentication, minor
+ * upgrades, private, the RSA 2048 CA.
+ */
+export function instanceSettings(o: InstanceSettingsOptions) {
+  return {
+    instanceType: new ec2.InstanceType(o.instanceClass),
+    vpc: o.vpc,
+    vpcSubnets: o.subnets,
+    securityGroups: [o.securityGroup],
+    parameterGroup: o.parameterGroup,
+    storageType: rds.StorageType.GP3,
+    enablePerformanceInsights: true,
+    performanceInsightEncryptionKey: o.encryptionKey,
+    performanceInsightRetention: rds.PerformanceInsightRetention.DEFAULT,
+    monitoringInterval: Duration.seconds(30),
+    monitoringRole: o.monitoringRole,
+    cloudwatchLogsExports: [...DATABASE_LOG_EXPORTS],
+    iamAuthentication: true,
+    autoMinorVersionUpgrade: true,
+    publiclyAccessible: false,
+    caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
+    port: o.port,
+  };
+}
+
+/**
+ * The encrypted log groups an instance exports to (`<owner>PostgresLogs`,
+ * `<owner>UpgradeLogs` in `scope`), named as RDS names them.
+ */
+export function instanceLogGroups(
+  scope: Construct,
+  owner: string,
+  identifier: string,
+  encryptionKey: kms.IKey,
+  retentionDays: number,
+): EncryptedLogGroup[] {
+  return DATABASE_LOG_EXPORTS.map(
+    (type) =>
+      new EncryptedLogGroup(
+        scope,
+        `${owner}${type === 'postgresql' ? 'Postgres' : 'Upgrade'}Logs`,
+        {
+          logGroupName: `/aws/rds/instance/${identifier}/${type}`,
+          encryptionKey,
+          retentionDays,
+        },
+      ),
+  );
+}
+
+/**
+ * Makes the instance wait for its log groups (in place, with key and retention); only
+ * the instance itself waits: its proxy and secret attachment need not.
+ */
+export function afterLogGroups(instance: Construct, logs: readonly EncryptedLogGroup[]): void {
+  for (const g of logs) {
+    (instance.node.defaultChild as CfnResource).addResourceDependency(
+      g.node.defaultChild as CfnResource,
+    );
+  }
 }
 
 /** Properties of a {@link Database}. */
@@ -164,7 +241,6 @@ export class Database extends Construct {
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id);
     const engine = rds.DatabaseInstanceEngine.postgres({ version: POSTGRES_VERSION });
-    const instanceType = new ec2.InstanceType(props.instanceClass);
     const port = props.port ?? DATABASE_PORT;
     // The firewall is owned by WorkloadSecurityGroups; RDS helpers must not add rules.
     const fixed = (name: string, sg: ec2.ISecurityGroup) =>
@@ -194,47 +270,18 @@ export class Database extends Construct {
     this.secret.applyRemovalPolicy(RemovalPolicy.RETAIN);
 
     const logGroups = (identifier: string, owner: string) =>
-      LOG_EXPORTS.map(
-        (type) =>
-          new EncryptedLogGroup(
-            this,
-            `${owner}${type === 'postgresql' ? 'Postgres' : 'Upgrade'}Logs`,
-            {
-              logGroupName: `/aws/rds/instance/${identifier}/${type}`,
-              encryptionKey: props.encryptionKey,
-              retentionDays: props.logRetentionDays,
-            },
-          ),
-      );
+      instanceLogGroups(this, owner, identifier, props.encryptionKey, props.logRetentionDays);
 
-    // The instance must find its log groups in place (with key and retention), and only
-    // the instance itself waits for them: its proxy and secret attachment need not.
-    const after = (resource: Construct, logs: EncryptedLogGroup[]) =>
-      logs.forEach((g) =>
-        (resource.node.defaultChild as CfnResource).addResourceDependency(
-          g.node.defaultChild as CfnResource,
-        ),
-      );
-
-    const common = {
-      instanceType,
+    const common = instanceSettings({
+      instanceClass: props.instanceClass,
       vpc: props.vpc,
-      vpcSubnets: props.subnets,
-      securityGroups: [groups.database],
+      subnets: props.subnets,
+      securityGroup: groups.database,
       parameterGroup,
-      storageType: rds.StorageType.GP3,
-      enablePerformanceInsights: true,
-      performanceInsightEncryptionKey: props.encryptionKey,
-      performanceInsightRetention: rds.PerformanceInsightRetention.DEFAULT,
-      monitoringInterval: Duration.seconds(30),
+      encryptionKey: props.encryptionKey,
       monitoringRole,
-      cloudwatchLogsExports: [...LOG_EXPORTS],
-      iamAuthentication: true,
-      autoMinorVersionUpgrade: true,
-      publiclyAccessible: false,
-      caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
       port,
-    };
+    });
 
     const primaryLogs = logGroups(props.instanceIdentifier, 'Primary');
     this.instance = new rds.DatabaseInstance(this, 'Primary', {
@@ -255,7 +302,7 @@ export class Database extends Construct {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.SNAPSHOT,
     });
-    after(this.instance, primaryLogs);
+    afterLogGroups(this.instance, primaryLogs);
     acknowledge(this.instance, 'rdsDefaultPort');
     acknowledge(this.instance, 'rdsNotInAwsBackupPlan');
     if (!props.multiAz) {
@@ -274,7 +321,7 @@ export class Database extends Construct {
         deletionProtection: false,
         removalPolicy: RemovalPolicy.DESTROY,
       });
-      after(replica, logs);
+      afterLogGroups(replica, logs);
       acknowledge(replica, 'rdsReplicaDefaultPort');
       acknowledge(replica, 'rdsReplicaSingleAz');
       acknowledge(replica, 'rdsReplicaNoDeletionProtection');
