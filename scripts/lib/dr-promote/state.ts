@@ -3,9 +3,10 @@
  * (DR region), the primary (its own region, which may be down), and the replica's
  * `ReplicaLag`. Every call here is a Describe or a Get.
  */
-import { type CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { type DBInstance, DescribeDBInstancesCommand, type RDSClient } from '@aws-sdk/client-rds';
 import { type StageConfig, physicalNames } from '../../../lib/config';
+import { replicaLag } from '../replica-lag';
 import { errorEvidence } from '../verify/types';
 import type { DrPromoteClients } from './clients';
 
@@ -107,23 +108,8 @@ async function describePrimary(rds: RDSClient, id: string): Promise<PrimaryState
 /** The latest one-minute maximum of `AWS/RDS` `ReplicaLag` in the last {@link LAG_WINDOW_MINUTES}. */
 async function latestLag(cloudWatch: CloudWatchClient, id: string, now: Date): Promise<LagState> {
   try {
-    const out = await cloudWatch.send(
-      new GetMetricStatisticsCommand({
-        Namespace: 'AWS/RDS',
-        MetricName: 'ReplicaLag',
-        Dimensions: [{ Name: 'DBInstanceIdentifier', Value: id }],
-        StartTime: new Date(now.getTime() - LAG_WINDOW_MINUTES * 60_000),
-        EndTime: now,
-        Period: 60,
-        Statistics: ['Maximum'],
-      }),
-    );
-    const latest = (out.Datapoints ?? [])
-      .filter((d) => d.Timestamp !== undefined && d.Maximum !== undefined)
-      .sort((a, b) => b.Timestamp!.getTime() - a.Timestamp!.getTime())[0];
-    return latest
-      ? { kind: 'seen', seconds: latest.Maximum!, at: latest.Timestamp! }
-      : { kind: 'none' };
+    const [latest] = await replicaLag(cloudWatch, id, now, LAG_WINDOW_MINUTES);
+    return latest ? { kind: 'seen', ...latest } : { kind: 'none' };
   } catch (err) {
     return { kind: 'unreadable', error: errorEvidence(err) };
   }

@@ -1,6 +1,7 @@
-import { type CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DescribeDBInstancesCommand, type RDSClient } from '@aws-sdk/client-rds';
 import { REPLICA_LAG_ALARM_SECONDS } from '../../../lib/constructs/cross-region-replica';
+import { replicaLag } from '../replica-lag';
 import { type CheckId, type CheckResult, judge, observed, skip } from './types';
 
 const REPLICATES: CheckId = ['DR-REPL', 'cross-region read replica replicates the primary'];
@@ -73,22 +74,9 @@ export async function checkDrReplica(
     ),
     observed(
       [LAG],
-      () =>
-        cloudWatch.send(
-          new GetMetricStatisticsCommand({
-            Namespace: 'AWS/RDS',
-            MetricName: 'ReplicaLag',
-            Dimensions: [{ Name: 'DBInstanceIdentifier', Value: id }],
-            StartTime: new Date(now.getTime() - LAG_CHECK_MINUTES * 60_000),
-            EndTime: now,
-            Period: 60,
-            Statistics: ['Maximum'],
-          }),
-        ),
-      (out) => {
-        const maxima = (out.Datapoints ?? [])
-          .map((d) => d.Maximum)
-          .filter((m): m is number => m !== undefined);
+      () => replicaLag(cloudWatch, id, now, LAG_CHECK_MINUTES),
+      (points) => {
+        const maxima = points.map((p) => p.seconds);
         const expected = `expected ≤ ${REPLICA_LAG_ALARM_SECONDS} s`;
         if (maxima.length === 0) {
           return [
