@@ -25,28 +25,46 @@ describe.each(STAGES)('nightly backup (%s)', (stage) => {
     expect([functions.length, tasks.length]).toEqual(fargate ? [0, 1] : [1, 0]);
   });
 
-  (fargate ? it.skip : it)(
-    'runs in the App subnets with the backup security group, sized from the config',
-    () => {
-      const fn = onlyResource(t, 'AWS::Lambda::Function', 'NightlyBackupFunction').Properties;
-      expect(fn).toMatchObject({
-        Timeout: cfg.backup.timeoutMinutes * 60,
-        MemorySize: cfg.backup.memoryMiB,
-        ReservedConcurrentExecutions: 1,
-        VpcConfig: {
-          SubnetIds: expect.arrayContaining([imported('AppSubnet1')]),
-          SecurityGroupIds: [imported('SecurityGroupsBackupFunction')],
-        },
-        DeadLetterConfig: { TargetArn: expect.anything() },
-        Environment: {
-          Variables: expect.objectContaining({
-            BACKUP_PREFIX: `backups/${cfg.name}`,
-            DB_USER: 'bulwark_backup',
-          }),
-        },
+  it('runs in the App subnets with the backup security group, sized from the config', () => {
+    if (fargate) {
+      const task = onlyResource(t, 'AWS::ECS::TaskDefinition').Properties;
+      expect([task.Cpu, task.Memory]).toEqual([
+        String(cfg.backup.cpu),
+        String(cfg.backup.memoryMiB),
+      ]);
+      const vpc = onlyResource(t, 'AWS::Scheduler::Schedule').Properties.Target.EcsParameters
+        .NetworkConfiguration.AwsvpcConfiguration;
+      expect(vpc).toMatchObject({
+        Subnets: expect.arrayContaining([imported('AppSubnet1')]),
+        SecurityGroups: [imported('SecurityGroupsBackupFunction')],
       });
-    },
-  );
+      const env = task.ContainerDefinitions[0].Environment;
+      expect(env).toEqual(
+        expect.arrayContaining([
+          { Name: 'BACKUP_PREFIX', Value: `backups/${cfg.name}` },
+          { Name: 'DB_USER', Value: 'bulwark_backup' },
+        ]),
+      );
+      return;
+    }
+    const fn = onlyResource(t, 'AWS::Lambda::Function', 'NightlyBackupFunction').Properties;
+    expect(fn).toMatchObject({
+      Timeout: cfg.backup.timeoutMinutes * 60,
+      MemorySize: cfg.backup.memoryMiB,
+      ReservedConcurrentExecutions: 1,
+      VpcConfig: {
+        SubnetIds: expect.arrayContaining([imported('AppSubnet1')]),
+        SecurityGroupIds: [imported('SecurityGroupsBackupFunction')],
+      },
+      DeadLetterConfig: { TargetArn: expect.anything() },
+      Environment: {
+        Variables: expect.objectContaining({
+          BACKUP_PREFIX: `backups/${cfg.name}`,
+          DB_USER: 'bulwark_backup',
+        }),
+      },
+    });
+  });
 
   it('starts daily at the configured UTC time, with retries and a dead-letter queue', () => {
     const [hour, minute] = cfg.backup.scheduleUtc.split(':').map(Number);
