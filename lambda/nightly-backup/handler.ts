@@ -7,6 +7,7 @@ import { poolConfig } from '../shared/db';
 import { requireEnv } from '../shared/env';
 import { connector } from './connect';
 import { exportDatabase } from './export';
+import { manifestTotals } from './manifest';
 import { kmsSigner } from './kms-signer';
 import { preflight } from './preflight';
 import { BACKUP_METRICS_NAMESPACE, BACKUP_SERVICE_NAME } from './telemetry';
@@ -49,9 +50,7 @@ export async function handler(_event: unknown, context: Context): Promise<{ mani
       logger.info('Backup starting', { databaseBytes, estimatedSeconds });
     },
   });
-  const objects = manifest.tables.flatMap((t) => t.objects);
-  const bytes = objects.reduce((n, o) => n + o.bytes, 0);
-  const rows = manifest.tables.reduce((n, t) => n + t.rows, 0);
+  const { bytes, rows, tables } = manifestTotals(manifest);
   const seconds = (Date.now() - started) / 1000;
   metrics.addMetric('BackupSucceeded', MetricUnit.Count, 1);
   metrics.addMetric('BackupBytes', MetricUnit.Bytes, bytes);
@@ -63,7 +62,7 @@ export async function handler(_event: unknown, context: Context): Promise<{ mani
     bytes,
     rows,
     seconds,
-    tables: manifest.tables.length,
+    tables,
   });
   return { manifestKey };
 }

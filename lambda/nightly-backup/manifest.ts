@@ -51,6 +51,19 @@ export interface Manifest {
 /** Name of the manifest object in a run's folder. */
 export const MANIFEST_NAME = 'manifest.json';
 
+/** What a run wrote, as its metrics and log line report it: stored bytes, rows, tables. */
+export function manifestTotals(manifest: Manifest): {
+  bytes: number;
+  rows: number;
+  tables: number;
+} {
+  return {
+    bytes: manifest.tables.flatMap((t) => t.objects).reduce((n, o) => n + o.bytes, 0),
+    rows: manifest.tables.reduce((n, t) => n + t.rows, 0),
+    tables: manifest.tables.length,
+  };
+}
+
 /**
  * Folder of one run: `<prefix>/<YYYY>/<MM>/<DD>/<run-id>/` (UTC date).
  */

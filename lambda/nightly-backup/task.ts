@@ -7,6 +7,7 @@ import {
 import type { S3Client } from '@aws-sdk/client-s3';
 import { requireEnv } from '../shared/env';
 import { type ExportResult, exportDatabase } from './export';
+import { manifestTotals } from './manifest';
 import type { ExportOptions } from './export';
 import { BackupTooLargeError, TASK_ADVICE, preflight } from './preflight';
 import type { ManifestSigner } from './signing';
@@ -81,14 +82,18 @@ export async function runExportTask(deps: ExportTaskDeps): Promise<number> {
   for (let attempt = 1; attempt <= TASK_ATTEMPTS; attempt++) {
     try {
       const result = await exportOnce(deps, settings, deadline, now, logger);
-      await publish(deps.cloudWatch, result, (now() - started) / 1000);
-      const objects = result.manifest.tables.flatMap((t) => t.objects);
+      const totals = manifestTotals(result.manifest);
+      const seconds = (now() - started) / 1000;
+      await putMetrics(deps.cloudWatch, [
+        ['BackupSucceeded', StandardUnit.Count, 1],
+        ['BackupBytes', StandardUnit.Bytes, totals.bytes],
+        ['BackupRows', StandardUnit.Count, totals.rows],
+        ['BackupSeconds', StandardUnit.Seconds, seconds],
+      ]);
       logger.info('Backup written', {
         manifestKey: result.manifestKey,
-        bytes: objects.reduce((n, o) => n + o.bytes, 0),
-        rows: result.manifest.tables.reduce((n, t) => n + t.rows, 0),
-        seconds: (now() - started) / 1000,
-        tables: result.manifest.tables.length,
+        ...totals,
+        seconds,
         workers: result.workers,
         attempt,
       });
@@ -100,7 +105,11 @@ export async function runExportTask(deps: ExportTaskDeps): Promise<number> {
         error: err instanceof Error ? err.message : String(err),
       });
       if (last) {
-        await publishFailure(deps.cloudWatch, logger);
+        // Pages at once (the Lambda's failures page through its dead-letter queue). If it
+        // cannot be published, the freshness alarm still pages.
+        await putMetrics(deps.cloudWatch, [['BackupFailed', StandardUnit.Count, 1]]).catch(
+          (e: Error) => logger.error('BackupFailed could not be published', { error: e.message }),
+        );
         return 1;
       }
       await sleep(deps.retryDelayMs ?? 60_000);
@@ -157,52 +166,23 @@ async function exportOnce(
 }
 
 /**
- * `BackupFailed`, which pages at once (the Lambda's failures page through its
- * dead-letter queue). A failure to publish is logged: the freshness alarm still pages.
+ * The run's metrics with PutMetricData, in the namespace and with the `service`
+ * dimension the Lambda's carry: the freshness and failure alarms read either runner's.
  */
-async function publishFailure(cloudWatch: CloudWatchClient, logger: Logger) {
-  try {
-    await cloudWatch.send(
-      new PutMetricDataCommand({
-        Namespace: BACKUP_METRICS_NAMESPACE,
-        MetricData: [
-          {
-            MetricName: 'BackupFailed',
-            Unit: StandardUnit.Count,
-            Value: 1,
-            Dimensions: [{ Name: 'service', Value: BACKUP_SERVICE_NAME }],
-          },
-        ],
-      }),
-    );
-  } catch (err) {
-    logger.error('BackupFailed could not be published', { error: (err as Error).message });
-  }
-}
-
-/** The run's metrics, as the Lambda publishes them (same namespace and dimension). */
-async function publish(cloudWatch: CloudWatchClient, result: ExportResult, seconds: number) {
-  const objects = result.manifest.tables.flatMap((t) => t.objects);
+async function putMetrics(
+  cloudWatch: CloudWatchClient,
+  data: readonly (readonly [name: string, unit: StandardUnit, value: number])[],
+): Promise<void> {
   const Dimensions = [{ Name: 'service', Value: BACKUP_SERVICE_NAME }];
   await cloudWatch.send(
     new PutMetricDataCommand({
       Namespace: BACKUP_METRICS_NAMESPACE,
-      MetricData: [
-        { MetricName: 'BackupSucceeded', Unit: StandardUnit.Count, Value: 1, Dimensions },
-        {
-          MetricName: 'BackupBytes',
-          Unit: StandardUnit.Bytes,
-          Value: objects.reduce((n, o) => n + o.bytes, 0),
-          Dimensions,
-        },
-        {
-          MetricName: 'BackupRows',
-          Unit: StandardUnit.Count,
-          Value: result.manifest.tables.reduce((n, t) => n + t.rows, 0),
-          Dimensions,
-        },
-        { MetricName: 'BackupSeconds', Unit: StandardUnit.Seconds, Value: seconds, Dimensions },
-      ],
+      MetricData: data.map(([MetricName, Unit, Value]) => ({
+        MetricName,
+        Unit,
+        Value,
+        Dimensions,
+      })),
     }),
   );
 }
